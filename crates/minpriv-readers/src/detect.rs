@@ -1,0 +1,242 @@
+//! Deciding what a file is, by its name first and its first bytes second.
+
+use std::path::Path;
+
+/// The input formats a file can be read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Kubernetes manifests (YAML or JSON, multi-document, `List`).
+    Kubernetes,
+    /// A Compose file.
+    Compose,
+    /// A Dockerfile or Containerfile.
+    Dockerfile,
+    /// A shell script, Makefile, Justfile or Jenkinsfile: `docker run` lines inside.
+    Shell,
+    /// A GitHub Actions workflow: `docker run` lines in `run:` steps.
+    GithubActions,
+    /// A GitLab CI file: `docker run` lines in `script:` sections.
+    GitlabCi,
+    /// A YAML or JSON file whose content decides (Compose or Kubernetes).
+    Yaml,
+}
+
+/// How many bytes of a file content sniffing looks at.
+pub const SNIFF_BYTES: usize = 4096;
+
+/// Decides the format of the file at `path` from its name and, for names that do not decide,
+/// from `head`, the first [`SNIFF_BYTES`] of its content. `None`: not a file minpriv reads.
+pub fn detect_format(path: &Path, head: &[u8]) -> Option<Format> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if let Some(f) = format_by_name(path, name, &lower) {
+        return Some(f);
+    }
+    let head = std::str::from_utf8(head).unwrap_or_else(|e| {
+        // The sniff window may cut a character in two.
+        std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
+    });
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    match ext {
+        Some("yaml" | "yml") => looks_like_k8s_or_compose(head).then_some(Format::Yaml),
+        Some("json") => (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
+            .then_some(Format::Kubernetes),
+        Some(_) if !lower.ends_with(".sh") && !lower.ends_with(".bash") => None,
+        _ => {
+            // A script without an extension, recognised by its shebang.
+            let first = head.lines().next().unwrap_or("");
+            (first.starts_with("#!") && (first.contains("sh") || first.contains("bash")))
+                .then_some(Format::Shell)
+        }
+    }
+}
+
+fn format_by_name(path: &Path, name: &str, lower: &str) -> Option<Format> {
+    if name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || name.starts_with("Dockerfile-")
+        || lower.ends_with(".dockerfile")
+        || name.starts_with("Containerfile")
+        || lower == "dockerfile"
+    {
+        return Some(Format::Dockerfile);
+    }
+    let yaml_ext = lower.ends_with(".yaml") || lower.ends_with(".yml");
+    if yaml_ext
+        && (lower.starts_with("docker-compose")
+            || lower == "compose.yaml"
+            || lower == "compose.yml"
+            || lower.starts_with("compose."))
+    {
+        return Some(Format::Compose);
+    }
+    if yaml_ext && lower.ends_with("gitlab-ci.yml") || lower.ends_with("gitlab-ci.yaml") {
+        return Some(Format::GitlabCi);
+    }
+    if yaml_ext {
+        let parent = path.parent();
+        let in_workflows = parent
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == "workflows")
+            && parent
+                .and_then(|p| p.parent())
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == ".github");
+        if in_workflows {
+            return Some(Format::GithubActions);
+        }
+        return None;
+    }
+    let shell_names = [
+        "makefile",
+        "gnumakefile",
+        "justfile",
+        ".justfile",
+        "jenkinsfile",
+    ];
+    if shell_names.contains(&lower)
+        || lower.ends_with(".sh")
+        || lower.ends_with(".bash")
+        || lower.ends_with(".mk")
+        || lower.ends_with(".jenkinsfile")
+        || lower.starts_with("jenkinsfile.")
+    {
+        return Some(Format::Shell);
+    }
+    None
+}
+
+/// True when YAML text has a top-level `apiVersion`/`kind` or `services` key near its start.
+fn looks_like_k8s_or_compose(head: &str) -> bool {
+    head.lines().any(|l| {
+        l.starts_with("apiVersion:")
+            || l.starts_with("kind:")
+            || l.starts_with("services:")
+            || l.starts_with("\"apiVersion\"")
+            || l.trim_start().starts_with("- apiVersion:")
+    }) || (head.contains("apiVersion") && head.contains("kind"))
+}
+
+/// Decides the format of text with no file name (standard input) from its content alone.
+pub fn sniff_content(text: &str) -> Format {
+    let head = &text[..text.len().min(SNIFF_BYTES)];
+    let mut in_dockerfile = false;
+    for line in head.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let upper = t
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        if upper == "FROM" || upper == "ARG" {
+            in_dockerfile = true;
+        }
+        break;
+    }
+    if in_dockerfile {
+        return Format::Dockerfile;
+    }
+    if head.lines().any(|l| l.starts_with("services:")) {
+        return Format::Compose;
+    }
+    if head.contains("apiVersion") && head.contains("kind") {
+        return Format::Kubernetes;
+    }
+    if head.lines().any(|l| l.starts_with("jobs:")) && head.contains("runs-on") {
+        return Format::GithubActions;
+    }
+    Format::Shell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_name(p: &str) -> Option<Format> {
+        detect_format(Path::new(p), b"")
+    }
+
+    #[test]
+    fn names_decide() {
+        for p in [
+            "Dockerfile",
+            "Dockerfile.dev",
+            "api.Dockerfile",
+            "x.dockerfile",
+            "Containerfile",
+            "Containerfile.arm",
+        ] {
+            assert_eq!(by_name(p), Some(Format::Dockerfile), "{p}");
+        }
+        for p in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.prod.yaml",
+            "compose.override.yml",
+        ] {
+            assert_eq!(by_name(p), Some(Format::Compose), "{p}");
+        }
+        for p in ["run.sh", "Makefile", "justfile", "Jenkinsfile", "build.mk"] {
+            assert_eq!(by_name(p), Some(Format::Shell), "{p}");
+        }
+        assert_eq!(
+            by_name(".github/workflows/ci.yml"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(by_name(".gitlab-ci.yml"), Some(Format::GitlabCi));
+        assert_eq!(by_name("README.md"), None);
+        assert_eq!(by_name("values.yaml"), None);
+    }
+
+    #[test]
+    fn content_decides_for_yaml_json_and_scripts() {
+        assert_eq!(
+            detect_format(Path::new("deploy.yaml"), b"apiVersion: v1\nkind: Pod\n"),
+            Some(Format::Yaml)
+        );
+        assert_eq!(
+            detect_format(
+                Path::new("stack.yml"),
+                b"version: '3'\nservices:\n  a: {}\n"
+            ),
+            Some(Format::Yaml)
+        );
+        assert_eq!(
+            detect_format(
+                Path::new("pod.json"),
+                br#"{"apiVersion": "v1", "kind": "Pod"}"#
+            ),
+            Some(Format::Kubernetes)
+        );
+        assert_eq!(
+            detect_format(Path::new("package.json"), br#"{"name": "x"}"#),
+            None
+        );
+        assert_eq!(
+            detect_format(Path::new("deploy"), b"#!/usr/bin/env bash\ndocker run x\n"),
+            Some(Format::Shell)
+        );
+        assert_eq!(detect_format(Path::new("notes"), b"hello"), None);
+    }
+
+    #[test]
+    fn stdin_is_sniffed() {
+        assert_eq!(
+            sniff_content("# syntax=docker/dockerfile:1\nFROM alpine\n"),
+            Format::Dockerfile
+        );
+        assert_eq!(
+            sniff_content("services:\n  web:\n    image: x\n"),
+            Format::Compose
+        );
+        assert_eq!(
+            sniff_content("apiVersion: v1\nkind: Pod\n"),
+            Format::Kubernetes
+        );
+        assert_eq!(sniff_content("docker run --privileged x\n"), Format::Shell);
+    }
+}

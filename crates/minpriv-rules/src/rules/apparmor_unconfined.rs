@@ -1,0 +1,155 @@
+use super::{RuntimeSyntax, finding, subject};
+use minpriv_model::{AppArmor, Container, Finding, Workload};
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether AppArmor is turned off for the container (`--security-opt apparmor=unconfined`,
+    /// `appArmorProfile.type: Unconfined`, or the legacy annotation
+    /// `container.apparmor.security.beta.kubernetes.io/NAME: unconfined`). Silent on a
+    /// privileged container, which runs unconfined anyway and is reported by `privileged`.
+    ///
+    /// ## Why it matters
+    /// On hosts with AppArmor, the runtime's default profile (`docker-default`,
+    /// `cri-containerd.apparmor.d`) denies mounting, writes to most of `/proc` and `/sys`
+    /// (`/proc/sysrq-trigger`, `/proc/sys/kernel/core_pattern`), and ptrace of processes
+    /// outside the container. Those are the footholds of several well-known escapes; without
+    /// the profile only capabilities and seccomp stand in the way.
+    ///
+    /// ## Example
+    /// Docker run:
+    /// ```sh
+    /// docker run --security-opt apparmor=unconfined alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     security_opt:
+    ///       - apparmor:unconfined
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         appArmorProfile:
+    ///           type: Unconfined
+    /// ```
+    ///
+    /// ## Use instead
+    /// Keep the runtime's default profile, or load a profile made for the workload.
+    ///
+    /// Docker run:
+    /// ```sh
+    /// docker run alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         appArmorProfile:
+    ///           type: RuntimeDefault
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes Pod Security Standards, baseline: AppArmor](https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline)
+    /// - [Kubernetes: Restrict a Container's Access to Resources with AppArmor](https://kubernetes.io/docs/tutorials/security/apparmor/)
+    /// - [Docker: AppArmor security profiles](https://docs.docker.com/engine/security/apparmor/)
+    /// - CIS Docker Benchmark v1.6.0 5.2 (5.1 in v1.3.x)
+    /// - Peers: Trivy KSV-0002, kubesec `ApparmorUnconfined`
+    pub struct ApparmorUnconfined {
+        id: "apparmor-unconfined",
+        severity: High,
+        summary: "AppArmor is off",
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        check: check,
+    }
+}
+
+fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
+    let Some(syntax) = RuntimeSyntax::of(workload.source) else {
+        return;
+    };
+    let posture = &container.posture;
+    if posture.apparmor.value != AppArmor::Unconfined || posture.privileged.value {
+        return;
+    }
+    let remediation = match syntax {
+        RuntimeSyntax::Kubernetes => {
+            "set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost with a profile), or remove the unconfined AppArmor annotation"
+        }
+        RuntimeSyntax::Compose => "remove `apparmor:unconfined` from the service's security_opt",
+        RuntimeSyntax::DockerCli => "run the container without --security-opt apparmor=unconfined",
+    };
+    out.push(finding(
+        ApparmorUnconfined::INFO,
+        workload,
+        container,
+        posture.locate(&posture.apparmor),
+        format!(
+            "{} runs without AppArmor: nothing but capabilities and seccomp stops it from mounting or writing to /proc and /sys",
+            subject(workload, container)
+        ),
+        remediation.into(),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+    use minpriv_model::Source;
+
+    #[test]
+    fn unconfined_is_reported_at_its_value() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.apparmor = written(AppArmor::Unconfined, VALUE_LINE);
+            let findings = run(&ApparmorUnconfined, source, p);
+            let f = assert_one(&findings, ApparmorUnconfined::INFO, VALUE_LINE);
+            assert!(f.message.contains("without AppArmor"));
+        }
+    }
+
+    #[test]
+    fn a_profile_in_force_is_silent() {
+        for source in RUNTIME_SOURCES {
+            assert!(run(&ApparmorUnconfined, source, posture(source)).is_empty());
+            let mut p = posture(source);
+            p.apparmor = written(AppArmor::Custom("k8s-apparmor-example".into()), VALUE_LINE);
+            assert!(run(&ApparmorUnconfined, source, p).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_privileged_container_is_left_to_privileged() {
+        let mut p = posture(Source::Compose);
+        p.privileged = written(true, 8);
+        p.apparmor = written(AppArmor::Unconfined, VALUE_LINE);
+        assert!(run(&ApparmorUnconfined, Source::Compose, p).is_empty());
+    }
+
+    #[test]
+    fn remediation_speaks_the_format_of_the_input() {
+        let remediation = |source| {
+            let mut p = posture(source);
+            p.apparmor = written(AppArmor::Unconfined, VALUE_LINE);
+            run(&ApparmorUnconfined, source, p)[0].remediation.clone()
+        };
+        assert!(remediation(Source::Kubernetes).contains("appArmorProfile.type: RuntimeDefault"));
+        assert!(remediation(Source::Compose).contains("apparmor:unconfined"));
+        assert!(remediation(Source::DockerRun).contains("apparmor=unconfined"));
+    }
+}

@@ -1,0 +1,198 @@
+use super::{RuntimeSyntax, finding, subject};
+use minpriv_model::{CapSpec, Container, Finding, Workload};
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether the container drops every capability with `ALL` (`--cap-drop=ALL`,
+    /// `cap_drop: [ALL]`, `capabilities.drop: ["ALL"]`). Dropping some capabilities by name
+    /// does not count. Silent on a privileged container, which `privileged` already reports.
+    ///
+    /// ## Why it matters
+    /// Without a drop, root in the container holds the runtime's default set: 14 capabilities
+    /// on Docker and containerd, 9 on CRI-O, 11 on Podman. They include `NET_RAW` (spoof and
+    /// sniff traffic on the node's network), `DAC_OVERRIDE` (ignore file permissions),
+    /// `SETUID`/`SETGID` and `MKNOD`. Most workloads need none of them, and each is a step an
+    /// attacker does not have to take. Dropping by name leaves whatever the next runtime
+    /// version adds to its defaults.
+    ///
+    /// ## Example
+    /// Docker run:
+    /// ```sh
+    /// docker run --cap-drop=NET_RAW nginx:1.27
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: nginx:1.27
+    ///       securityContext:
+    ///         capabilities:
+    ///           drop: ["NET_RAW"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// Drop `ALL`, then add back only what the process needs.
+    ///
+    /// Docker run:
+    /// ```sh
+    /// docker run --cap-drop=ALL --cap-add=NET_BIND_SERVICE nginx:1.27
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
+    ///     cap_drop: [ALL]
+    ///     cap_add: [NET_BIND_SERVICE]
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: nginx:1.27
+    ///       securityContext:
+    ///         capabilities:
+    ///           drop: ["ALL"]
+    ///           add: ["NET_BIND_SERVICE"]
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes Pod Security Standards, restricted: Capabilities](https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted)
+    /// - [Docker: Runtime privilege and Linux capabilities](https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities)
+    /// - Peers: Trivy KSV-0003, Checkov CKV_K8S_37, Kyverno `require-drop-all`
+    pub struct CapsNotDropped {
+        id: "caps-not-dropped",
+        severity: Medium,
+        summary: "capabilities are not dropped with ALL",
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        check: check,
+    }
+}
+
+fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
+    let Some(syntax) = RuntimeSyntax::of(workload.source) else {
+        return;
+    };
+    let posture = &container.posture;
+    // Privileged ignores every drop; privileged reports that.
+    if posture.privileged.value || posture.cap_drop.iter().any(|d| d.value == CapSpec::All) {
+        return;
+    }
+    let kept = posture.bounding_capabilities();
+    let dropped_by_name = if posture.cap_drop.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = posture
+            .cap_drop
+            .iter()
+            .map(|d| d.value.to_string())
+            .collect();
+        format!(" (it drops only {})", names.join(", "))
+    };
+    let message = if kept.is_empty() {
+        format!(
+            "{} does not drop ALL capabilities{dropped_by_name}: dropping them by name keeps whatever the runtime's default set gains next",
+            subject(workload, container)
+        )
+    } else {
+        format!(
+            "{} does not drop ALL capabilities{dropped_by_name}: root in it holds {} capabilities ({}) under {}",
+            subject(workload, container),
+            kept.len(),
+            kept.sorted_names().join(", "),
+            posture.runtime.display_name(),
+        )
+    };
+    let remediation = match syntax {
+        RuntimeSyntax::Kubernetes => {
+            "set securityContext.capabilities.drop: [\"ALL\"] and add back only what the process needs under capabilities.add"
+        }
+        RuntimeSyntax::Compose => {
+            "add `cap_drop: [ALL]` to the service and list only what the process needs under cap_add"
+        }
+        RuntimeSyntax::DockerCli => {
+            "run the container with --cap-drop=ALL and --cap-add only what the process needs"
+        }
+    };
+    out.push(finding(
+        CapsNotDropped::INFO,
+        workload,
+        container,
+        posture.capabilities_span.or(posture.anchor),
+        message,
+        remediation.into(),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+    use minpriv_model::{Capability, Source};
+
+    #[test]
+    fn no_drop_is_reported_at_the_capabilities_or_the_anchor() {
+        for source in RUNTIME_SOURCES {
+            let findings = run(&CapsNotDropped, source, posture(source));
+            let f = assert_one(&findings, CapsNotDropped::INFO, ANCHOR_LINE);
+            assert!(f.message.contains("holds 14 capabilities"), "{}", f.message);
+
+            let mut p = posture(source);
+            p.capabilities_span = at(VALUE_LINE);
+            let findings = run(&CapsNotDropped, source, p);
+            assert_one(&findings, CapsNotDropped::INFO, VALUE_LINE);
+        }
+    }
+
+    #[test]
+    fn drops_by_name_are_not_enough() {
+        let mut p = posture(Source::Kubernetes);
+        p.cap_drop = vec![written(CapSpec::Cap(Capability::NET_RAW), VALUE_LINE)];
+        p.capabilities_span = at(VALUE_LINE - 1);
+        let findings = run(&CapsNotDropped, Source::Kubernetes, p);
+        let f = assert_one(&findings, CapsNotDropped::INFO, VALUE_LINE - 1);
+        assert!(f.message.contains("drops only NET_RAW"));
+        assert!(f.message.contains("holds 13 capabilities"));
+        assert!(f.message.contains("containerd"));
+    }
+
+    #[test]
+    fn drop_all_is_silent_with_or_without_other_drops_and_adds() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.cap_drop = vec![written(CapSpec::All, VALUE_LINE)];
+            assert!(run(&CapsNotDropped, source, p.clone()).is_empty());
+            p.cap_drop
+                .push(written(CapSpec::Cap(Capability::NET_RAW), 10));
+            p.cap_add = vec![written(CapSpec::Cap(Capability::NET_BIND_SERVICE), 11)];
+            assert!(run(&CapsNotDropped, source, p).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_privileged_container_is_left_to_privileged() {
+        let mut p = posture(Source::Compose);
+        p.privileged = written(true, VALUE_LINE);
+        assert!(run(&CapsNotDropped, Source::Compose, p).is_empty());
+    }
+
+    #[test]
+    fn remediation_speaks_the_format_of_the_input() {
+        let remediation = |source| {
+            run(&CapsNotDropped, source, posture(source))[0]
+                .remediation
+                .clone()
+        };
+        assert!(remediation(Source::Kubernetes).contains("capabilities.drop"));
+        assert!(remediation(Source::Compose).contains("cap_drop: [ALL]"));
+        assert!(remediation(Source::DockerEngine).contains("--cap-drop=ALL"));
+    }
+}

@@ -1,0 +1,149 @@
+use super::{RuntimeSyntax, finding, subject};
+use minpriv_model::{Container, Finding, ProcMount, Workload};
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether `/proc` is mounted without the runtime's masks (`procMount: Unmasked`,
+    /// `--security-opt systempaths=unconfined`). Silent on a privileged container, which has
+    /// no masks anyway and is reported by `privileged`.
+    ///
+    /// ## Why it matters
+    /// Runtimes hide or make read-only the parts of `/proc` and `/sys` that reach the host
+    /// kernel: `/proc/kcore` (kernel memory), `/proc/sysrq-trigger` (reboot or crash the host),
+    /// `/proc/sys` (kernel settings such as `core_pattern`, a classic escape), `/proc/keys`,
+    /// `/sys/firmware`. Unmasking them hands those to anyone in the container.
+    ///
+    /// ## Example
+    /// Docker run:
+    /// ```sh
+    /// docker run --security-opt systempaths=unconfined alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     security_opt:
+    ///       - systempaths=unconfined
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         procMount: Unmasked
+    /// ```
+    ///
+    /// ## Use instead
+    /// Keep the default masks.
+    ///
+    /// Docker run:
+    /// ```sh
+    /// docker run alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         procMount: Default
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes Pod Security Standards, baseline: /proc Mount Type](https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline)
+    /// - [Docker: --security-opt systempaths=unconfined](https://docs.docker.com/reference/cli/docker/container/run/#security-opt)
+    /// - Peers: Trivy KSV-0027, KubeLinter `unsafe-proc-mount`, Kyverno `disallow-proc-mount`
+    pub struct ProcMountUnmasked {
+        id: "proc-mount-unmasked",
+        severity: High,
+        summary: "/proc is unmasked (procMount: Unmasked, systempaths=unconfined)",
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        check: check,
+    }
+}
+
+fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
+    let Some(syntax) = RuntimeSyntax::of(workload.source) else {
+        return;
+    };
+    let posture = &container.posture;
+    if posture.proc_mount.value != ProcMount::Unmasked || posture.privileged.value {
+        return;
+    }
+    let remediation = match syntax {
+        RuntimeSyntax::Kubernetes => "remove securityContext.procMount or set it to Default",
+        RuntimeSyntax::Compose => "remove `systempaths=unconfined` from the service's security_opt",
+        RuntimeSyntax::DockerCli => {
+            "run the container without --security-opt systempaths=unconfined"
+        }
+    };
+    out.push(finding(
+        ProcMountUnmasked::INFO,
+        workload,
+        container,
+        posture.locate(&posture.proc_mount),
+        format!(
+            "{} mounts /proc unmasked: it can reach the kernel interfaces the runtime hides, such as /proc/kcore, /proc/sysrq-trigger and /proc/sys",
+            subject(workload, container)
+        ),
+        remediation.into(),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+    use minpriv_model::Source;
+
+    #[test]
+    fn unmasked_proc_is_reported_at_its_value() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.proc_mount = written(ProcMount::Unmasked, VALUE_LINE);
+            let findings = run(&ProcMountUnmasked, source, p);
+            let f = assert_one(&findings, ProcMountUnmasked::INFO, VALUE_LINE);
+            assert!(f.message.contains("/proc unmasked"));
+        }
+    }
+
+    #[test]
+    fn the_default_masks_are_silent() {
+        for source in RUNTIME_SOURCES {
+            assert!(run(&ProcMountUnmasked, source, posture(source)).is_empty());
+            let mut p = posture(source);
+            p.proc_mount = written(ProcMount::Default, VALUE_LINE);
+            assert!(run(&ProcMountUnmasked, source, p).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_privileged_container_is_left_to_privileged() {
+        let mut p = posture(Source::Kubernetes);
+        p.privileged = written(true, 8);
+        p.proc_mount = written(ProcMount::Unmasked, VALUE_LINE);
+        assert!(run(&ProcMountUnmasked, Source::Kubernetes, p).is_empty());
+    }
+
+    #[test]
+    fn remediation_speaks_the_format_of_the_input() {
+        let remediation = |source| {
+            let mut p = posture(source);
+            p.proc_mount = written(ProcMount::Unmasked, VALUE_LINE);
+            run(&ProcMountUnmasked, source, p)[0].remediation.clone()
+        };
+        assert!(remediation(Source::Kubernetes).contains("securityContext.procMount"));
+        assert!(remediation(Source::Compose).contains("security_opt"));
+        assert!(remediation(Source::DockerRun).contains("systempaths=unconfined"));
+    }
+}

@@ -1,0 +1,250 @@
+use super::{RuntimeSyntax, finding, subject};
+use minpriv_model::{Container, Finding, Selinux, Workload};
+
+declare_rule! {
+    /// ## What it checks
+    /// Whether SELinux labelling is off (`--security-opt label=disable`,
+    /// `security_opt: [label:disable]`), or set to a type other than the confined container
+    /// types the Pod Security Standards baseline allows (`container_t`, `container_init_t`,
+    /// `container_kvm_t`, `container_engine_t`), or sets an SELinux user or role (baseline
+    /// allows neither). Silent on a privileged container, which runs unconfined anyway and is
+    /// reported by `privileged`.
+    ///
+    /// ## Why it matters
+    /// On SELinux hosts the container type is what keeps a container process away from host
+    /// files and other containers' files even when it is root and escapes its mount namespace.
+    /// Turning labelling off, or picking `spc_t` ("super privileged container"),
+    /// `unconfined_t` or a custom user or role, removes that last wall.
+    ///
+    /// ## Example
+    /// Docker run:
+    /// ```sh
+    /// docker run --security-opt label=disable -v /srv/data:/data alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     security_opt:
+    ///       - label=type:spc_t
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         seLinuxOptions:
+    ///           type: spc_t
+    /// ```
+    ///
+    /// ## Use instead
+    /// Leave labelling on with the default type; relabel the mounts the container needs
+    /// (`:z`, `:Z`) instead of turning SELinux off.
+    ///
+    /// Docker run:
+    /// ```sh
+    /// docker run -v /srv/data:/data:Z alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     volumes:
+    ///       - /srv/data:/data:Z
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       securityContext:
+    ///         seLinuxOptions:
+    ///           level: "s0:c123,c456"
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes Pod Security Standards, baseline: SELinux](https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline)
+    /// - [Docker: --security-opt label](https://docs.docker.com/reference/cli/docker/container/run/#security-opt)
+    /// - CIS Docker Benchmark v1.6.0 5.3 (5.2 in v1.3.x)
+    /// - Peers: Trivy KSV-0025, Kyverno `disallow-selinux`
+    pub struct SelinuxDisabled {
+        id: "selinux-disabled",
+        severity: High,
+        summary: "SELinux labelling is off or set to a privileged type, user or role",
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        check: check,
+    }
+}
+
+/// The SELinux types the Pod Security Standards baseline level allows.
+const CONFINED_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
+    let Some(syntax) = RuntimeSyntax::of(workload.source) else {
+        return;
+    };
+    let posture = &container.posture;
+    if posture.privileged.value {
+        return;
+    }
+    let problems = problems(&posture.selinux.value);
+    if problems.is_empty() {
+        return;
+    }
+    let remediation = match syntax {
+        RuntimeSyntax::Kubernetes => {
+            "remove seLinuxOptions.type (or use container_t), seLinuxOptions.user and seLinuxOptions.role from the securityContext"
+        }
+        RuntimeSyntax::Compose => {
+            "remove the `label:disable` / `label=type:...` / `label=user:...` / `label=role:...` entries from the service's security_opt; relabel mounts with :z or :Z instead"
+        }
+        RuntimeSyntax::DockerCli => {
+            "run the container without --security-opt label=disable/type/user/role; relabel mounts with :z or :Z instead"
+        }
+    };
+    out.push(finding(
+        SelinuxDisabled::INFO,
+        workload,
+        container,
+        posture.locate(&posture.selinux),
+        format!(
+            "{} weakens SELinux ({}): SELinux no longer keeps it away from host files and other containers' files",
+            subject(workload, container),
+            problems.join("; ")
+        ),
+        remediation.into(),
+    ));
+}
+
+/// What about these options the baseline level forbids, for the message.
+fn problems(selinux: &Selinux) -> Vec<String> {
+    let set = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let mut problems = Vec::new();
+    if selinux.disabled {
+        problems.push("labelling is off".to_string());
+    }
+    if let Some(t) = set(&selinux.type_)
+        && !CONFINED_TYPES.contains(&t.as_str())
+    {
+        problems.push(format!("type '{t}' is not a confined container type"));
+    }
+    if let Some(user) = set(&selinux.user) {
+        problems.push(format!("user '{user}' is set"));
+    }
+    if let Some(role) = set(&selinux.role) {
+        problems.push(format!("role '{role}' is set"));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+    use minpriv_model::Source;
+
+    fn options(
+        disabled: bool,
+        type_: Option<&str>,
+        user: Option<&str>,
+        role: Option<&str>,
+    ) -> Selinux {
+        Selinux {
+            disabled,
+            type_: type_.map(String::from),
+            user: user.map(String::from),
+            role: role.map(String::from),
+            level: None,
+        }
+    }
+
+    #[test]
+    fn disabled_labelling_and_privileged_types_are_reported() {
+        for source in RUNTIME_SOURCES {
+            for (selinux, expected) in [
+                (options(true, None, None, None), "labelling is off"),
+                (options(false, Some("spc_t"), None, None), "type 'spc_t'"),
+                (
+                    options(false, Some("unconfined_t"), None, None),
+                    "type 'unconfined_t'",
+                ),
+                (
+                    options(false, None, Some("system_u"), None),
+                    "user 'system_u' is set",
+                ),
+                (
+                    options(false, None, None, Some("system_r")),
+                    "role 'system_r' is set",
+                ),
+            ] {
+                let mut p = posture(source);
+                p.selinux = written(selinux, VALUE_LINE);
+                let findings = run(&SelinuxDisabled, source, p);
+                let f = assert_one(&findings, SelinuxDisabled::INFO, VALUE_LINE);
+                assert!(f.message.contains(expected), "{}", f.message);
+            }
+        }
+    }
+
+    #[test]
+    fn several_problems_make_one_finding() {
+        let mut p = posture(Source::Kubernetes);
+        p.selinux = written(
+            options(false, Some("kernel_t"), Some("u"), Some("r")),
+            VALUE_LINE,
+        );
+        let findings = run(&SelinuxDisabled, Source::Kubernetes, p);
+        let f = assert_one(&findings, SelinuxDisabled::INFO, VALUE_LINE);
+        assert!(f.message.contains(
+            "type 'kernel_t' is not a confined container type; user 'u' is set; role 'r' is set"
+        ));
+    }
+
+    #[test]
+    fn confined_types_levels_and_empty_values_are_silent() {
+        for source in RUNTIME_SOURCES {
+            assert!(run(&SelinuxDisabled, source, posture(source)).is_empty());
+            for t in CONFINED_TYPES {
+                let mut p = posture(source);
+                p.selinux = written(options(false, Some(t), Some(""), None), VALUE_LINE);
+                p.selinux.value.level = Some("s0:c123,c456".into());
+                assert!(run(&SelinuxDisabled, source, p).is_empty(), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_privileged_container_is_left_to_privileged() {
+        let mut p = posture(Source::DockerRun);
+        p.privileged = written(true, 8);
+        p.selinux = written(options(true, None, None, None), VALUE_LINE);
+        assert!(run(&SelinuxDisabled, Source::DockerRun, p).is_empty());
+    }
+
+    #[test]
+    fn remediation_speaks_the_format_of_the_input() {
+        let remediation = |source| {
+            let mut p = posture(source);
+            p.selinux = written(options(true, None, None, None), VALUE_LINE);
+            run(&SelinuxDisabled, source, p)[0].remediation.clone()
+        };
+        assert!(remediation(Source::Kubernetes).contains("seLinuxOptions.type"));
+        assert!(remediation(Source::Compose).contains("security_opt"));
+        assert!(remediation(Source::DockerRun).contains("--security-opt label"));
+    }
+}

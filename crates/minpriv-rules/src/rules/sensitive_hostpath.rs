@@ -1,0 +1,210 @@
+use super::{RuntimeSyntax, finding, subject};
+use minpriv_model::effective::{is_runtime_socket_path, is_sensitive_host_path};
+use minpriv_model::{Container, Finding, MountKind, Workload};
+
+declare_rule! {
+    /// ## What it checks
+    /// Each host path mounted into the container that exposes the host: `/`, system folders
+    /// (`/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/usr`, `/lib`, kernel modules), `/root`,
+    /// `/home` and users' home folders, credentials folders (`~/.ssh`, `~/.aws`, `~/.kube`,
+    /// `~/.docker`), runtime state (`/run`, `/var/run`, `/var/lib/docker`,
+    /// `/var/lib/containerd`, `/var/lib/kubelet`, `/etc/kubernetes`, `/var/lib/etcd`) and
+    /// logs. Read-only time zone data (`/etc/localtime`) is allowed. Runtime sockets are
+    /// reported by `docker-socket-mount` instead.
+    ///
+    /// ## Why it matters
+    /// A writable sensitive path is a way onto the host: add a cron job or an SSH key, rewrite
+    /// a binary the host runs, steal the kubelet's or etcd's credentials. Read-only still
+    /// leaks what the host keeps there: password hashes, private keys, tokens, other
+    /// containers' files.
+    ///
+    /// ## Example
+    /// Docker run:
+    /// ```sh
+    /// docker run -v /etc:/host/etc alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     volumes:
+    ///       - /:/host
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       volumeMounts:
+    ///         - { name: kubelet, mountPath: /kubelet }
+    ///   volumes:
+    ///     - name: kubelet
+    ///       hostPath: { path: /var/lib/kubelet }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Mount only a folder made for the workload, read-only when it only reads, or use a
+    /// volume, a configMap or a secret.
+    ///
+    /// Docker run:
+    /// ```sh
+    /// docker run -v /srv/app/config:/config:ro alpine:3.20
+    /// ```
+    /// Compose:
+    /// ```yaml
+    /// services:
+    ///   tool:
+    ///     image: alpine:3.20
+    ///     volumes:
+    ///       - ./config:/config:ro
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: alpine:3.20
+    ///       volumeMounts:
+    ///         - { name: config, mountPath: /config, readOnly: true }
+    ///   volumes:
+    ///     - name: config
+    ///       configMap: { name: app-config }
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes Pod Security Standards, baseline: HostPath Volumes](https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline)
+    /// - [Kubernetes: hostPath volumes](https://kubernetes.io/docs/concepts/storage/volumes/#hostpath)
+    /// - CIS Docker Benchmark v1.6.0 5.6 (5.5 in v1.3.x)
+    /// - Peers: Trivy KSV-0121, KubeLinter `sensitive-host-mounts`, compose-lint CL-0013
+    pub struct SensitiveHostpath {
+        id: "sensitive-hostpath",
+        severity: High,
+        summary: "a sensitive host path is mounted",
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        check: check,
+    }
+}
+
+fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
+    let Some(syntax) = RuntimeSyntax::of(workload.source) else {
+        return;
+    };
+    let posture = &container.posture;
+    for mount in &posture.mounts {
+        let Some(host) = mount.host_path.as_deref() else {
+            continue;
+        };
+        if mount.kind != MountKind::Bind
+            || is_runtime_socket_path(host)
+            || !is_sensitive_host_path(host, mount.read_only)
+        {
+            continue;
+        }
+        let at = mount
+            .container_path
+            .as_deref()
+            .map(|p| format!(" at {p}"))
+            .unwrap_or_default();
+        let (how, attacker_gets) = if mount.read_only {
+            (
+                "read-only",
+                "an attacker reads what the host keeps there: keys, tokens, password hashes, other workloads' files",
+            )
+        } else {
+            (
+                "writable",
+                "an attacker can change the host's files there (cron jobs, SSH keys, binaries, credentials) and take over the host",
+            )
+        };
+        let remediation = match syntax {
+            RuntimeSyntax::Kubernetes => format!(
+                "remove the hostPath volume for {host}; use a configMap, secret, emptyDir or persistentVolumeClaim, or a dedicated folder mounted readOnly"
+            ),
+            RuntimeSyntax::Compose => format!(
+                "remove the bind mount of {host} from the service's volumes; mount a dedicated folder or a named volume, with :ro when it only reads"
+            ),
+            RuntimeSyntax::DockerCli => format!(
+                "run the container without -v/--mount of {host}; mount a dedicated folder or a named volume, with :ro when it only reads"
+            ),
+        };
+        out.push(finding(
+            SensitiveHostpath::INFO,
+            workload,
+            container,
+            mount.span.or(posture.anchor),
+            format!(
+                "{} mounts host path {host}{at} ({how}): {attacker_gets}",
+                subject(workload, container)
+            ),
+            remediation,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+    use minpriv_model::{Mount, Source};
+
+    #[test]
+    fn each_sensitive_mount_is_reported_at_its_own_span() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.mounts = vec![
+                bind("./data", false, 8),
+                bind("/etc", false, VALUE_LINE),
+                bind("/var/lib/kubelet", true, 10),
+            ];
+            let findings = run(&SensitiveHostpath, source, p);
+            assert_eq!(findings.len(), 2);
+            let f = assert_one(&findings[..1], SensitiveHostpath::INFO, VALUE_LINE);
+            assert!(
+                f.message.contains("host path /etc at /mnt/host (writable)"),
+                "{}",
+                f.message
+            );
+            assert!(f.message.contains("take over the host"));
+            let f = assert_one(&findings[1..], SensitiveHostpath::INFO, 10);
+            assert!(f.message.contains("(read-only)"));
+        }
+    }
+
+    #[test]
+    fn sockets_benign_and_ordinary_mounts_are_silent() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.mounts = vec![
+                bind("/var/run/docker.sock", false, 8),
+                bind("/var/run", false, 9),
+                bind("/etc/localtime", true, 10),
+                bind("/srv/app/config", true, 11),
+                bind("/home/alice/project/src", false, 12),
+                Mount {
+                    kind: MountKind::Tmpfs,
+                    host_path: None,
+                    container_path: Some("/etc".into()),
+                    read_only: false,
+                    span: at(13),
+                },
+            ];
+            assert!(run(&SensitiveHostpath, source, p).is_empty());
+        }
+    }
+
+    #[test]
+    fn remediation_names_the_path_in_the_format_of_the_input() {
+        let remediation = |source| {
+            let mut p = posture(source);
+            p.mounts = vec![bind("/", true, VALUE_LINE)];
+            run(&SensitiveHostpath, source, p)[0].remediation.clone()
+        };
+        assert!(remediation(Source::Kubernetes).contains("hostPath volume for /"));
+        assert!(
+            remediation(Source::Compose).contains("bind mount of / from the service's volumes")
+        );
+        assert!(remediation(Source::DockerRun).contains("-v/--mount of /"));
+    }
+}

@@ -1,0 +1,486 @@
+//! `--format text`: findings the way rustc prints diagnostics, with the source line and a caret
+//! under the value that causes the finding, then notes and a one-line summary; with `--posture`,
+//! what an attacker gets in each container.
+//!
+//! Everything taken from the scanned files (messages, names, paths, source lines) goes through
+//! [`annotate_snippets::normalize_untrusted_str`] or the renderer's own normalisation, so that a
+//! hostile file cannot write terminal escape sequences to the user's terminal.
+
+use crate::{FileResult, Note, ReportOptions, ScanReport, Summary, is_shown};
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{
+    AnnotationKind, Group, Level, Origin, Renderer, Snippet, normalize_untrusted_str,
+};
+use anstyle::{AnsiColor, Effects, Style};
+use minpriv_model::{
+    CapSet, Container, ContainerRole, Finding, LineIndex, RootStatus, Severity, Span, Workload,
+};
+use std::fmt::Write as _;
+
+/// At most this many source lines are shown for one finding; a span over a whole Kubernetes
+/// object would otherwise print the object.
+const MAX_SNIPPET_LINES: u32 = 6;
+
+/// Renders `report` as text. The result ends with a newline unless it is empty (a `--quiet`
+/// scan with nothing to show).
+pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
+    let styles = Styles::new(options.color);
+
+    let mut out = String::new();
+    for file in &report.files {
+        let lines = LineIndex::new(&file.source_text);
+        for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
+            let group = finding_group(file, &lines, finding);
+            out.push_str(&renderer.render(&[group]));
+            out.push_str("\n\n");
+        }
+    }
+
+    if options.posture {
+        for file in &report.files {
+            for workload in &file.workloads {
+                for container in &workload.containers {
+                    write_posture(&mut out, &styles, file, workload, container);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
+    if !options.quiet {
+        for note in &report.notes {
+            write_note(&mut out, &styles, note);
+        }
+        write_summary(&mut out, &styles, report);
+    }
+    out
+}
+
+/// The rustc-style diagnostic for one finding: `high[runs-as-root]: message`, the location, the
+/// source with the span underlined, and `= help: remediation`.
+fn finding_group<'a>(file: &'a FileResult, lines: &LineIndex, finding: &'a Finding) -> Group<'a> {
+    let title = severity_level(finding.severity)
+        .primary_title(finding.message.as_str())
+        .id(finding.rule);
+    let mut group = match finding.span.and_then(|span| snippet(file, lines, span)) {
+        Some(snippet) => title.element(snippet),
+        None => title.element(origin(&file.path, finding.span)),
+    };
+    if !finding.remediation.is_empty() {
+        group = group.element(Level::HELP.message(normalize_untrusted_str(&finding.remediation)));
+    }
+    if let Some(reason) = &finding.suppressed {
+        let text = if reason.is_empty() {
+            "suppressed by a minpriv:ignore comment".to_string()
+        } else {
+            format!("suppressed: {}", normalize_untrusted_str(reason))
+        };
+        group = group.element(Level::NOTE.message(text));
+    }
+    group
+}
+
+/// `--> path:line:col` without source, for findings whose span is missing or outside the text.
+fn origin(path: &str, span: Option<Span>) -> Origin<'_> {
+    let origin = Origin::path(path);
+    match span {
+        Some(span) => origin
+            .line(span.line as usize)
+            .char_column(span.column as usize),
+        None => origin,
+    }
+}
+
+/// The lines of `span` (at most [`MAX_SNIPPET_LINES`]) with the span marked. Only those lines
+/// are handed to the renderer: giving it the whole file for every finding would make a large
+/// manifest with many findings quadratic.
+fn snippet<'a>(
+    file: &'a FileResult,
+    lines: &LineIndex,
+    span: Span,
+) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+    let text = file.source_text.as_str();
+    if span.start > text.len() || span.line == 0 {
+        return None;
+    }
+    // A span that ends at the very start of a line (a whole line with its newline) does not
+    // show anything on that line.
+    let mut last_line = span.end_line.max(span.line);
+    if last_line > span.line && span.end_column <= 1 {
+        last_line -= 1;
+    }
+    let last_line = last_line.min(span.line + MAX_SNIPPET_LINES - 1);
+
+    let start = lines.line_start(span.line)?;
+    let end = lines
+        .line_start(last_line + 1)
+        .unwrap_or(text.len())
+        .min(text.len());
+    let excerpt = text.get(start..end)?;
+    let excerpt = excerpt.trim_end_matches('\n').trim_end_matches('\r');
+
+    let local_start = floor_char_boundary(excerpt, span.start.saturating_sub(start));
+    let local_end = floor_char_boundary(excerpt, span.end.saturating_sub(start)).max(local_start);
+    Some(
+        Snippet::source(excerpt)
+            .line_start(span.line as usize)
+            .path(file.path.as_str())
+            .annotation(AnnotationKind::Primary.span(local_start..local_end)),
+    )
+}
+
+/// The largest char boundary of `text` at or below `offset` (spans from a reader are on
+/// boundaries; this keeps a wrong one from breaking the output).
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The severity as the diagnostic's level: its name is the severity, its colour rustc's colour
+/// of similar weight.
+fn severity_level(severity: Severity) -> Level<'static> {
+    let level = match severity {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::INFO,
+        Severity::Info => Level::NOTE,
+    };
+    level.with_name(Some(severity.as_str()))
+}
+
+/// ANSI styles for the parts minpriv prints itself (the renderer styles the diagnostics).
+struct Styles {
+    heading: Style,
+    label: Style,
+    note: Style,
+    bad: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Styles {
+        if color {
+            Styles {
+                heading: Style::new().effects(Effects::BOLD),
+                label: AnsiColor::BrightBlue.on_default().effects(Effects::BOLD),
+                note: AnsiColor::BrightGreen.on_default().effects(Effects::BOLD),
+                bad: AnsiColor::BrightRed.on_default().effects(Effects::BOLD),
+            }
+        } else {
+            Styles {
+                heading: Style::new(),
+                label: Style::new(),
+                note: Style::new(),
+                bad: Style::new(),
+            }
+        }
+    }
+}
+
+fn write_note(out: &mut String, styles: &Styles, note: &Note) {
+    let note_style = styles.note;
+    let _ = write!(out, "{note_style}note{note_style:#}: ");
+    if let Some(path) = &note.path {
+        let _ = write!(out, "{}", normalize_untrusted_str(path));
+        match (note.line, note.column) {
+            (Some(line), Some(column)) => {
+                let _ = write!(out, ":{line}:{column}");
+            }
+            (Some(line), None) => {
+                let _ = write!(out, ":{line}");
+            }
+            _ => {}
+        }
+        out.push_str(": ");
+    }
+    let _ = writeln!(out, "{}", normalize_untrusted_str(&note.message));
+}
+
+/// `5 findings (1 critical, 2 high, 2 medium) in 3 files`, plus the suppressed count if any.
+fn write_summary(out: &mut String, styles: &Styles, report: &ScanReport) {
+    let summary = Summary::of(report);
+    let heading = styles.heading;
+    let total = summary.total();
+    let _ = write!(out, "{heading}");
+    if total == 0 {
+        let _ = write!(out, "no findings");
+    } else {
+        let counts: Vec<String> = summary
+            .worst_first()
+            .map(|(severity, n)| format!("{n} {severity}"))
+            .collect();
+        let _ = write!(
+            out,
+            "{} ({})",
+            plural(total, "finding", "findings"),
+            counts.join(", ")
+        );
+    }
+    let _ = write!(out, " in {}", plural(report.files_scanned, "file", "files"));
+    if summary.suppressed > 0 {
+        let _ = write!(out, "; {} suppressed", summary.suppressed);
+    }
+    let _ = writeln!(out, "{heading:#}");
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One container's effective privileges: the answer to "what does an attacker get here?".
+fn write_posture(
+    out: &mut String,
+    styles: &Styles,
+    file: &FileResult,
+    workload: &Workload,
+    container: &Container,
+) {
+    let (heading, label, bad) = (styles.heading, styles.label, styles.bad);
+    let posture = &container.posture;
+    let privileges = posture.effective_privileges();
+
+    let role = match container.role {
+        ContainerRole::Regular => "container",
+        ContainerRole::Init => "init container",
+        ContainerRole::Ephemeral => "ephemeral container",
+    };
+    let name = container
+        .name
+        .as_deref()
+        .map(|n| format!(" '{}'", normalize_untrusted_str(n)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{heading}effective privileges of {role}{name} ({}){heading:#}",
+        normalize_untrusted_str(&workload.resource)
+    );
+    let location = match posture.anchor.or(workload.span) {
+        Some(span) => format!("{}:{}:{}", file.path, span.line, span.column),
+        None => file.path.clone(),
+    };
+    let _ = writeln!(
+        out,
+        "  {label}-->{label:#} {}",
+        normalize_untrusted_str(&location)
+    );
+
+    let mut field = |name: &str, value: String| {
+        let line = format!("  {label}{name:<16}{label:#} {value}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    };
+
+    let user = match &privileges.user {
+        RootStatus::Root { reason, .. } => {
+            format!("{bad}root{bad:#} ({})", normalize_untrusted_str(reason))
+        }
+        RootStatus::MayBeRoot { reason, .. } => {
+            format!(
+                "{bad}may be root{bad:#} ({})",
+                normalize_untrusted_str(reason)
+            )
+        }
+        RootStatus::NonRoot { user } => format!("non-root ({})", normalize_untrusted_str(user)),
+    };
+    field("user:", user);
+
+    let held = if privileges.effective.is_empty() && !privileges.user.may_be_root() {
+        "none (a non-root process starts with none)".to_string()
+    } else if posture.privileged.value {
+        format!("{bad}every capability{bad:#} (privileged)")
+    } else {
+        capability_list(privileges.effective)
+    };
+    field("capabilities:", held);
+
+    let reachable = if privileges.reachable == privileges.effective {
+        "the same".to_string()
+    } else {
+        // The model lets a non-root process regain the bounding set through setuid binaries
+        // unless no-new-privileges is set, and always in privileged mode.
+        let why = if posture.privileged.value {
+            "privileged mode"
+        } else {
+            "no-new-privileges is off"
+        };
+        format!(
+            "{} (regained through setuid binaries: {why})",
+            capability_list(privileges.reachable)
+        )
+    };
+    field("reachable:", reachable);
+
+    let namespaces = if privileges.host_namespaces.is_empty() {
+        "none shared".to_string()
+    } else {
+        format!("{bad}{}{bad:#}", privileges.host_namespaces.join(", "))
+    };
+    field("host namespaces:", namespaces);
+
+    if privileges.escape_paths.is_empty() {
+        field("escape paths:", "none known".to_string());
+    } else {
+        field("escape paths:", String::new());
+        for escape in &privileges.escape_paths {
+            let _ = writeln!(
+                out,
+                "    {bad}-{bad:#} {}",
+                normalize_untrusted_str(&escape.describe())
+            );
+        }
+    }
+}
+
+fn capability_list(caps: CapSet) -> String {
+    if caps.is_empty() {
+        "none".to_string()
+    } else if caps == CapSet::all() {
+        format!("every capability ({})", caps.len())
+    } else {
+        caps.sorted_names().join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample_report;
+
+    fn plain() -> ReportOptions {
+        ReportOptions::default()
+    }
+
+    #[test]
+    fn findings_match_the_snapshot() {
+        insta::assert_snapshot!(render(&sample_report(), &plain()));
+    }
+
+    #[test]
+    fn posture_matches_the_snapshot() {
+        let options = ReportOptions {
+            posture: true,
+            quiet: true,
+            ..plain()
+        };
+        let text = render(&sample_report(), &options);
+        // Only the posture blocks: the findings are the other snapshot.
+        let start = text.find("effective privileges").unwrap_or(0);
+        insta::assert_snapshot!(&text[start..]);
+    }
+
+    #[test]
+    fn colour_only_when_asked_for() {
+        let plain_text = render(&sample_report(), &plain());
+        assert!(!plain_text.contains('\u{1b}'), "{plain_text}");
+        let coloured = render(
+            &sample_report(),
+            &ReportOptions {
+                color: true,
+                posture: true,
+                ..plain()
+            },
+        );
+        assert!(coloured.contains("\u{1b}["), "{coloured}");
+    }
+
+    #[test]
+    fn quiet_leaves_out_notes_and_summary_but_not_findings() {
+        let text = render(
+            &sample_report(),
+            &ReportOptions {
+                quiet: true,
+                ..plain()
+            },
+        );
+        assert!(text.contains("critical[privileged]"), "{text}");
+        assert!(!text.contains("note: charts/web"), "{text}");
+        assert!(!text.contains("findings ("), "{text}");
+    }
+
+    #[test]
+    fn suppressed_findings_are_hidden_unless_asked_for() {
+        let hidden = render(&sample_report(), &plain());
+        assert!(!hidden.contains("writable-rootfs"), "{hidden}");
+        assert!(hidden.contains("; 1 suppressed"), "{hidden}");
+        let shown = render(
+            &sample_report(),
+            &ReportOptions {
+                show_suppressed: true,
+                ..plain()
+            },
+        );
+        assert!(shown.contains("low[writable-rootfs]"), "{shown}");
+        assert!(
+            shown.contains("suppressed: scratch space is a tmpfs"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn terminal_escapes_in_scanned_text_are_neutralised() {
+        let mut report = sample_report();
+        report.files[0].findings[0].message = "container '\u{1b}[31mevil' runs".into();
+        report.notes[0].message = "bad \u{1b}]0;title\u{7} name".into();
+        let text = render(
+            &report,
+            &ReportOptions {
+                posture: true,
+                ..plain()
+            },
+        );
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+    }
+
+    #[test]
+    fn a_privileged_non_root_container_holds_nothing_but_can_regain_everything() {
+        let mut report = sample_report();
+        let posture = &mut report.files[1].workloads[0].containers[0].posture;
+        posture.run_as_user = minpriv_model::Located::written(Some(10001), None);
+        let text = render(
+            &report,
+            &ReportOptions {
+                posture: true,
+                quiet: true,
+                ..plain()
+            },
+        );
+        let block = &text[text.rfind("effective privileges").unwrap_or(0)..];
+        assert!(
+            block.contains("user:            non-root (10001)"),
+            "{block}"
+        );
+        assert!(
+            block.contains("capabilities:    none (a non-root process starts with none)"),
+            "{block}"
+        );
+        let reachable = format!(
+            "reachable:       every capability ({}) (regained through setuid binaries: privileged mode)",
+            CapSet::all().len()
+        );
+        assert!(block.contains(&reachable), "{block}");
+    }
+
+    #[test]
+    fn a_summary_of_nothing_says_so() {
+        let report = ScanReport {
+            files_scanned: 1,
+            ..ScanReport::default()
+        };
+        assert_eq!(render(&report, &plain()), "no findings in 1 file\n");
+    }
+
+    #[test]
+    fn a_span_outside_the_text_falls_back_to_the_location_alone() {
+        let mut report = sample_report();
+        report.files[1].source_text.clear();
+        let text = render(&report, &plain());
+        assert!(text.contains("--> deploy/web.yaml:12:13"), "{text}");
+    }
+}

@@ -1,0 +1,367 @@
+//! One input, start to finish: read it once, decide its format, read its workloads, run the
+//! rules, turn parse errors into `invalid-input` findings, and apply inline suppressions.
+
+use crate::resolver::FsResolver;
+use crate::walk::{Candidate, describe_io_error};
+use minpriv_model::{Finding, Severity, Source};
+use minpriv_readers::detect::SNIFF_BYTES;
+use minpriv_readers::{Format, InputError, Resolver, detect_format};
+use minpriv_report::{FileResult, Note};
+use minpriv_rules::Profile;
+use minpriv_rules::suppression::Suppressions;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The id of the rule parse errors are reported under.
+pub const INVALID_INPUT: &str = "invalid-input";
+
+/// Larger inputs are skipped with a note: no configuration file is this big, and reading one
+/// whole would only spend memory on something that is not one.
+const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What became of one input.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Read and checked.
+    Scanned {
+        /// Its findings and workloads.
+        file: FileResult,
+        /// Remarks from the reader.
+        notes: Vec<Note>,
+    },
+    /// Not a format minpriv reads (only for files found by walking a folder).
+    NotRecognised,
+    /// Recognised but not read, for the reason in the note.
+    Skipped(Note),
+    /// A Helm chart template: not YAML until rendered. Holds the chart's folder as shown.
+    HelmTemplate {
+        /// The chart's folder, as paths are shown.
+        chart: String,
+    },
+    /// Could not be read at all.
+    Unreadable {
+        /// The path as shown.
+        path: String,
+        /// Why, for people.
+        reason: String,
+    },
+}
+
+/// Reads and checks the file `candidate` names.
+pub fn analyze_file(candidate: &Candidate, profile: &Profile) -> Outcome {
+    let unreadable = |err: std::io::Error| Outcome::Unreadable {
+        path: candidate.display.clone(),
+        reason: describe_io_error(&err),
+    };
+    let mut file = match File::open(&candidate.path) {
+        Ok(file) => file,
+        Err(err) => return unreadable(err),
+    };
+
+    // The first bytes decide most formats; the rest is read into the same buffer only when
+    // the file turns out to be one minpriv reads.
+    let mut bytes = Vec::with_capacity(SNIFF_BYTES);
+    if let Err(err) = (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut bytes) {
+        return unreadable(err);
+    }
+    let detected = detect_format(&candidate.path, &bytes);
+    if detected.is_none() && !candidate.explicit {
+        return Outcome::NotRecognised;
+    }
+    match file.metadata() {
+        Ok(meta) if meta.len() > MAX_INPUT_BYTES => {
+            return Outcome::Skipped(Note::about(
+                Some(candidate.display.clone()),
+                format!(
+                    "skipped: {} MiB is larger than any configuration file minpriv reads ({} MiB at most)",
+                    meta.len() / (1024 * 1024),
+                    MAX_INPUT_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        Ok(_) => {}
+        Err(err) => return unreadable(err),
+    }
+    if let Err(err) = file.read_to_end(&mut bytes) {
+        return unreadable(err);
+    }
+
+    let text = match into_text(bytes, &candidate.display) {
+        Ok(text) => text,
+        Err(note) => return Outcome::Skipped(note),
+    };
+    if let Some(chart) = helm_chart_of_template(&candidate.path)
+        && text.contains("{{")
+    {
+        return Outcome::HelmTemplate {
+            chart: shown_ancestor(&candidate.display, &candidate.path, &chart),
+        };
+    }
+    let format = detected.unwrap_or_else(|| minpriv_readers::detect::sniff_content(&text));
+    let folder = candidate
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let resolver = FsResolver::new(folder);
+    let (file, notes) = analyze_text(candidate.display.clone(), text, format, &resolver, profile);
+    Outcome::Scanned { file, notes }
+}
+
+/// Reads and checks standard input, whose format only its content can tell.
+pub fn analyze_stdin(bytes: Vec<u8>, profile: &Profile) -> Outcome {
+    const SHOWN_AS: &str = "-";
+    let text = match into_text(bytes, SHOWN_AS) {
+        Ok(text) => text,
+        Err(note) => return Outcome::Skipped(note),
+    };
+    let format = minpriv_readers::detect::sniff_content(&text);
+    // Relative names in piped input (a Compose `.env`) mean what they mean to `docker compose -f -`:
+    // relative to the current folder.
+    let resolver = FsResolver::new(PathBuf::from("."));
+    let (file, notes) = analyze_text(SHOWN_AS.to_string(), text, format, &resolver, profile);
+    Outcome::Scanned { file, notes }
+}
+
+/// Bytes to text, or a note saying why not. A leading byte-order mark is dropped: no reader
+/// expects one, and it is invisible to the user.
+fn into_text(bytes: Vec<u8>, shown: &str) -> Result<String, Note> {
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(text)
+        }
+        Err(_) => Err(Note::about(
+            Some(shown.to_string()),
+            "skipped: not UTF-8 text",
+        )),
+    }
+}
+
+/// Reads `text` as `format` and checks it: the whole pipeline after the bytes are in memory.
+pub fn analyze_text(
+    path: String,
+    text: String,
+    format: Format,
+    resolver: &dyn Resolver,
+    profile: &Profile,
+) -> (FileResult, Vec<Note>) {
+    let output = minpriv_readers::read(format, &text, resolver);
+    let mut findings = minpriv_rules::check_workloads(&output.workloads, profile);
+    let source = output
+        .workloads
+        .first()
+        .map(|w| w.source)
+        .unwrap_or_else(|| source_of(format, &text));
+    let invalid_severity = profile.severity(INVALID_INPUT).unwrap_or(Severity::High);
+    findings.extend(
+        output
+            .errors
+            .iter()
+            .map(|err| invalid_input(err, format, source, invalid_severity)),
+    );
+    let suppressions = Suppressions::parse(&text);
+    suppressions.apply(&mut findings);
+    // By location, worst first on one line; the sort is stable, so findings on the same spot
+    // keep the rules' own order (the contract's rule table).
+    findings.sort_by_key(|f| {
+        (
+            f.span.is_none(),
+            f.span.map(|s| (s.line, s.column)),
+            std::cmp::Reverse(f.severity),
+        )
+    });
+    let mut notes: Vec<Note> = output
+        .notes
+        .into_iter()
+        .map(|message| Note::about(Some(path.clone()), message))
+        .collect();
+    notes.extend(suppression_notes(&suppressions, &path, profile));
+    let file = FileResult {
+        path,
+        source_text: text,
+        findings,
+        workloads: output.workloads,
+    };
+    (file, notes)
+}
+
+/// Directives that do nothing: they name no rule, a rule that does not exist, or a rule that
+/// found nothing there. Left alone, they hide the next real finding on that line.
+fn suppression_notes(suppressions: &Suppressions, path: &str, profile: &Profile) -> Vec<Note> {
+    let at = |line: u32, column: u32, message: String| Note {
+        path: Some(path.to_string()),
+        line: Some(line),
+        column: Some(column),
+        message,
+    };
+    let mut notes = Vec::new();
+    for malformed in suppressions.malformed() {
+        notes.push(at(
+            malformed.line,
+            malformed.column,
+            format!("minpriv:ignore comment ignored: {}", malformed.message),
+        ));
+    }
+    for unknown in suppressions.unknown_rules() {
+        let hint = unknown.help().map(|h| format!("; {h}")).unwrap_or_default();
+        notes.push(at(
+            unknown.line,
+            unknown.column,
+            format!(
+                "'{}' in a minpriv:ignore comment is no rule id{hint}",
+                unknown.rule
+            ),
+        ));
+    }
+    // A rule the profile does not run cannot find anything, so its suppression is not stale.
+    for unused in suppressions
+        .unused()
+        .into_iter()
+        .filter(|u| profile.is_enabled(&u.rule))
+    {
+        notes.push(at(
+            unused.line,
+            unused.column,
+            format!(
+                "the minpriv:ignore of '{}' suppresses nothing here; remove it",
+                unused.rule
+            ),
+        ));
+    }
+    notes.sort_by_key(|n| (n.line, n.column));
+    notes
+}
+
+/// A parse error as a finding, so that it is reported (and located) like everything else.
+fn invalid_input(err: &InputError, format: Format, source: Source, severity: Severity) -> Finding {
+    Finding {
+        rule: INVALID_INPUT,
+        severity,
+        message: format!("could not parse {}: {}", format_name(format), err.message),
+        span: err.span,
+        source,
+        resource: "file".to_string(),
+        container: None,
+        remediation: "fix the syntax error".to_string(),
+        suppressed: None,
+    }
+}
+
+/// The `source` of an input nothing could be read from.
+fn source_of(format: Format, text: &str) -> Source {
+    match format {
+        Format::Compose => Source::Compose,
+        Format::Dockerfile => Source::Dockerfile,
+        Format::Shell | Format::GithubActions | Format::GitlabCi => Source::DockerRun,
+        Format::DockerInspect => Source::DockerInspect,
+        Format::Yaml if text.lines().any(|l| l.starts_with("services:")) => Source::Compose,
+        _ => Source::Kubernetes,
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Kubernetes => "the Kubernetes manifest",
+        Format::Compose => "the Compose file",
+        Format::Dockerfile => "the Dockerfile",
+        Format::Shell => "the script",
+        Format::GithubActions => "the GitHub Actions workflow",
+        Format::GitlabCi => "the GitLab CI file",
+        Format::DockerInspect => "the docker inspect output",
+        _ => "the file",
+    }
+}
+
+/// The chart folder when `path` lies under a Helm chart's `templates/` folder (a folder named
+/// `templates` whose parent holds `Chart.yaml`).
+pub fn helm_chart_of_template(path: &Path) -> Option<PathBuf> {
+    path.ancestors().skip(1).find_map(|folder| {
+        if folder.file_name()? != "templates" {
+            return None;
+        }
+        let chart = folder.parent()?;
+        chart
+            .join("Chart.yaml")
+            .is_file()
+            .then(|| chart.to_path_buf())
+    })
+}
+
+/// How `ancestor` (a folder above `path`) is shown, given that `path` is shown as `shown`:
+/// the same number of components dropped from the shown path.
+fn shown_ancestor(shown: &str, path: &Path, ancestor: &Path) -> String {
+    let levels = path
+        .components()
+        .count()
+        .saturating_sub(ancestor.components().count());
+    match Path::new(shown).ancestors().nth(levels) {
+        Some(p) if !p.as_os_str().is_empty() => p.to_string_lossy().into_owned(),
+        _ => ".".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minpriv_model::Span;
+
+    #[test]
+    fn a_parse_error_becomes_a_located_invalid_input_finding() {
+        let span = Span {
+            start: 10,
+            end: 11,
+            line: 2,
+            column: 5,
+            end_line: 2,
+            end_column: 6,
+        };
+        let err = InputError {
+            message: "expected ':'".into(),
+            span: Some(span),
+        };
+        let finding = invalid_input(&err, Format::Kubernetes, Source::Kubernetes, Severity::High);
+        assert_eq!(finding.rule, "invalid-input");
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.span, Some(span));
+        assert_eq!(finding.remediation, "fix the syntax error");
+        assert!(
+            finding.message.contains("expected ':'"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn helm_templates_are_recognised_by_their_chart() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let chart = dir.path().join("web");
+        std::fs::create_dir_all(chart.join("templates/tests")).unwrap_or_default();
+        std::fs::create_dir_all(dir.path().join("other/templates")).unwrap_or_default();
+        std::fs::write(chart.join("Chart.yaml"), "name: web\n").unwrap_or_default();
+
+        let nested = chart.join("templates/tests/test.yaml");
+        assert_eq!(helm_chart_of_template(&nested), Some(chart.clone()));
+        assert_eq!(
+            helm_chart_of_template(&dir.path().join("other/templates/x.yaml")),
+            None,
+            "a templates folder outside a chart is ordinary"
+        );
+        assert_eq!(
+            shown_ancestor("charts/web/templates/tests/test.yaml", &nested, &chart),
+            "charts/web"
+        );
+    }
+
+    #[test]
+    fn non_utf8_is_a_note_and_a_bom_is_dropped() {
+        assert!(into_text(vec![0xff, 0xfe, 0x00], "x").is_err());
+        assert_eq!(
+            into_text("\u{feff}FROM alpine\n".as_bytes().to_vec(), "x").ok(),
+            Some("FROM alpine\n".to_string())
+        );
+    }
+}

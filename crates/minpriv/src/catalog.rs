@@ -1,0 +1,46 @@
+//! `minpriv rules` and `minpriv explain`: the rule catalogue, straight from the rules' own
+//! documentation.
+
+use crate::{ExitStatus, error, print};
+use minpriv_rules::registry::closest_rule_id;
+use minpriv_rules::{all_rules, explain};
+
+/// Prints every rule as a table: id, default severity, summary.
+pub fn list_rules() -> ExitStatus {
+    let infos: Vec<_> = all_rules().iter().map(|rule| rule.info()).collect();
+    let id_width = infos
+        .iter()
+        .map(|i| i.id.len())
+        .max()
+        .unwrap_or(0)
+        .max("ID".len());
+    let severity_width = "critical".len().max("SEVERITY".len());
+    let mut out = format!(
+        "{:<id_width$}  {:<severity_width$}  SUMMARY\n",
+        "ID", "SEVERITY"
+    );
+    for info in infos {
+        out.push_str(&format!(
+            "{:<id_width$}  {:<severity_width$}  {}\n",
+            info.id,
+            info.default_severity.as_str(),
+            info.summary
+        ));
+    }
+    print(&out)
+}
+
+/// Prints the documentation of rule `id`, or says there is none and suggests the closest id.
+pub fn explain_rule(id: &str) -> ExitStatus {
+    match explain(id) {
+        Some(text) => print(&text),
+        None => {
+            let hint = match closest_rule_id(id) {
+                Some(close) => format!("did you mean '{close}'?"),
+                None => "`minpriv rules` lists every rule".to_string(),
+            };
+            error(&format!("no rule has the id '{id}'; {hint}"));
+            ExitStatus::Error
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! The command line against CONTRACT.md: exit codes, options, JSON fields, walking, standard
+//! input, parse errors, suppressions, and the rule catalogue.
+//!
+//! Fixtures live in `tests/fixtures/`, one folder per behaviour. Files that git itself would
+//! treat specially (a `.gitignore`) are made in a temporary folder instead, so that the fixture
+//! tree is committed as it is.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// `minpriv` run in the fixtures folder with colour off, so paths are relative to it.
+fn minpriv() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_minpriv"));
+    cmd.current_dir(fixtures()).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `minpriv scan --format json ARGS` and returns the exit code and the parsed output.
+fn scan_json(args: &[&str]) -> (i32, Value) {
+    let output = minpriv()
+        .arg("scan")
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap_or(-1), json)
+}
+
+fn findings(json: &Value) -> Vec<&Value> {
+    json["findings"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn rules_of(json: &Value) -> Vec<&str> {
+    findings(json)
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect()
+}
+
+fn finding<'a>(json: &'a Value, rule: &str) -> &'a Value {
+    findings(json)
+        .into_iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {json:#}"))
+}
+
+// --- exit codes, --fail-on, --min-severity ---
+
+#[test]
+fn findings_at_or_above_fail_on_exit_1() {
+    minpriv()
+        .args(["scan", "privileged-pod"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("critical[privileged]"));
+}
+
+#[test]
+fn fail_on_raises_the_bar() {
+    // latest-tag holds one medium finding (image-latest-tag) and nothing worse.
+    minpriv()
+        .args(["scan", "latest-tag", "--fail-on", "medium"])
+        .assert()
+        .code(1);
+    minpriv()
+        .args(["scan", "latest-tag", "--fail-on", "high"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("medium[image-latest-tag]"));
+    minpriv()
+        .args(["scan", "privileged-pod", "--fail-on", "critical"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn min_severity_hides_findings_and_they_no_longer_fail() {
+    let (code, json) = scan_json(&["latest-tag", "--min-severity", "high"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(findings(&json).is_empty(), "{json:#}");
+
+    // Info-level findings appear only when asked for.
+    let (_, default) = scan_json(&["latest-tag"]);
+    assert!(
+        !rules_of(&default).contains(&"image-not-pinned"),
+        "{default:#}"
+    );
+    let (_, everything) = scan_json(&["latest-tag", "--min-severity", "info"]);
+    assert!(
+        rules_of(&everything).contains(&"image-not-pinned"),
+        "{everything:#}"
+    );
+}
+
+#[test]
+fn nothing_to_report_exits_0() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(dir.path().join("README.md"), "# nothing here\n").unwrap_or_default();
+    minpriv()
+        .current_dir(dir.path())
+        .arg("scan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings in 0 files"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    minpriv()
+        .args(["scan", "--fail-on", "sometimes"])
+        .assert()
+        .code(2);
+    minpriv()
+        .args(["scan", "--profile", "nope", "privileged-pod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("restricted"));
+    minpriv()
+        .args(["scan", "--format", "sarif", "privileged-pod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not yet supported"));
+    minpriv().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_missing_path_exits_2_but_the_rest_is_still_reported() {
+    minpriv()
+        .args(["scan", "no-such-folder", "privileged-pod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-folder"))
+        .stderr(predicate::str::contains("No such file or directory"))
+        .stdout(predicate::str::contains("critical[privileged]"));
+}
+
+// --- JSON ---
+
+#[test]
+fn json_has_the_contract_fields() {
+    let (code, json) = scan_json(&["privileged-pod"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"]["name"], "minpriv");
+    assert!(json["tool"]["version"].is_string());
+
+    let privileged = finding(&json, "privileged");
+    assert_eq!(privileged["severity"], "critical");
+    assert_eq!(
+        privileged["path"], "privileged-pod/pod.yaml",
+        "relative, as named"
+    );
+    assert_eq!(privileged["line"], 11, "{privileged:#}");
+    let column = privileged["column"].as_u64().unwrap_or_default();
+    assert!(
+        column == 9 || column == 21,
+        "the key or its value: {privileged:#}"
+    );
+    assert!(privileged["end_line"].is_u64() && privileged["end_column"].is_u64());
+    assert_eq!(privileged["source"], "kubernetes");
+    assert_eq!(privileged["resource"], "Pod/debug");
+    assert_eq!(privileged["container"], "shell");
+    assert!(
+        privileged["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("shell"))
+    );
+    assert!(
+        privileged["remediation"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+    assert!(privileged.get("suppressed").is_none());
+
+    let summary = &json["summary"];
+    assert_eq!(summary["files"], 1);
+    assert_eq!(
+        summary["findings"].as_u64(),
+        Some(findings(&json).len() as u64)
+    );
+    assert_eq!(summary["by_severity"]["critical"], 1);
+}
+
+#[test]
+fn json_lists_each_container_with_what_an_attacker_gets() {
+    let (_, json) = scan_json(&["compose-socket"]);
+    let workload = &json["workloads"][0];
+    assert_eq!(workload["path"], "compose-socket/compose.yaml");
+    assert_eq!(workload["source"], "compose");
+    assert_eq!(workload["resource"], "service/agent");
+    let container = &workload["containers"][0];
+    assert_eq!(container["container"], "agent");
+    assert_eq!(container["line"], 2, "the service's key: {container:#}");
+    assert!(container["user"]["status"].is_string());
+    let caps = container["effective_capabilities"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        caps.contains(&Value::from("CHOWN")),
+        "Docker's defaults: {caps:?}"
+    );
+    assert!(container["reachable_capabilities"].is_array());
+    assert!(container["host_namespaces"].is_array());
+    assert_eq!(
+        container["escape_paths"][0]["kind"], "runtime-socket",
+        "{container:#}"
+    );
+    assert_eq!(
+        container["escape_paths"][0]["host_path"],
+        "/var/run/docker.sock"
+    );
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let out = dir.path().join("report.json");
+    minpriv()
+        .args(["scan", "privileged-pod", "--format", "json", "--output"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let json: Value = serde_json::from_str(&text).unwrap_or_default();
+    assert_eq!(json["summary"]["by_severity"]["critical"], 1, "{text}");
+}
+
+// --- paths, walking, standard input ---
+
+#[test]
+fn paths_are_shown_as_named() {
+    let (_, walked) = scan_json(&["privileged-pod"]);
+    assert_eq!(
+        finding(&walked, "privileged")["path"],
+        "privileged-pod/pod.yaml"
+    );
+    let (_, named) = scan_json(&["./privileged-pod/pod.yaml"]);
+    assert_eq!(
+        finding(&named, "privileged")["path"],
+        "./privileged-pod/pod.yaml"
+    );
+
+    // With no path, the current folder is scanned and shown without a `./` prefix.
+    let output = minpriv()
+        .current_dir(fixtures().join("privileged-pod"))
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(finding(&json, "privileged")["path"], "pod.yaml");
+}
+
+#[test]
+fn standard_input_is_read_and_its_format_sniffed() {
+    let dockerfile = std::fs::read(fixtures().join("invalid-input/Dockerfile")).unwrap_or_default();
+    let output = minpriv()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(dockerfile)
+        .output()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let root = finding(&json, "runs-as-root");
+    assert_eq!(root["path"], "-");
+    assert_eq!(root["source"], "dockerfile");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn gitignore_is_honoured_unless_no_ignore() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("vendor")).unwrap_or_default();
+    std::fs::write(root.join(".gitignore"), "vendor/\n").unwrap_or_default();
+    let pod = std::fs::read(fixtures().join("privileged-pod/pod.yaml")).unwrap_or_default();
+    std::fs::write(root.join("vendor/pod.yaml"), pod).unwrap_or_default();
+
+    minpriv()
+        .current_dir(root)
+        .arg("scan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings in 0 files"));
+    minpriv()
+        .current_dir(root)
+        .args(["scan", "--no-ignore"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("vendor/pod.yaml"));
+}
+
+#[test]
+fn github_workflows_in_hidden_folders_are_read() {
+    let (code, json) = scan_json(&["ci-workflow"]);
+    assert_eq!(code, 1, "{json:#}");
+    let privileged = finding(&json, "privileged");
+    assert_eq!(
+        privileged["path"],
+        "ci-workflow/.github/workflows/build.yml"
+    );
+    assert_eq!(privileged["source"], "docker-run");
+    assert_eq!(
+        privileged["line"], 10,
+        "the `docker run` step: {privileged:#}"
+    );
+}
+
+#[test]
+fn helm_templates_are_skipped_with_a_note() {
+    let (code, json) = scan_json(&["helm-chart"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(findings(&json).is_empty(), "{json:#}");
+    let notes = json["notes"].as_array().cloned().unwrap_or_default();
+    let note = notes
+        .iter()
+        .find(|n| n["path"] == "helm-chart")
+        .unwrap_or_else(|| panic!("no note about the chart: {json:#}"));
+    assert!(
+        note["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("helm template") && m.contains("minpriv scan -")),
+        "{note:#}"
+    );
+
+    minpriv()
+        .args(["scan", "helm-chart"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "note: helm-chart: skipped 1 Helm template file",
+        ));
+}
+
+#[test]
+fn non_utf8_files_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(dir.path().join("Dockerfile"), b"FROM alpine\n\xff\xfe\n").unwrap_or_default();
+    minpriv()
+        .current_dir(dir.path())
+        .arg("scan")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "note: Dockerfile: skipped: not UTF-8 text",
+        ));
+}
+
+// --- parse errors ---
+
+#[test]
+fn invalid_input_is_located_exits_2_and_the_rest_of_the_folder_is_still_reported() {
+    let (code, json) = scan_json(&["invalid-input"]);
+    assert_eq!(code, 2, "{json:#}");
+    let invalid = finding(&json, "invalid-input");
+    assert_eq!(invalid["path"], "invalid-input/broken.yaml");
+    assert_eq!(invalid["severity"], "high");
+    assert_eq!(invalid["remediation"], "fix the syntax error");
+    let line = invalid["line"].as_u64().unwrap_or_default();
+    assert!(
+        (9..=10).contains(&line),
+        "the unclosed flow mapping: {invalid:#}"
+    );
+    assert!(
+        invalid["column"].as_u64().unwrap_or_default() >= 1,
+        "{invalid:#}"
+    );
+
+    let root = finding(&json, "runs-as-root");
+    assert_eq!(root["path"], "invalid-input/Dockerfile");
+}
+
+// --- suppressions ---
+
+#[test]
+fn suppression_comments_are_honoured_and_never_fail() {
+    let (_, json) = scan_json(&["suppressed"]);
+    assert!(!rules_of(&json).contains(&"privileged"), "{json:#}");
+
+    let (code, shown) = scan_json(&["suppressed", "--show-suppressed", "--fail-on", "critical"]);
+    let privileged = finding(&shown, "privileged");
+    assert_eq!(privileged["suppressed"], "the lab VM is disposable");
+    assert_eq!(
+        code, 0,
+        "a suppressed critical finding does not fail: {shown:#}"
+    );
+}
+
+#[test]
+fn stale_and_misspelt_suppressions_are_noted_with_their_location() {
+    minpriv()
+        .args(["scan", "stale-suppression"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "note: stale-suppression/compose.yaml:3:41: the minpriv:ignore of 'image-latest-tag' suppresses nothing here",
+        ))
+        .stdout(predicate::str::contains(
+            "note: stale-suppression/compose.yaml:4:36: 'runs-as-rot' in a minpriv:ignore comment is no rule id; did you mean 'runs-as-root'?",
+        ));
+}
+
+// --- text output ---
+
+#[test]
+fn text_output_is_rustc_style_with_a_summary() {
+    minpriv()
+        .args(["scan", "privileged-pod"])
+        .assert()
+        .stdout(predicate::str::contains("--> privileged-pod/pod.yaml:11:"))
+        .stdout(predicate::str::contains("privileged: true"))
+        .stdout(predicate::str::contains("= help: "))
+        .stdout(
+            predicate::str::is_match(r"\d+ findings? \(1 critical.*\) in 1 file\n$")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    minpriv()
+        .args(["scan", "--quiet", "privileged-pod", "helm-chart"])
+        .assert()
+        .stdout(predicate::str::contains("critical[privileged]"))
+        .stdout(predicate::str::contains("note:").not())
+        .stdout(predicate::str::contains(" in 2 files").not());
+}
+
+#[test]
+fn colour_is_on_only_when_asked_for() {
+    minpriv()
+        .args(["scan", "privileged-pod"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+    minpriv()
+        .args(["scan", "privileged-pod", "--color", "always"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}["));
+}
+
+#[test]
+fn posture_shows_what_an_attacker_gets() {
+    minpriv()
+        .args(["scan", "--posture", "compose-socket"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "effective privileges of container 'agent' (service/agent)",
+        ))
+        .stdout(predicate::str::contains(
+            "container runtime socket /var/run/docker.sock",
+        ));
+}
+
+// --- rules and explain ---
+
+/// CONTRACT.md's rule ids.
+const CONTRACT_RULE_IDS: &[&str] = &[
+    "privileged",
+    "docker-socket-mount",
+    "host-pid",
+    "host-ipc",
+    "host-network",
+    "host-uts",
+    "host-userns",
+    "dangerous-cap-added",
+    "caps-not-dropped",
+    "runs-as-root",
+    "privilege-escalation-allowed",
+    "writable-rootfs",
+    "seccomp-unconfined",
+    "apparmor-unconfined",
+    "selinux-disabled",
+    "proc-mount-unmasked",
+    "unsafe-sysctls",
+    "host-devices",
+    "sensitive-hostpath",
+    "host-port",
+    "image-latest-tag",
+    "image-not-pinned",
+    "image-untrusted-registry",
+    "setuid-files",
+    "service-account-token",
+    "invalid-input",
+];
+
+#[test]
+fn rules_lists_every_rule_with_its_severity() {
+    let output = minpriv()
+        .arg("rules")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(ids, CONTRACT_RULE_IDS, "{text}");
+    let privileged = text
+        .lines()
+        .find(|l| l.starts_with("privileged "))
+        .unwrap_or_default();
+    assert!(privileged.contains("critical"), "{privileged}");
+}
+
+#[test]
+fn explain_prints_a_rule_and_rejects_unknown_ids() {
+    minpriv()
+        .args(["explain", "privileged"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("# privileged"))
+        .stdout(predicate::str::contains("critical"));
+    minpriv()
+        .args(["explain", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule has the id 'nope'"));
+    minpriv()
+        .args(["explain", "privilegd"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean 'privileged'?"));
+}
+
+#[test]
+fn help_explains_the_options() {
+    minpriv()
+        .args(["scan", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("--fail-on"))
+        .stdout(predicate::str::contains("--min-severity"))
+        .stdout(predicate::str::contains("minpriv:ignore"))
+        .stdout(predicate::str::contains("Exit codes"));
+}

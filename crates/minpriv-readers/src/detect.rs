@@ -17,6 +17,8 @@ pub enum Format {
     GithubActions,
     /// A GitLab CI file: `docker run` lines in `script:` sections.
     GitlabCi,
+    /// `docker inspect` output: a JSON array of container objects.
+    DockerInspect,
     /// A YAML or JSON file whose content decides (Compose or Kubernetes).
     Yaml,
 }
@@ -39,6 +41,7 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Option<Format> {
     let ext = lower.rsplit_once('.').map(|(_, e)| e);
     match ext {
         Some("yaml" | "yml") => looks_like_k8s_or_compose(head).then_some(Format::Yaml),
+        Some("json") if looks_like_docker_inspect(head) => Some(Format::DockerInspect),
         Some("json") => (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
             .then_some(Format::Kubernetes),
         Some(_) if !lower.ends_with(".sh") && !lower.ends_with(".bash") => None,
@@ -117,6 +120,11 @@ fn looks_like_k8s_or_compose(head: &str) -> bool {
     }) || (head.contains("apiVersion") && head.contains("kind"))
 }
 
+/// True for the start of `docker inspect` output: a JSON array of objects with a `HostConfig`.
+fn looks_like_docker_inspect(head: &str) -> bool {
+    head.trim_start().starts_with('[') && head.contains("\"HostConfig\"")
+}
+
 /// Decides the format of text with no file name (standard input) from its content alone.
 pub fn sniff_content(text: &str) -> Format {
     let head = &text[..text.len().min(SNIFF_BYTES)];
@@ -138,6 +146,9 @@ pub fn sniff_content(text: &str) -> Format {
     }
     if in_dockerfile {
         return Format::Dockerfile;
+    }
+    if looks_like_docker_inspect(head) {
+        return Format::DockerInspect;
     }
     if head.lines().any(|l| l.starts_with("services:")) {
         return Format::Compose;

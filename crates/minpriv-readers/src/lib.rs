@@ -7,6 +7,7 @@
 pub mod command_line;
 pub mod compose;
 pub mod detect;
+pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod yaml;
@@ -65,6 +66,7 @@ pub fn read(format: Format, text: &str, resolver: &dyn Resolver) -> ReadOutput {
         Format::Shell => command_line::read_shell(text),
         Format::GithubActions => command_line::read_github_actions(text),
         Format::GitlabCi => command_line::read_gitlab_ci(text),
+        Format::DockerInspect => docker_inspect::read(text),
         Format::Yaml => read_yaml_sniffed(text, resolver),
     }
 }

@@ -81,14 +81,14 @@ pub struct Node<'a> {
 impl<'a> Node<'a> {
     fn new(doc: &'a Document<'a>, id: u32) -> Node<'a> {
         let data = &doc.nodes[id as usize];
-        if let Kind::Alias(anchor) = data.kind {
-            if let Some(&target) = doc.anchors.get(&anchor) {
-                return Node {
-                    doc,
-                    id: target,
-                    alias_span: Some(data.span),
-                };
-            }
+        if let Kind::Alias(anchor) = data.kind
+            && let Some(&target) = doc.anchors.get(&anchor)
+        {
+            return Node {
+                doc,
+                id: target,
+                alias_span: Some(data.span),
+            };
         }
         Node {
             doc,
@@ -446,10 +446,7 @@ pub fn parse_with_index<'src>(text: &'src str, index: &LineIndex) -> YamlStream<
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut stream = YamlStream::default();
     let mut builder: Option<Builder<'src>> = None;
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ev) => ev,
             Err(err) => {
@@ -511,12 +508,12 @@ pub fn parse_with_index<'src>(text: &'src str, index: &LineIndex) -> YamlStream<
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some(b) = builder.as_mut() {
-                    if let Some((id, _)) = b.stack.pop() {
-                        let node = &mut b.nodes[id as usize];
-                        let node_start = node.span.start;
-                        node.span = index.span(text, node_start, end.max(node_start));
-                    }
+                if let Some(b) = builder.as_mut()
+                    && let Some((id, _)) = b.stack.pop()
+                {
+                    let node = &mut b.nodes[id as usize];
+                    let node_start = node.span.start;
+                    node.span = index.span(text, node_start, end.max(node_start));
                 }
             }
             Event::Alias(anchor) => {
@@ -661,7 +658,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let start = std::time::Instant::now();
@@ -678,7 +675,7 @@ mod tests {
         let mut text = String::from("m0: &m0 {k0: 0}\n");
         for i in 1..30 {
             let prev = format!("*m{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("m{i}: &m{i} {{<<: [{items}], k{i}: {i}}}\n"));
         }
         let s = parse(&text);

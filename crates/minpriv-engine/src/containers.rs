@@ -1,0 +1,344 @@
+//! Live containers: list, inspect in parallel, map with the `docker inspect` reader's mapping.
+
+use crate::error::describe_api_error;
+use crate::{Engine, EngineError};
+use bollard::query_parameters::ListContainersOptions;
+use futures_util::{StreamExt, stream};
+use minpriv_model::{AppArmor, Located, Origin, Posture, Seccomp, Source, Workload};
+use minpriv_readers::docker_inspect::{self, InspectedContainer};
+use minpriv_readers::{InputError, ReadOutput};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How many inspect requests are in flight at once: enough to hide the engine's latency, few
+/// enough not to flood a busy daemon.
+const CONCURRENCY: usize = 16;
+
+/// What a live audit found.
+#[derive(Clone, Debug, Default)]
+pub struct Audit {
+    /// The containers, sorted by name, each with its ids, labels and Compose group.
+    pub containers: Vec<InspectedContainer>,
+    /// Names asked for that match no container, and containers that could not be inspected.
+    pub errors: Vec<InputError>,
+    /// Remarks (a container removed while it was being audited, an image not found).
+    pub notes: Vec<String>,
+}
+
+impl Audit {
+    /// The workloads, in order.
+    pub fn workloads(&self) -> impl Iterator<Item = &Workload> {
+        self.containers.iter().map(|c| &c.workload)
+    }
+
+    /// The workloads, errors and notes in the shape every reader returns.
+    pub fn into_output(self) -> ReadOutput {
+        ReadOutput {
+            workloads: self.containers.into_iter().map(|c| c.workload).collect(),
+            errors: self.errors,
+            notes: self.notes,
+        }
+    }
+}
+
+impl Engine {
+    /// Audits the running containers (every container with `all`), or only those named by
+    /// `names` (names, with or without the leading `/`, full ids or id prefixes). A container
+    /// asked for by name is audited even when it is not running. Each container is inspected
+    /// (at most 16 at a time) and mapped with the `docker inspect` reader's mapping
+    /// (`source: docker-engine`, no spans). For containers that set no user, the image's user is
+    /// looked up once per image; when the daemon runs without seccomp or AppArmor, the
+    /// containers' "default" profiles are recorded as unconfined.
+    pub fn audit_containers(&self, all: bool, names: &[String]) -> Result<Audit, EngineError> {
+        let docker = self.docker();
+        let options = ListContainersOptions {
+            all: all || !names.is_empty(),
+            ..Default::default()
+        };
+        let listed = self
+            .block_on(docker.list_containers(Some(options)))
+            .map_err(|e| {
+                EngineError::new(format!("listing containers: {}", describe_api_error(&e)))
+            })?;
+        let mut audit = Audit::default();
+
+        let listed: Vec<(String, Vec<String>)> = listed
+            .into_iter()
+            .filter_map(|c| {
+                let names = c
+                    .names
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|n| n.trim_start_matches('/').to_string())
+                    .collect();
+                Some((c.id?, names))
+            })
+            .collect();
+        let ids: Vec<String> = if names.is_empty() {
+            listed.iter().map(|(id, _)| id.clone()).collect()
+        } else {
+            let mut chosen = BTreeSet::new();
+            for wanted in names {
+                match select(&listed, wanted) {
+                    Ok(id) => {
+                        chosen.insert(id);
+                    }
+                    Err(message) => audit.errors.push(InputError {
+                        message,
+                        span: None,
+                    }),
+                }
+            }
+            chosen.into_iter().collect()
+        };
+
+        let inspected = self.block_on(
+            stream::iter(ids)
+                .map(|id| async move {
+                    let result = docker.inspect_container(&id, None).await;
+                    (id, result)
+                })
+                .buffered(CONCURRENCY)
+                .collect::<Vec<_>>(),
+        );
+        for (id, result) in inspected {
+            let short: String = id.chars().take(12).collect();
+            let response = match result {
+                Ok(r) => r,
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => {
+                    audit.notes.push(format!(
+                        "container {short} was removed before it could be inspected"
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    audit.errors.push(InputError {
+                        message: format!(
+                            "container {short} could not be inspected: {}",
+                            describe_api_error(&e)
+                        ),
+                        span: None,
+                    });
+                    continue;
+                }
+            };
+            let value = match serde_json::to_value(&response) {
+                Ok(v) => v,
+                Err(e) => {
+                    audit.errors.push(InputError {
+                        message: format!("container {short}: {e}"),
+                        span: None,
+                    });
+                    continue;
+                }
+            };
+            match docker_inspect::container_from_inspect(
+                &value,
+                Source::DockerEngine,
+                self.runtime(),
+            ) {
+                Ok(mut c) => {
+                    for container in &mut c.workload.containers {
+                        self.apply_daemon_defaults(&mut container.posture);
+                    }
+                    audit.containers.push(c);
+                }
+                Err(e) => audit.errors.push(InputError {
+                    message: format!("container {short}: {}", e.message),
+                    span: None,
+                }),
+            }
+        }
+        audit
+            .containers
+            .sort_by(|a, b| a.workload.resource.cmp(&b.workload.resource));
+        self.fill_image_users(&mut audit);
+        Ok(audit)
+    }
+
+    /// A default profile the daemon cannot apply is no confinement at all.
+    fn apply_daemon_defaults(&self, posture: &mut Posture) {
+        let security = self.security();
+        if posture.seccomp.value == Seccomp::RuntimeDefault
+            && !posture.seccomp.is_written()
+            && security.default_seccomp_unconfined()
+        {
+            posture.seccomp = Located::new(
+                Seccomp::Unconfined,
+                Origin::RuntimeDefault,
+                posture.seccomp.span,
+            );
+        }
+        if posture.apparmor.value == AppArmor::RuntimeDefault
+            && !posture.apparmor.is_written()
+            && !security.apparmor
+        {
+            posture.apparmor = Located::new(
+                AppArmor::Unconfined,
+                Origin::RuntimeDefault,
+                posture.apparmor.span,
+            );
+        }
+    }
+
+    /// Sets `image_user` from the image's configuration for every container that sets no user,
+    /// inspecting each image once.
+    fn fill_image_users(&self, audit: &mut Audit) {
+        let wanted: BTreeSet<String> = audit
+            .containers
+            .iter()
+            .filter(|c| c.workload.containers[0].posture.user.value.is_none())
+            .filter_map(image_key)
+            .collect();
+        let users = self.image_users(wanted);
+        for c in &mut audit.containers {
+            let Some(key) = image_key(c) else { continue };
+            let posture = &mut c.workload.containers[0].posture;
+            if posture.user.value.is_some() {
+                continue;
+            }
+            match users.get(&key) {
+                Some(Ok(user)) => {
+                    posture.image_user = Located::new(user.clone(), Origin::Image, None);
+                }
+                Some(Err(problem)) => audit.notes.push(format!(
+                    "{}: the user of image {key} could not be read ({problem})",
+                    c.workload.resource
+                )),
+                None => {}
+            }
+        }
+    }
+
+    /// The configured user of each image (`None` for an image that sets none: root).
+    fn image_users(
+        &self,
+        images: BTreeSet<String>,
+    ) -> HashMap<String, Result<Option<String>, String>> {
+        let docker = self.docker();
+        self.block_on(
+            stream::iter(images)
+                .map(|image| async move {
+                    let result = docker
+                        .inspect_image(&image)
+                        .await
+                        .map(|i| {
+                            i.config
+                                .and_then(|c| c.user)
+                                .filter(|u| !u.trim().is_empty())
+                        })
+                        .map_err(|e| describe_api_error(&e));
+                    (image, result)
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect::<HashMap<_, _>>(),
+        )
+    }
+
+    /// For every container of `workloads` whose user depends on an image that this input cannot
+    /// know (`image_user` of [`Origin::Unknown`]), looks the image up in the engine's local store
+    /// and records its user ([`Origin::Image`], keeping the span). Images the engine does not
+    /// have are left unknown, with a note each (`--resolve-images`).
+    pub fn resolve_image_users(&self, workloads: &mut [Workload]) -> Vec<String> {
+        let wanted: BTreeSet<String> = workloads
+            .iter()
+            .flat_map(|w| &w.containers)
+            .filter(|c| needs_image_user(&c.posture))
+            .filter_map(|c| c.posture.image.value.clone())
+            .collect();
+        let users = self.image_users(wanted);
+        let mut notes = BTreeMap::new();
+        for c in workloads.iter_mut().flat_map(|w| &mut w.containers) {
+            if !needs_image_user(&c.posture) {
+                continue;
+            }
+            let Some(image) = c.posture.image.value.clone() else {
+                continue;
+            };
+            match users.get(&image) {
+                Some(Ok(user)) => {
+                    c.posture.image_user =
+                        Located::new(user.clone(), Origin::Image, c.posture.image_user.span);
+                }
+                Some(Err(problem)) => {
+                    notes.entry(image.clone()).or_insert_with(|| {
+                        format!(
+                            "image {image} could not be looked up in the local engine \
+                             ({problem}); its user stays unknown"
+                        )
+                    });
+                }
+                None => {}
+            }
+        }
+        notes.into_values().collect()
+    }
+}
+
+fn needs_image_user(posture: &Posture) -> bool {
+    posture.user.value.is_none()
+        && posture.run_as_user.value.is_none()
+        && posture.image_user.origin == Origin::Unknown
+}
+
+/// The image a container was created from: its id (exact even if the tag moved since), else
+/// the reference it was created with.
+fn image_key(c: &InspectedContainer) -> Option<String> {
+    c.image_id
+        .clone()
+        .or_else(|| c.workload.containers[0].posture.image.value.clone())
+}
+
+/// The id of the one container that `wanted` names: an exact name, an exact id, or a unique id
+/// prefix (as the docker CLI resolves them).
+fn select(listed: &[(String, Vec<String>)], wanted: &str) -> Result<String, String> {
+    let wanted = wanted.trim().trim_start_matches('/');
+    if wanted.is_empty() {
+        return Err("an empty container name was given".into());
+    }
+    if let Some((id, _)) = listed
+        .iter()
+        .find(|(id, names)| id == wanted || names.iter().any(|n| n == wanted))
+    {
+        return Ok(id.clone());
+    }
+    let by_prefix: Vec<&String> = listed
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.starts_with(wanted))
+        .collect();
+    match by_prefix.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "no container is named '{wanted}' or has an id starting with it"
+        )),
+        many => Err(format!(
+            "'{wanted}' is the start of {} container ids; give more of the id",
+            many.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_ids_and_prefixes_select_containers() {
+        let listed = vec![
+            ("abc123".to_string(), vec!["web".to_string()]),
+            ("abd456".to_string(), vec!["db".to_string()]),
+        ];
+        assert_eq!(select(&listed, "web").unwrap(), "abc123");
+        assert_eq!(select(&listed, "/db").unwrap(), "abd456");
+        assert_eq!(select(&listed, "abc").unwrap(), "abc123");
+        assert!(
+            select(&listed, "ab")
+                .unwrap_err()
+                .contains("2 container ids")
+        );
+        assert!(select(&listed, "zzz").unwrap_err().contains("no container"));
+        assert!(select(&listed, " ").is_err());
+    }
+}

@@ -247,15 +247,34 @@ impl<'a> Node<'a> {
     /// The (key, value) pairs of a mapping in source order, with `<<` merge keys expanded: merged
     /// pairs whose key is also written explicitly are left out, as are later duplicates among
     /// merged mappings (the first merged mapping wins, as YAML's merge key specifies).
-    pub fn entries(&self) -> impl Iterator<Item = (Node<'a>, Node<'a>)> + 'a {
+    pub fn entries(&self) -> impl Iterator<Item = (Node<'a>, Node<'a>)> + use<'a> {
         let mut out = Vec::new();
         let mut budget = MERGE_VISIT_BUDGET;
         collect_entries(*self, &mut out, &mut budget, 0);
         out.into_iter()
     }
 
+    /// The mappings merged into this mapping with `<<` (in merge order), without expanding them.
+    pub fn merge_sources(&self) -> Vec<Node<'a>> {
+        let Kind::Mapping(entries) = &self.data().kind else {
+            return Vec::new();
+        };
+        let mut sources = Vec::new();
+        for (k, v) in entries {
+            if Node::new(self.doc, *k).is_merge_key() {
+                let value = Node::new(self.doc, *v);
+                if value.is_sequence() {
+                    sources.extend(value.items());
+                } else {
+                    sources.push(value);
+                }
+            }
+        }
+        sources
+    }
+
     /// The items of a sequence (empty for anything else).
-    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + use<'a> {
         let doc = self.doc;
         let ids: &'a [u32] = match &self.data().kind {
             Kind::Sequence(items) => items,
@@ -279,6 +298,10 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Collects the entries of `node` into `out` (which starts empty). Explicit keys come first, a
+/// later duplicate replacing the earlier one in place; merged keys follow unless already present.
+/// Keys are indexed in a map so that a mapping with n keys costs O(n), not O(n²). Only nodes
+/// visited inside merged mappings count against `budget`: an ordinary mapping is never cut short.
 fn collect_entries<'a>(
     node: Node<'a>,
     out: &mut Vec<(Node<'a>, Node<'a>)>,
@@ -289,27 +312,30 @@ fn collect_entries<'a>(
         return;
     };
     let doc = node.doc;
-    let start = out.len();
+    let mut index: HashMap<&'a str, usize> = HashMap::new();
     let mut merges = Vec::new();
     for (k, v) in entries {
-        if *budget == 0 {
-            return;
+        if depth > 0 {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
         }
-        *budget -= 1;
         let key = Node::new(doc, *k);
+        let value = Node::new(doc, *v);
         if key.is_merge_key() {
-            merges.push(Node::new(doc, *v));
+            merges.push(value);
             continue;
         }
-        // A later duplicate replaces the earlier one in place.
-        let value = Node::new(doc, *v);
-        if let Some(slot) = out[start..]
-            .iter_mut()
-            .find(|(ek, _)| key.as_str().is_some() && ek.as_str() == key.as_str())
-        {
-            *slot = (key, value);
-        } else {
-            out.push((key, value));
+        match key.as_str() {
+            Some(name) => match index.get(name) {
+                Some(&slot) => out[slot] = (key, value),
+                None => {
+                    index.insert(name, out.len());
+                    out.push((key, value));
+                }
+            },
+            None => out.push((key, value)),
         }
     }
     if depth >= MERGE_DEPTH_LIMIT {
@@ -325,11 +351,13 @@ fn collect_entries<'a>(
             let mut merged = Vec::new();
             collect_entries(source, &mut merged, budget, depth + 1);
             for (k, v) in merged {
-                let present = out[start..]
-                    .iter()
-                    .any(|(ek, _)| k.as_str().is_some() && ek.as_str() == k.as_str());
-                if !present {
-                    out.push((k, v));
+                match k.as_str() {
+                    Some(name) if index.contains_key(name) => {}
+                    Some(name) => {
+                        index.insert(name, out.len());
+                        out.push((k, v));
+                    }
+                    None => out.push((k, v)),
                 }
             }
         }
@@ -684,6 +712,32 @@ mod tests {
         let n = r.get("m29").unwrap().entries().count();
         assert!(n <= MERGE_VISIT_BUDGET);
         assert_eq!(r.get("m29").unwrap().get("k29").unwrap().as_i64(), Some(29));
+    }
+
+    #[test]
+    fn large_mappings_are_complete_and_linear() {
+        let mut text = String::new();
+        for i in 0..50_000 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k7: last\n");
+        let s = parse(&text);
+        let r = root(&s, 0);
+        let start = std::time::Instant::now();
+        let entries: Vec<_> = r.entries().collect();
+        assert!(start.elapsed().as_secs() < 5);
+        assert_eq!(entries.len(), 50_000);
+        assert_eq!(entries[7].1.as_str(), Some("last"));
+        assert_eq!(r.get("k49999").unwrap().as_i64(), Some(49_999));
+    }
+
+    #[test]
+    fn merge_sources_are_listed() {
+        let s = parse("a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: [*a, *b], z: 3}\n");
+        let c = root(&s, 0).get("c").unwrap();
+        let sources = c.merge_sources();
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[1].get("y").unwrap().as_i64(), Some(2));
     }
 
     #[test]

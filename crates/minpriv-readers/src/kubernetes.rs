@@ -1,0 +1,737 @@
+//! Kubernetes manifests: YAML streams and JSON files of workload objects, and `List`s of them.
+//!
+//! Each Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob
+//! and PodTemplate becomes a [`Workload`] whose containers (regular, init and ephemeral) each
+//! get a [`Posture`]. The pod-level `securityContext` is inherited by every container that does
+//! not set the same field itself, as the kubelet does; reading only the container's own
+//! `securityContext` is the classic false positive of simpler linters.
+//!
+//! Values the API server would reject (a quoted `"true"` where a boolean belongs, a seccomp
+//! profile type that does not exist) are treated as not set: such a manifest never runs as
+//! written, and guessing what it meant would report settings nobody gets.
+//!
+//! Windows pods (`spec.os.name: windows`, `windowsOptions`) are read like any other: the
+//! Linux-only settings they lack are reported as if the pod ran on Linux. Telling them apart
+//! would need the node's OS, which a manifest only hints at.
+
+use crate::yaml::{self, Node};
+use crate::{InputError, ReadOutput};
+use minpriv_model::{
+    AppArmor, CapSpec, Container, ContainerRole, Located, Mount, MountKind, Origin, Posture,
+    ProcMount, Runtime, Seccomp, Selinux, Source, Span, Workload,
+};
+use std::collections::HashMap;
+
+/// The kinds whose objects hold a pod template.
+const WORKLOAD_KINDS: [&str; 9] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+];
+
+/// How deep `List`s may nest inside `List`s. kubectl never nests them; the limit only keeps a
+/// hostile file from recursing without bound.
+const LIST_DEPTH_LIMIT: usize = 4;
+
+/// Reading budget per input byte. Honest manifests spend about one unit per node read; YAML
+/// aliases let a small file name the same template or container thousands of times, and
+/// without a budget such a file would cost time and memory quadratic in its size.
+const BUDGET_PER_BYTE: usize = 16;
+/// What a lookup in a mapping with a `<<` merge key costs on top of its width: the lookup
+/// expands the merged mappings.
+const MERGE_LOOKUP_COST: usize = 256;
+/// Budget every file gets regardless of its size.
+const BUDGET_BASE: usize = 1 << 16;
+
+const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
+const APPARMOR_CONTAINER_ANNOTATION_PREFIX: &str =
+    "container.apparmor.security.beta.kubernetes.io/";
+
+/// Reads every workload object of a Kubernetes YAML stream or JSON file.
+///
+/// Objects of other kinds are skipped after a look at their `kind`. A workload object without a
+/// pod spec (a deliberately partial test input) is still a workload, with no containers. A
+/// document that does not parse becomes an entry of [`ReadOutput::errors`]; the documents around
+/// it are still read.
+pub fn read(text: &str) -> ReadOutput {
+    let yaml::YamlStream { documents, errors } = yaml::parse(text);
+    let mut reader = Reader {
+        out: ReadOutput {
+            errors,
+            ..ReadOutput::default()
+        },
+        budget: BUDGET_BASE.saturating_add(text.len().saturating_mul(BUDGET_PER_BYTE)),
+        exhausted: false,
+    };
+    for doc in &documents {
+        if reader.exhausted {
+            break;
+        }
+        let Some(root) = doc.root() else {
+            continue;
+        };
+        // `kind` first: most documents in real repositories are Services, RBAC objects and
+        // CRDs, and those are left after this one lookup.
+        let Some(kind) = root.get("kind").and_then(|k| k.as_str()) else {
+            continue;
+        };
+        if !is_workload_kind(kind) && list_item_kind(kind).is_none() {
+            continue;
+        }
+        // The kind decides, not the API group: OpenKruise's Advanced StatefulSet and DaemonSet
+        // (`apps.kruise.io`) carry the same pod template as `apps/v1`, and an unrelated kind of
+        // the same name without one yields a workload with no containers, which costs nothing.
+        if root.get("apiVersion").is_none_or(|v| v.is_null()) {
+            continue;
+        }
+        reader.object(root, doc.span(), None, 0);
+    }
+    reader.out
+}
+
+fn is_workload_kind(kind: &str) -> bool {
+    WORKLOAD_KINDS.contains(&kind)
+}
+
+/// For `List` and typed lists such as `DeploymentList`: `Some(kind implied for items)`, where
+/// `Some(None)` means the items name their own kind.
+fn list_item_kind(kind: &str) -> Option<Option<&str>> {
+    if kind == "List" {
+        return Some(None);
+    }
+    kind.strip_suffix("List")
+        .filter(|k| is_workload_kind(k))
+        .map(Some)
+}
+
+struct Reader {
+    out: ReadOutput,
+    /// Units left to spend; see [`BUDGET_PER_BYTE`].
+    budget: usize,
+    /// Set once the budget ran out: the rest of the input is skipped.
+    exhausted: bool,
+}
+
+impl Reader {
+    /// Spends `units`; false (and an error, once) when the budget is gone.
+    fn charge(&mut self, units: usize, at: Span) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        match self.budget.checked_sub(units) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                self.exhausted = true;
+                self.out.errors.push(InputError {
+                    message: "the manifest repeats objects through YAML aliases far beyond its \
+                              size; reading stopped here"
+                        .into(),
+                    span: Some(at),
+                });
+                false
+            }
+        }
+    }
+
+    /// Reads one object: a workload, a list of objects, or something skipped. `implied_kind`
+    /// is the kind a typed list gives items that do not name one. List items need no
+    /// `apiVersion`: the API server's typed lists leave it out of every item.
+    fn object(&mut self, node: Node<'_>, span: Span, implied_kind: Option<&str>, depth: usize) {
+        let Some(kind) = node.get("kind").and_then(|k| k.as_str()).or(implied_kind) else {
+            return;
+        };
+        if let Some(item_kind) = list_item_kind(kind) {
+            if depth >= LIST_DEPTH_LIMIT {
+                return;
+            }
+            let Some(items) = node.get("items") else {
+                return;
+            };
+            for item in items.items() {
+                if !self.charge(1 + width(Some(item)), item.use_span()) {
+                    return;
+                }
+                self.object(item, item.use_span(), item_kind, depth + 1);
+            }
+        } else if is_workload_kind(kind) {
+            self.workload(node, span, kind);
+        }
+    }
+
+    /// Reads a workload object of `kind` into one [`Workload`].
+    fn workload(&mut self, node: Node<'_>, span: Span, kind: &str) {
+        // Lookups are paid for as they go: every step below costs about the width of the
+        // mapping it looks in.
+        let mut cost = 1 + width(Some(node));
+        let meta = charged_get(Some(node), "metadata", &mut cost);
+        let name = meta
+            .and_then(|m| m.get("name"))
+            .and_then(non_empty_str)
+            .or_else(|| {
+                meta.and_then(|m| m.get("generateName"))
+                    .and_then(non_empty_str)
+            })
+            .unwrap_or("<unnamed>");
+        let template = match kind {
+            // A Pod is its own template.
+            "Pod" => Some(node),
+            "PodTemplate" => charged_get(Some(node), "template", &mut cost),
+            "CronJob" => {
+                let spec = charged_get(Some(node), "spec", &mut cost);
+                let job = charged_get(spec, "jobTemplate", &mut cost);
+                let job_spec = charged_get(job, "spec", &mut cost);
+                charged_get(job_spec, "template", &mut cost)
+            }
+            _ => {
+                let spec = charged_get(Some(node), "spec", &mut cost);
+                charged_get(spec, "template", &mut cost)
+            }
+        };
+        let pod_meta = charged_get(template, "metadata", &mut cost);
+        let pod_spec = charged_get(template, "spec", &mut cost);
+        let annotations = charged_get(pod_meta, "annotations", &mut cost);
+        cost += name.len() / 64;
+        if !self.charge(cost, span) {
+            return;
+        }
+        let mut workload = Workload {
+            source: Source::Kubernetes,
+            resource: format!("{kind}/{name}"),
+            span: Some(span),
+            containers: Vec::new(),
+        };
+        if let Some(spec) = pod_spec.filter(|s| s.is_mapping()) {
+            if !self.charge(pod_cost(spec, self.budget), spec.use_span()) {
+                return;
+            }
+            let pod = PodLevel::read(spec, annotations);
+            for (key, role) in [
+                ("containers", ContainerRole::Regular),
+                ("initContainers", ContainerRole::Init),
+                ("ephemeralContainers", ContainerRole::Ephemeral),
+            ] {
+                let Some(list) = spec.get(key) else {
+                    continue;
+                };
+                for c in list.items() {
+                    if !c.is_mapping() {
+                        continue;
+                    }
+                    if !self.charge(container_cost(c, &pod, self.budget), c.use_span()) {
+                        return;
+                    }
+                    workload.containers.push(container(c, role, &pod));
+                }
+            }
+        }
+        self.out.workloads.push(workload);
+    }
+}
+
+/// What a lookup in `node` costs, in budget units: one per entry or item, plus a flat charge
+/// for a mapping with a merge key, whose lookups expand it.
+///
+/// Measured with [`Node::len`], never by walking [`Node::entries`]: that walk costs more than
+/// the lookups it would pay for.
+fn width(node: Option<Node<'_>>) -> usize {
+    match node {
+        None => 0,
+        Some(n) if n.is_mapping() && n.key_node("<<").is_some() => 1 + n.len() + MERGE_LOOKUP_COST,
+        Some(n) => 1 + n.len(),
+    }
+}
+
+/// `node.get(key)`, adding the width of what it finds to `cost`.
+fn charged_get<'a>(node: Option<Node<'a>>, key: &str, cost: &mut usize) -> Option<Node<'a>> {
+    let found = node?.get(key);
+    *cost += width(found);
+    found
+}
+
+/// The width of a list plus `each` of its items, counted until `cap` is passed (the caller's
+/// charge then fails and reading stops).
+fn list_cost(list: Option<Node<'_>>, cap: usize, each: impl Fn(Node<'_>) -> usize) -> usize {
+    let mut total = width(list);
+    if let Some(list) = list {
+        for item in list.items() {
+            if total > cap {
+                break;
+            }
+            total += 1 + each(item);
+        }
+    }
+    total
+}
+
+/// The cost of [`PodLevel::read`], stopping soon after `cap`.
+fn pod_cost(spec: Node<'_>, cap: usize) -> usize {
+    let mut cost = width(Some(spec));
+    let sc = charged_get(Some(spec), "securityContext", &mut cost);
+    for key in ["seccompProfile", "appArmorProfile", "seLinuxOptions"] {
+        charged_get(sc, key, &mut cost);
+    }
+    cost += list_cost(sc.and_then(|s| s.get("sysctls")), cap, |i| width(Some(i)));
+    cost += list_cost(spec.get("volumes"), cap, |v| {
+        width(Some(v)) + width(v.get("hostPath")) + width(v.get("emptyDir"))
+    });
+    for key in ["containers", "initContainers", "ephemeralContainers"] {
+        charged_get(Some(spec), key, &mut cost);
+    }
+    cost
+}
+
+/// The cost of reading one container with [`container`], stopping soon after `cap`.
+fn container_cost(c: Node<'_>, pod: &PodLevel<'_>, cap: usize) -> usize {
+    let mut cost = 1 + width(Some(c));
+    let sc = charged_get(Some(c), "securityContext", &mut cost);
+    for key in ["seccompProfile", "appArmorProfile", "seLinuxOptions"] {
+        charged_get(sc, key, &mut cost);
+    }
+    let caps = charged_get(sc, "capabilities", &mut cost);
+    charged_get(caps, "add", &mut cost);
+    charged_get(caps, "drop", &mut cost);
+    cost += list_cost(c.get("ports"), cap, |p| width(Some(p)));
+    cost += list_cost(c.get("volumeMounts"), cap, |v| width(Some(v)));
+    // Two annotation lookups by container name, and the pod-level values copied in.
+    cost + 2 * width(pod.annotations) + pod.copy_cost
+}
+
+/// The items of a sequence that may be absent, collected: [`Node::items`] borrows the node it
+/// is called on, so its iterator cannot outlive a temporary.
+fn items_of(node: Option<Node<'_>>) -> Vec<Node<'_>> {
+    node.map_or_else(Vec::new, |n| n.items().collect())
+}
+
+/// A scalar's text, unless it is null or empty.
+fn non_empty_str<'a>(node: Node<'a>) -> Option<&'a str> {
+    if node.is_null() {
+        return None;
+    }
+    node.as_str().filter(|s| !s.is_empty())
+}
+
+/// Where a value is used. A value that is itself an alias (`privileged: *on`) is located at the
+/// alias, inside the object it is about, where a suppression comment for it would stand; a value
+/// inside an aliased or merged mapping keeps the span where it is written.
+fn at(node: Node<'_>) -> Option<Span> {
+    Some(node.use_span())
+}
+
+/// A security-relevant boolean. YAML 1.1 rules (`yes`, `on`) as Kubernetes reads them; a quoted
+/// `"true"` is a string, which the API server rejects, so it counts as not set.
+fn bool_at(map: Option<Node<'_>>, key: &str) -> Option<Located<bool>> {
+    let node = map?.get(key)?;
+    Some(Located::written(node.as_bool()?, at(node)))
+}
+
+/// An integer field such as `runAsUser`; quoted numbers are rejected by the API server.
+fn int_at(map: Option<Node<'_>>, key: &str) -> Option<Located<Option<i64>>> {
+    let node = map?.get(key)?;
+    Some(Located::written(Some(node.as_i64()?), at(node)))
+}
+
+fn inherited<T>(mut value: Located<T>) -> Located<T> {
+    value.origin = Origin::Inherited;
+    value
+}
+
+/// The container's own value, else the pod's (already marked inherited), else the default.
+fn pick<T: Clone>(
+    own: Option<Located<T>>,
+    pod: &Option<Located<T>>,
+    default: T,
+    anchor: Option<Span>,
+) -> Located<T> {
+    own.or_else(|| pod.clone())
+        .unwrap_or_else(|| Located::default_at(default, anchor))
+}
+
+/// `seccompProfile` (pod or container): `None` when absent or invalid.
+fn seccomp_field(sc: Option<Node<'_>>) -> Option<Located<Seccomp>> {
+    let profile = sc?.get("seccompProfile")?;
+    let ty = profile.get("type")?;
+    let value = match ty.as_str()? {
+        "RuntimeDefault" => Seccomp::RuntimeDefault,
+        "Unconfined" => Seccomp::Unconfined,
+        "Localhost" => Seccomp::Custom(
+            profile
+                .get("localhostProfile")
+                .and_then(non_empty_str)?
+                .to_string(),
+        ),
+        _ => return None,
+    };
+    Some(Located::written(value, at(ty)))
+}
+
+/// A legacy seccomp annotation value. Values the kubelet did not know made the container fail to
+/// start, so they count as not set.
+fn seccomp_annotation(node: Node<'_>) -> Option<Located<Seccomp>> {
+    let value = match node.as_str()? {
+        "runtime/default" | "docker/default" => Seccomp::RuntimeDefault,
+        "unconfined" => Seccomp::Unconfined,
+        v => Seccomp::Custom(
+            v.strip_prefix("localhost/")
+                .filter(|p| !p.is_empty())?
+                .to_string(),
+        ),
+    };
+    Some(Located::written(value, at(node)))
+}
+
+/// `appArmorProfile` (pod or container, Kubernetes 1.30+).
+fn apparmor_field(sc: Option<Node<'_>>) -> Option<Located<AppArmor>> {
+    let profile = sc?.get("appArmorProfile")?;
+    let ty = profile.get("type")?;
+    let value = match ty.as_str()? {
+        "RuntimeDefault" => AppArmor::RuntimeDefault,
+        "Unconfined" => AppArmor::Unconfined,
+        "Localhost" => AppArmor::Custom(
+            profile
+                .get("localhostProfile")
+                .and_then(non_empty_str)?
+                .to_string(),
+        ),
+        _ => return None,
+    };
+    Some(Located::written(value, at(ty)))
+}
+
+/// The legacy AppArmor annotation; unknown values are ignored, as the kubelet ignores them.
+fn apparmor_annotation(node: Node<'_>) -> Option<Located<AppArmor>> {
+    let value = match node.as_str()? {
+        "runtime/default" => AppArmor::RuntimeDefault,
+        "unconfined" => AppArmor::Unconfined,
+        v => AppArmor::Custom(
+            v.strip_prefix("localhost/")
+                .filter(|p| !p.is_empty())?
+                .to_string(),
+        ),
+    };
+    Some(Located::written(value, at(node)))
+}
+
+/// `seLinuxOptions`, located at the mapping.
+fn selinux_field(sc: Option<Node<'_>>) -> Option<Located<Selinux>> {
+    let options = sc?.get("seLinuxOptions")?;
+    if !options.is_mapping() {
+        return None;
+    }
+    let part = |key: &str| options.get(key).and_then(non_empty_str).map(str::to_string);
+    let value = Selinux {
+        disabled: false,
+        type_: part("type"),
+        user: part("user"),
+        role: part("role"),
+        level: part("level"),
+    };
+    Some(Located::written(value, at(options)))
+}
+
+/// What the pod gives each of its containers, read once per pod.
+struct PodLevel<'a> {
+    run_as_user: Option<Located<Option<i64>>>,
+    run_as_group: Option<Located<Option<i64>>>,
+    run_as_non_root: Option<Located<Option<bool>>>,
+    seccomp: Option<Located<Seccomp>>,
+    seccomp_pod_annotation: Option<Located<Seccomp>>,
+    /// The pod's annotations, for the legacy per-container seccomp and AppArmor ones.
+    annotations: Option<Node<'a>>,
+    apparmor: Option<Located<AppArmor>>,
+    selinux: Option<Located<Selinux>>,
+    host_pid: Option<Located<bool>>,
+    host_ipc: Option<Located<bool>>,
+    host_network: Option<Located<bool>>,
+    sysctls: Vec<Located<(String, String)>>,
+    automount_token: Option<Located<Option<bool>>>,
+    /// Volume name → what a mount of it gives.
+    volumes: HashMap<&'a str, Volume<'a>>,
+    /// Budget units that copying these values into one container costs.
+    copy_cost: usize,
+}
+
+/// The parts of a pod volume that matter to a container mounting it.
+#[derive(Clone, Copy)]
+struct Volume<'a> {
+    /// `hostPath.path`, when the volume is a host path with a path.
+    host_path: Option<(&'a str, Node<'a>)>,
+    /// `hostPath.type` is `CharDevice` or `BlockDevice`: a host device.
+    device: bool,
+    /// `emptyDir.medium: Memory`: a tmpfs.
+    in_memory: bool,
+}
+
+impl<'a> Volume<'a> {
+    fn read(volume: Node<'a>) -> Volume<'a> {
+        let host = volume.get("hostPath");
+        let host_path = host
+            .and_then(|h| h.get("path"))
+            .and_then(|p| Some((non_empty_str(p)?, p)));
+        let device = matches!(
+            host.and_then(|h| h.get("type")).and_then(|t| t.as_str()),
+            Some("CharDevice" | "BlockDevice")
+        );
+        let in_memory = volume
+            .get("emptyDir")
+            .and_then(|e| e.get("medium"))
+            .and_then(|m| m.as_str())
+            == Some("Memory");
+        Volume {
+            host_path,
+            device,
+            in_memory,
+        }
+    }
+}
+
+impl<'a> PodLevel<'a> {
+    fn read(spec: Node<'a>, annotations: Option<Node<'a>>) -> PodLevel<'a> {
+        let sc = spec.get("securityContext").filter(|s| s.is_mapping());
+        let seccomp_pod_annotation = annotations
+            .and_then(|a| a.get(SECCOMP_POD_ANNOTATION))
+            .and_then(seccomp_annotation)
+            .map(inherited);
+        let mut volumes = HashMap::new();
+        for volume in items_of(spec.get("volumes")) {
+            if let Some(name) = volume.get("name").and_then(non_empty_str) {
+                volumes.insert(name, Volume::read(volume));
+            }
+        }
+        let sysctls: Vec<_> = items_of(sc.and_then(|s| s.get("sysctls")))
+            .into_iter()
+            .filter_map(|item| {
+                let name = item.get("name").and_then(non_empty_str)?;
+                let value = item.get("value").and_then(|v| v.as_str()).unwrap_or("");
+                Some(Located::written(
+                    (name.to_string(), value.to_string()),
+                    at(item),
+                ))
+            })
+            .collect();
+        let seccomp = seccomp_field(sc).map(inherited);
+        let apparmor = apparmor_field(sc).map(inherited);
+        let selinux = selinux_field(sc).map(inherited);
+        // Each container gets its own copy of the pod-level strings.
+        let copied_bytes = sysctls
+            .iter()
+            .map(|s| s.value.0.len() + s.value.1.len())
+            .sum::<usize>()
+            + [&seccomp, &seccomp_pod_annotation]
+                .into_iter()
+                .flatten()
+                .map(|s| match &s.value {
+                    Seccomp::Custom(p) => p.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+            + apparmor.as_ref().map_or(0, |a| match &a.value {
+                AppArmor::Custom(p) => p.len(),
+                _ => 0,
+            })
+            + selinux.as_ref().map_or(0, |s| {
+                let v = &s.value;
+                [&v.type_, &v.user, &v.role, &v.level]
+                    .into_iter()
+                    .flatten()
+                    .map(String::len)
+                    .sum()
+            });
+        let copy_cost = 1 + sysctls.len() + copied_bytes / 64;
+        PodLevel {
+            run_as_user: int_at(sc, "runAsUser").map(inherited),
+            run_as_group: int_at(sc, "runAsGroup").map(inherited),
+            run_as_non_root: bool_at(sc, "runAsNonRoot")
+                .map(|b| inherited(Located::new(Some(b.value), b.origin, b.span))),
+            seccomp,
+            seccomp_pod_annotation,
+            annotations,
+            apparmor,
+            selinux,
+            // These live on the pod spec only; the value is written right there, so they are
+            // Written, not Inherited.
+            host_pid: bool_at(Some(spec), "hostPID"),
+            host_ipc: bool_at(Some(spec), "hostIPC"),
+            host_network: bool_at(Some(spec), "hostNetwork"),
+            sysctls,
+            automount_token: bool_at(Some(spec), "automountServiceAccountToken")
+                .map(|b| Located::new(Some(b.value), b.origin, b.span)),
+            volumes,
+            copy_cost,
+        }
+    }
+}
+
+/// Reads one container (`c` is a mapping) of a pod.
+fn container(c: Node<'_>, role: ContainerRole, pod: &PodLevel<'_>) -> Container {
+    let name_node = c.get("name");
+    let name = name_node.and_then(non_empty_str);
+    let anchor = Some(name_node.filter(|_| name.is_some()).unwrap_or(c).use_span());
+    let sc = c.get("securityContext").filter(|s| s.is_mapping());
+    let mut p = Posture::defaults(Runtime::Containerd, anchor);
+
+    p.run_as_user = pick(int_at(sc, "runAsUser"), &pod.run_as_user, None, anchor);
+    p.run_as_group = pick(int_at(sc, "runAsGroup"), &pod.run_as_group, None, anchor);
+    let own_non_root =
+        bool_at(sc, "runAsNonRoot").map(|b| Located::new(Some(b.value), b.origin, b.span));
+    p.run_as_non_root = pick(own_non_root, &pod.run_as_non_root, None, anchor);
+
+    // The kubelet's order: container field, container annotation, pod field, pod annotation
+    // (kuberuntime's getSeccompProfile). "Fields win over annotations" holds at each level.
+    let seccomp = seccomp_field(sc)
+        .or_else(|| {
+            annotation_for(pod.annotations, SECCOMP_CONTAINER_ANNOTATION_PREFIX, name)
+                .and_then(seccomp_annotation)
+        })
+        .or_else(|| pod.seccomp.clone())
+        .or_else(|| pod.seccomp_pod_annotation.clone());
+    p.seccomp = seccomp.unwrap_or_else(|| Located::default_at(Seccomp::KubernetesUnset, anchor));
+    // Same order for AppArmor (the kubelet's apparmor.GetProfile); there is no pod annotation.
+    let apparmor = apparmor_field(sc)
+        .or_else(|| {
+            annotation_for(pod.annotations, APPARMOR_CONTAINER_ANNOTATION_PREFIX, name)
+                .and_then(apparmor_annotation)
+        })
+        .or_else(|| pod.apparmor.clone());
+    p.apparmor = apparmor.unwrap_or_else(|| Located::default_at(AppArmor::RuntimeDefault, anchor));
+    p.selinux = pick(selinux_field(sc), &pod.selinux, Selinux::default(), anchor);
+
+    if let Some(v) = bool_at(sc, "privileged") {
+        p.privileged = v;
+    }
+    if let Some(v) = bool_at(sc, "allowPrivilegeEscalation") {
+        p.no_new_privileges = Located::new(!v.value, v.origin, v.span);
+    }
+    if let Some(v) = bool_at(sc, "readOnlyRootFilesystem") {
+        p.read_only_rootfs = v;
+    }
+    if let Some(node) = sc.and_then(|s| s.get("procMount")) {
+        match node.as_str() {
+            Some("Unmasked") => p.proc_mount = Located::written(ProcMount::Unmasked, at(node)),
+            Some("Default") => p.proc_mount = Located::written(ProcMount::Default, at(node)),
+            _ => {}
+        }
+    }
+    let caps = sc.and_then(|s| s.get("capabilities"));
+    p.capabilities_span = caps.or(sc).map(|n| n.use_span()).or(anchor);
+    let cap_list = |key: &str| -> Vec<Located<CapSpec>> {
+        items_of(caps.and_then(|c| c.get(key)))
+            .into_iter()
+            .filter_map(|item| {
+                let name = non_empty_str(item)?;
+                Some(Located::written(CapSpec::parse(name), at(item)))
+            })
+            .collect()
+    };
+    p.cap_add = cap_list("add");
+    p.cap_drop = cap_list("drop");
+
+    p.host_pid = pod.host_pid.clone().unwrap_or(p.host_pid);
+    p.host_ipc = pod.host_ipc.clone().unwrap_or(p.host_ipc);
+    p.host_network = pod.host_network.clone().unwrap_or(p.host_network);
+    // `hostUsers: false` turns a user namespace on; absent or true means none, which is
+    // Kubernetes' default. The host-userns rule is about Docker daemons that remap users and a
+    // container opting out (`--userns=host`), which has no Kubernetes counterpart, so
+    // host_userns keeps its default (false) here.
+    p.sysctls = pod.sysctls.clone();
+    if let Some(v) = &pod.automount_token {
+        p.automount_service_account_token = v.clone();
+    }
+
+    if let Some(image) = c.get("image")
+        && let Some(s) = non_empty_str(image)
+    {
+        p.image = Located::written(Some(s.to_string()), at(image));
+    }
+    for port in items_of(c.get("ports")) {
+        let Some(node) = port.get("hostPort") else {
+            continue;
+        };
+        // hostPort 0 means "none"; anything outside 1..=65535 is rejected by the API server.
+        if let Some(n) = node
+            .as_i64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|&n| n != 0)
+        {
+            p.host_ports.push(Located::written(n, at(node)));
+        }
+    }
+    // Only volumes some container mounts are recorded: a hostPath volume nobody mounts is
+    // still handed to the pod, but no process in it can reach the path.
+    for vm in items_of(c.get("volumeMounts")) {
+        read_volume_mount(vm, pod, &mut p);
+    }
+
+    Container {
+        name: name.map(str::to_string),
+        role,
+        posture: p,
+    }
+}
+
+/// The annotation `prefix` + the container's name; a container without a name has none.
+fn annotation_for<'a>(
+    annotations: Option<Node<'a>>,
+    prefix: &str,
+    name: Option<&str>,
+) -> Option<Node<'a>> {
+    annotations?.get(&format!("{prefix}{}", name?))
+}
+
+/// Adds what one `volumeMounts` entry gives the container: a bind mount (and a device) for a
+/// hostPath volume, a tmpfs for a memory-backed emptyDir, an opaque mount for anything else.
+fn read_volume_mount(vm: Node<'_>, pod: &PodLevel<'_>, p: &mut Posture) {
+    let mount_path = vm.get("mountPath");
+    let container_path = mount_path.and_then(non_empty_str).map(str::to_string);
+    let read_only = vm.get("readOnly").and_then(|r| r.as_bool()) == Some(true);
+    let volume = vm
+        .get("name")
+        .and_then(non_empty_str)
+        .and_then(|n| pod.volumes.get(n).copied());
+    // A mount of a volume the pod does not declare is rejected by the API server; it is kept
+    // as an opaque mount rather than dropped, so that the container path is still known.
+    let Some(volume) = volume else {
+        p.mounts.push(Mount {
+            kind: MountKind::Other,
+            host_path: None,
+            container_path,
+            read_only,
+            span: at(mount_path.unwrap_or(vm)),
+        });
+        return;
+    };
+    if let Some((path, path_node)) = volume.host_path {
+        if volume.device {
+            p.devices
+                .push(Located::written(path.to_string(), at(path_node)));
+        }
+        p.mounts.push(Mount {
+            kind: MountKind::Bind,
+            host_path: Some(path.to_string()),
+            container_path,
+            read_only,
+            span: at(path_node),
+        });
+        return;
+    }
+    p.mounts.push(Mount {
+        kind: if volume.in_memory {
+            MountKind::Tmpfs
+        } else {
+            MountKind::Other
+        },
+        host_path: None,
+        container_path,
+        read_only,
+        span: at(mount_path.unwrap_or(vm)),
+    });
+}

@@ -10,6 +10,9 @@
 //! - [`image::scan_image`] and [`image::scan_image_archive`] read an image's configuration and
 //!   walk its layers for setuid/setgid files and file capabilities.
 //!
+//! - [`verify::verify`] and [`verify::minimize`] run a command in containers under a baseline and
+//!   hardened configurations, and search the least privilege it passes with.
+//!
 //! The client is asynchronous, but every function here blocks: the runtime lives inside
 //! [`Engine`], so callers stay synchronous.
 
@@ -19,6 +22,7 @@ mod containers;
 mod engine;
 mod error;
 pub mod image;
+pub mod verify;
 
 pub use containers::Audit;
 pub use engine::{ConnectOptions, DaemonSecurity, Engine};

@@ -74,6 +74,23 @@ impl ImageRef {
         }
     }
 
+    /// True when `self` and `other` name the same image, as a vulnerability report is matched
+    /// to a container: by digest when both are pinned by one (the digest is the content,
+    /// whatever the repository or tag), else by registry, repository and the tag in force
+    /// (`nginx` is `docker.io/library/nginx:latest`). A digest-only reference matches a tag
+    /// only through the digest: the tag may have moved since.
+    pub fn matches(&self, other: &ImageRef) -> bool {
+        match (&self.digest, &other.digest) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => {
+                self.registry.eq_ignore_ascii_case(&other.registry)
+                    && self.repository == other.repository
+                    && self.effective_tag().is_some()
+                    && self.effective_tag() == other.effective_tag()
+            }
+        }
+    }
+
     /// The fully qualified form: `docker.io/library/nginx:latest`, with `@digest` when pinned.
     pub fn normalized(&self) -> String {
         let mut s = format!("{}/{}", self.registry, self.repository);
@@ -127,5 +144,38 @@ mod tests {
         assert!(ImageRef::parse("${IMAGE}").is_none());
         assert!(ImageRef::parse("").is_none());
         assert_eq!(ImageRef::parse("nginx").unwrap().tag, None);
+    }
+
+    #[test]
+    fn matching_table() {
+        let cases = [
+            // Normalisation: the same image written differently.
+            ("nginx", "docker.io/library/nginx:latest", true),
+            ("nginx", "index.docker.io/library/nginx", true),
+            ("library/nginx:1.25", "nginx:1.25", true),
+            ("GHCR.io/org/app:v1", "ghcr.io/org/app:v1", true),
+            ("localhost:5000/app", "localhost:5000/app:latest", true),
+            // Different tags, repositories or registries.
+            ("nginx:1.25", "nginx:1.26", false),
+            ("nginx", "nginx:1.25", false),
+            ("nginx:1.25", "ghcr.io/library/nginx:1.25", false),
+            ("bitnami/nginx:1.25", "nginx:1.25", false),
+            // Digests decide when both have one, whatever the names say.
+            ("nginx:1.25@sha256:aaa", "nginx@sha256:aaa", true),
+            (
+                "mirror.example/nginx@sha256:aaa",
+                "nginx:1.25@sha256:AAA",
+                true,
+            ),
+            ("nginx:1.25@sha256:aaa", "nginx:1.25@sha256:bbb", false),
+            // One digest: the names decide, and a digest-only name has no tag to compare.
+            ("nginx:1.25@sha256:aaa", "nginx:1.25", true),
+            ("nginx@sha256:aaa", "nginx:latest", false),
+        ];
+        for (a, b, want) in cases {
+            let (ra, rb) = (ImageRef::parse(a).unwrap(), ImageRef::parse(b).unwrap());
+            assert_eq!(ra.matches(&rb), want, "{a} ~ {b}");
+            assert_eq!(rb.matches(&ra), want, "{b} ~ {a} (symmetric)");
+        }
     }
 }

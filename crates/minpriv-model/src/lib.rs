@@ -10,6 +10,7 @@ pub mod effective;
 pub mod finding;
 pub mod image;
 pub mod posture;
+pub mod risk;
 pub mod span;
 pub mod sysctl;
 pub mod user;

@@ -120,9 +120,18 @@ fn looks_like_k8s_or_compose(head: &str) -> bool {
     }) || (head.contains("apiVersion") && head.contains("kind"))
 }
 
-/// True for the start of `docker inspect` output: a JSON array of objects with a `HostConfig`.
+/// True for the start of `docker inspect` output: a JSON array of objects with a `HostConfig`,
+/// or one such object (`docker container inspect --format '{{json .}}'`). A Kubernetes object
+/// (`apiVersion` and `kind`) is never one, whatever its fields hold.
 fn looks_like_docker_inspect(head: &str) -> bool {
-    head.trim_start().starts_with('[') && head.contains("\"HostConfig\"")
+    let trimmed = head.trim_start();
+    let has_host_config = head.contains("\"HostConfig\"");
+    if trimmed.starts_with('[') {
+        return has_host_config;
+    }
+    trimmed.starts_with('{')
+        && has_host_config
+        && !(head.contains("\"apiVersion\"") && head.contains("\"kind\""))
 }
 
 /// Decides the format of text with no file name (standard input) from its content alone.
@@ -249,5 +258,34 @@ mod tests {
             Format::Kubernetes
         );
         assert_eq!(sniff_content("docker run --privileged x\n"), Format::Shell);
+    }
+
+    #[test]
+    fn docker_inspect_is_an_array_or_one_object_with_host_config() {
+        let array = "[\n    {\n        \"Id\": \"abc\",\n        \"HostConfig\": {}\n    }\n]\n";
+        let object = "{\"Id\":\"abc\",\"Name\":\"/web\",\"HostConfig\":{\"Privileged\":true}}\n";
+        for text in [array, object] {
+            assert_eq!(sniff_content(text), Format::DockerInspect, "{text}");
+            assert_eq!(
+                detect_format(Path::new("web.json"), text.as_bytes()),
+                Some(Format::DockerInspect),
+                "{text}"
+            );
+        }
+        // A Kubernetes object that happens to mention the key is still Kubernetes.
+        let pod = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": {"HostConfig": "x"}}}"#;
+        assert_eq!(sniff_content(pod), Format::Kubernetes);
+        assert_eq!(
+            detect_format(Path::new("pod.json"), pod.as_bytes()),
+            Some(Format::Kubernetes)
+        );
+        // An object without HostConfig (`docker image inspect`, package.json) is not one.
+        assert_eq!(
+            detect_format(
+                Path::new("image.json"),
+                br#"{"Id": "sha256:1", "RepoTags": []}"#
+            ),
+            None
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod vulns;
 pub mod yaml;
 
 pub use detect::{Format, detect_format};

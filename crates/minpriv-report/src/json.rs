@@ -3,9 +3,10 @@
 //!
 //! Programs parse this output, so field names and their order never change without a new
 //! `version`. Absent values are `null`, never left out, so that consumers need no defaults — the
-//! one exception is `suppressed`, which the contract shows only on suppressed findings.
+//! exceptions are `suppressed`, which the contract shows only on suppressed findings, and a
+//! workload's `compose`, present only on live containers that Compose started.
 
-use crate::{Note, ReportOptions, ScanReport, Summary, is_shown};
+use crate::{ComposeService, Note, ReportOptions, ScanReport, Summary, is_shown};
 use minpriv_model::{
     Container, ContainerRole, EffectivePrivileges, EscapePath, Finding, RootStatus, Severity,
     Source, Span, Workload,
@@ -55,7 +56,7 @@ impl<'a> JsonReport<'a> {
             .flat_map(|file| {
                 file.workloads
                     .iter()
-                    .map(move |w| JsonWorkload::new(&file.path, w))
+                    .map(move |w| JsonWorkload::new(&file.path, w, file.compose.get(&w.resource)))
             })
             .collect();
         let summary = Summary::of(report);
@@ -149,17 +150,22 @@ struct JsonWorkload<'a> {
     path: &'a str,
     source: Source,
     resource: &'a str,
+    /// Only on containers Compose started: `{"project": .., "service": ..}`. Left out
+    /// elsewhere (like `suppressed`), so that every other workload keeps its exact shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compose: Option<&'a ComposeService>,
     line: Option<u32>,
     column: Option<u32>,
     containers: Vec<JsonContainer<'a>>,
 }
 
 impl<'a> JsonWorkload<'a> {
-    fn new(path: &'a str, workload: &'a Workload) -> Self {
+    fn new(path: &'a str, workload: &'a Workload, compose: Option<&'a ComposeService>) -> Self {
         JsonWorkload {
             path,
             source: workload.source,
             resource: &workload.resource,
+            compose,
             line: workload.span.map(|s| s.line),
             column: workload.span.map(|s| s.column),
             containers: workload.containers.iter().map(JsonContainer::new).collect(),
@@ -319,5 +325,30 @@ mod tests {
         assert_eq!(value["summary"]["files"], 2);
         assert_eq!(value["summary"]["findings"], 3);
         assert!(value["summary"]["by_severity"].get("low").is_none());
+    }
+
+    #[test]
+    fn compose_appears_only_on_workloads_compose_started() {
+        let mut report = sample_report();
+        let service = ComposeService {
+            project: "shop".into(),
+            service: "web".into(),
+        };
+        report.files[0]
+            .compose
+            .insert("service/web".into(), service.clone());
+        let text = to_string(&report, &ReportOptions::default()).unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let workloads = value["workloads"].as_array().cloned().unwrap_or_default();
+        let with: Vec<_> = workloads
+            .iter()
+            .filter(|w| w.get("compose").is_some())
+            .collect();
+        assert_eq!(with.len(), 1, "{text}");
+        assert_eq!(with[0]["resource"], "service/web");
+        assert_eq!(
+            with[0]["compose"],
+            serde_json::json!({"project": "shop", "service": "web"})
+        );
     }
 }

@@ -1,16 +1,26 @@
-//! minpriv's reporters: they turn a finished [`ScanReport`] into text for people ([`text`]) or
-//! JSON for programs ([`json`]).
+//! minpriv's reporters: they turn a finished [`ScanReport`] into text for people ([`text`]),
+//! JSON for programs ([`json`]), SARIF for code-scanning tools ([`sarif`]), JUnit XML for CI test
+//! reports ([`junit`]), Markdown for pull-request comments ([`markdown`]) and GitHub Actions
+//! workflow commands ([`github`]). [`fleet`] and [`html`] summarise many repositories at once.
 //!
 //! Reporters only format. Deciding what to show (the minimum severity, which files) is the CLI's
 //! job; the one filter a reporter applies itself is leaving out suppressed findings unless
-//! [`ReportOptions::show_suppressed`] asks for them, because both formats must still count them.
+//! [`ReportOptions::show_suppressed`] asks for them, because every format must still count them.
+//! SARIF is the exception: its consumers understand suppressions, so it always carries them.
 
 #![warn(missing_docs)]
 
+pub mod fleet;
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use minpriv_model::{Finding, Severity, Workload};
+use std::collections::BTreeMap;
 
 /// Everything one `minpriv scan` found, ready to be formatted.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +31,10 @@ pub struct ScanReport {
     pub notes: Vec<Note>,
     /// How many inputs were read as one of minpriv's formats.
     pub files_scanned: usize,
+    /// Inputs that could not be read at all (`path`, and the reason as `message`): the scan is
+    /// incomplete. The text and JSON formats leave them to the CLI's error messages; SARIF marks
+    /// the run unsuccessful, JUnit reports them as errors.
+    pub errors: Vec<Note>,
 }
 
 /// What was found in one input.
@@ -35,6 +49,19 @@ pub struct FileResult {
     pub findings: Vec<Finding>,
     /// The workloads read from the file, for `--posture` and the JSON `workloads` list.
     pub workloads: Vec<Workload>,
+    /// The Compose project and service of each workload that Compose started (live containers
+    /// carry Compose's labels), by the workload's `resource`. The text format groups their
+    /// findings under `project/service`; JSON adds `"compose"` to those workloads.
+    pub compose: BTreeMap<String, ComposeService>,
+}
+
+/// The Compose project and service a container was started for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ComposeService {
+    /// `com.docker.compose.project`.
+    pub project: String,
+    /// `com.docker.compose.service`.
+    pub service: String,
 }
 
 /// A remark about the scan that is not a finding.
@@ -129,6 +156,39 @@ fn severity_index(severity: Severity) -> usize {
 /// Whether a finding is printed under `options`.
 fn is_shown(finding: &Finding, options: &ReportOptions) -> bool {
     options.show_suppressed || finding.suppressed.is_none()
+}
+
+/// `19 findings (4 critical, 6 high, 5 medium, 4 low) in 6 files; 1 suppressed`: the summary
+/// line of the text format, unstyled, for the formats that print one.
+fn summary_line(report: &ScanReport) -> String {
+    let summary = Summary::of(report);
+    let total = summary.total();
+    let mut line = if total == 0 {
+        "no findings".to_string()
+    } else {
+        let counts: Vec<String> = summary
+            .worst_first()
+            .map(|(severity, n)| format!("{n} {severity}"))
+            .collect();
+        format!(
+            "{} ({})",
+            plural(total, "finding", "findings"),
+            counts.join(", ")
+        )
+    };
+    line.push_str(&format!(
+        " in {}",
+        plural(report.files_scanned, "file", "files")
+    ));
+    if summary.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", summary.suppressed));
+    }
+    line
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

@@ -122,6 +122,7 @@ fn deployment() -> FileResult {
                 posture,
             }],
         }],
+        ..FileResult::default()
     }
 }
 
@@ -161,6 +162,7 @@ fn compose() -> FileResult {
                 posture,
             }],
         }],
+        ..FileResult::default()
     }
 }
 
@@ -181,5 +183,6 @@ pub(crate) fn sample_report() -> ScanReport {
             },
         ],
         files_scanned: 2,
+        errors: Vec::new(),
     }
 }

@@ -6,7 +6,7 @@
 //! [`annotate_snippets::normalize_untrusted_str`] or the renderer's own normalisation, so that a
 //! hostile file cannot write terminal escape sequences to the user's terminal.
 
-use crate::{FileResult, Note, ReportOptions, ScanReport, Summary, is_shown};
+use crate::{ComposeService, FileResult, Note, ReportOptions, ScanReport, Summary, is_shown};
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{
     AnnotationKind, Group, Level, Origin, Renderer, Snippet, normalize_untrusted_str,
@@ -35,7 +35,15 @@ pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
     let mut out = String::new();
     for file in &report.files {
         let lines = LineIndex::new(&file.source_text);
+        let mut compose = None;
         for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
+            // Containers Compose started are grouped under their project and service (the
+            // caller orders their findings together).
+            let service = file.compose.get(&finding.resource);
+            if let Some(service) = service.filter(|_| service != compose) {
+                write_compose_heading(&mut out, &styles, file, service);
+            }
+            compose = service;
             let group = finding_group(file, &lines, finding);
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
@@ -183,6 +191,30 @@ impl Styles {
             }
         }
     }
+}
+
+/// `compose shop/web (container/shop-web-1, container/shop-web-2)`: the heading over the
+/// findings of the containers Compose started for one service.
+fn write_compose_heading(
+    out: &mut String,
+    styles: &Styles,
+    file: &FileResult,
+    service: &ComposeService,
+) {
+    let containers: Vec<&str> = file
+        .compose
+        .iter()
+        .filter(|(_, s)| *s == service)
+        .map(|(resource, _)| resource.as_str())
+        .collect();
+    let heading = styles.heading;
+    let _ = writeln!(
+        out,
+        "{heading}compose {}/{} ({}){heading:#}\n",
+        normalize_untrusted_str(&service.project),
+        normalize_untrusted_str(&service.service),
+        normalize_untrusted_str(&containers.join(", "))
+    );
 }
 
 fn write_note(out: &mut String, styles: &Styles, note: &Note) {
@@ -482,5 +514,57 @@ mod tests {
         report.files[1].source_text.clear();
         let text = render(&report, &plain());
         assert!(text.contains("--> deploy/web.yaml:12:13"), "{text}");
+    }
+
+    #[test]
+    fn live_findings_print_without_a_snippet_and_compose_containers_are_grouped() {
+        use crate::ComposeService;
+        use minpriv_model::Source;
+        let finding = |resource: &str, container: &str| Finding {
+            rule: "host-pid",
+            severity: Severity::High,
+            message: format!("container '{container}' shares the host's PID namespace"),
+            span: None,
+            source: Source::DockerEngine,
+            resource: resource.into(),
+            container: Some(container.into()),
+            remediation: "run the container without --pid host".into(),
+            suppressed: None,
+        };
+        let service = ComposeService {
+            project: "shop".into(),
+            service: "web".into(),
+        };
+        let mut file = FileResult {
+            path: "unix:///var/run/docker.sock".into(),
+            findings: vec![
+                finding("container/solo", "solo"),
+                finding("container/shop-web-1", "web"),
+                finding("container/shop-web-2", "web"),
+            ],
+            ..FileResult::default()
+        };
+        for resource in ["container/shop-web-1", "container/shop-web-2"] {
+            file.compose.insert(resource.into(), service.clone());
+        }
+        let report = ScanReport {
+            files: vec![file],
+            files_scanned: 1,
+            ..ScanReport::default()
+        };
+        let text = render(&report, &plain());
+        assert_eq!(
+            text.matches("--> unix:///var/run/docker.sock\n").count(),
+            3,
+            "{text}"
+        );
+        let heading = "compose shop/web (container/shop-web-1, container/shop-web-2)\n";
+        assert_eq!(text.matches(heading).count(), 1, "{text}");
+        let at = text.find(heading).unwrap_or_default();
+        assert!(text.find("'solo'").unwrap_or(usize::MAX) < at, "{text}");
+        assert!(
+            text.find("container 'web'").unwrap_or_default() > at,
+            "{text}"
+        );
     }
 }

@@ -230,6 +230,7 @@ mod tests {
         assert_eq!(enabled, BASELINE_RULES);
         for off in [
             "runs-as-root",
+            "non-numeric-image-user",
             "caps-not-dropped",
             "privilege-escalation-allowed",
             "writable-rootfs",

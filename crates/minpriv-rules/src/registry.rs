@@ -4,7 +4,7 @@ use crate::Rule;
 use crate::rules::*;
 
 /// Every rule in rule-table order. Findings of one container come out in this order.
-static RULES: [&dyn Rule; 26] = [
+static RULES: [&dyn Rule; 27] = [
     &Privileged,
     &DockerSocketMount,
     &HostPid,
@@ -15,6 +15,7 @@ static RULES: [&dyn Rule; 26] = [
     &DangerousCapAdded,
     &CapsNotDropped,
     &RunsAsRoot,
+    &NonNumericImageUser,
     &PrivilegeEscalationAllowed,
     &WritableRootfs,
     &SeccompUnconfined,
@@ -109,6 +110,7 @@ mod tests {
         ("dangerous-cap-added", Severity::High),
         ("caps-not-dropped", Severity::Medium),
         ("runs-as-root", Severity::High),
+        ("non-numeric-image-user", Severity::Medium),
         ("privilege-escalation-allowed", Severity::Medium),
         ("writable-rootfs", Severity::Low),
         ("seccomp-unconfined", Severity::High),

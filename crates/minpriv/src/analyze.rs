@@ -3,7 +3,7 @@
 
 use crate::resolver::FsResolver;
 use crate::walk::{Candidate, describe_io_error};
-use minpriv_model::{Finding, Severity, Source};
+use minpriv_model::{Finding, Severity, Source, Workload};
 use minpriv_readers::detect::SNIFF_BYTES;
 use minpriv_readers::{Format, InputError, Resolver, detect_format};
 use minpriv_report::{FileResult, Note};
@@ -48,8 +48,26 @@ pub enum Outcome {
     },
 }
 
+/// Work done on an input's workloads after reading and before the rules (`--resolve-images`
+/// looks up the users of their images); returns remarks about the input.
+pub type Prepare<'a> = &'a (dyn Fn(&mut [Workload]) -> Vec<String> + Sync);
+
+/// The [`Prepare`] that leaves the workloads as read.
+pub fn as_read(_: &mut [Workload]) -> Vec<String> {
+    Vec::new()
+}
+
 /// Reads and checks the file `candidate` names.
 pub fn analyze_file(candidate: &Candidate, profile: &Profile) -> Outcome {
+    analyze_file_with(candidate, profile, &as_read)
+}
+
+/// Like [`analyze_file`], with `prepare` run on the workloads before the rules.
+pub fn analyze_file_with(
+    candidate: &Candidate,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+) -> Outcome {
     let unreadable = |err: std::io::Error| Outcome::Unreadable {
         path: candidate.display.clone(),
         reason: describe_io_error(&err),
@@ -105,12 +123,20 @@ pub fn analyze_file(candidate: &Candidate, profile: &Profile) -> Outcome {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let resolver = FsResolver::new(folder);
-    let (file, notes) = analyze_text(candidate.display.clone(), text, format, &resolver, profile);
+    let (file, notes) = analyze_text_with(
+        candidate.display.clone(),
+        text,
+        format,
+        &resolver,
+        profile,
+        prepare,
+    );
     Outcome::Scanned { file, notes }
 }
 
-/// Reads and checks standard input, whose format only its content can tell.
-pub fn analyze_stdin(bytes: Vec<u8>, profile: &Profile) -> Outcome {
+/// Reads and checks standard input, whose format only its content can tell, with `prepare` run
+/// on the workloads before the rules.
+pub fn analyze_stdin_with(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_>) -> Outcome {
     const SHOWN_AS: &str = "-";
     let text = match into_text(bytes, SHOWN_AS) {
         Ok(text) => text,
@@ -120,7 +146,14 @@ pub fn analyze_stdin(bytes: Vec<u8>, profile: &Profile) -> Outcome {
     // Relative names in piped input (a Compose `.env`) mean what they mean to `docker compose -f -`:
     // relative to the current folder.
     let resolver = FsResolver::new(PathBuf::from("."));
-    let (file, notes) = analyze_text(SHOWN_AS.to_string(), text, format, &resolver, profile);
+    let (file, notes) = analyze_text_with(
+        SHOWN_AS.to_string(),
+        text,
+        format,
+        &resolver,
+        profile,
+        prepare,
+    );
     Outcome::Scanned { file, notes }
 }
 
@@ -149,7 +182,21 @@ pub fn analyze_text(
     resolver: &dyn Resolver,
     profile: &Profile,
 ) -> (FileResult, Vec<Note>) {
-    let output = minpriv_readers::read(format, &text, resolver);
+    analyze_text_with(path, text, format, resolver, profile, &as_read)
+}
+
+/// Like [`analyze_text`], with `prepare` run on the workloads before the rules.
+pub fn analyze_text_with(
+    path: String,
+    text: String,
+    format: Format,
+    resolver: &dyn Resolver,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+) -> (FileResult, Vec<Note>) {
+    let mut output = minpriv_readers::read(format, &text, resolver);
+    let prepared = prepare(&mut output.workloads);
+    output.notes.extend(prepared);
     let mut findings = minpriv_rules::check_workloads(&output.workloads, profile);
     let source = output
         .workloads
@@ -185,6 +232,7 @@ pub fn analyze_text(
         source_text: text,
         findings,
         workloads: output.workloads,
+        ..FileResult::default()
     };
     (file, notes)
 }

@@ -32,6 +32,10 @@ pub fn list_rules() -> ExitStatus {
 
 /// Prints the documentation of rule `id`, or says there is none and suggests the closest id.
 pub fn explain_rule(id: &str) -> ExitStatus {
+    // Not a rule, but a topic people look up the same way.
+    if id == "risk" {
+        return print(minpriv_model::risk::EXPLANATION);
+    }
     match explain(id) {
         Some(text) => print(&text),
         None => {

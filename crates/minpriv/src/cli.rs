@@ -14,8 +14,19 @@ Examples:
   helm template chart | minpriv scan -
                                      scan rendered Helm output from standard input
   minpriv scan --format json . > minpriv.json
+  minpriv scan --docker --all        audit every container of the local Docker Engine
+  minpriv scan --image app:1.4       audit an image of the local engine (setuid files, user)
+  minpriv scan --resolve-images k8s/ use the local images' USER for manifests that set none
   minpriv rules                      list every rule
   minpriv explain docker-socket-mount
+  minpriv init                       write a commented starter minpriv.toml here
+  minpriv scan --baseline main.json  only findings that main.json (a JSON report) lacks
+  minpriv diff --git origin/main HEAD
+                                     which containers gained privilege in this branch
+  minpriv scan --format sarif -o minpriv.sarif .
+                                     SARIF for GitHub code scanning
+  minpriv report ~/src/org --html fleet.html
+                                     adoption across every repository in ~/src/org
 
 Exit codes:
   0  nothing at or above --fail-on was found
@@ -45,7 +56,8 @@ pub enum Command {
     /// compose.yaml, docker-compose*.yml, *.sh, Makefile, Justfile, Jenkinsfile,
     /// .github/workflows/*.yml, .gitlab-ci.yml) and, for other YAML and JSON files, by content
     /// (a top-level `services` mapping is Compose; `apiVersion` and `kind` are Kubernetes; a
-    /// JSON array of containers is `docker inspect` output).
+    /// JSON array of containers, or one container object, is `docker inspect` output).
+    /// --docker, --image and --image-archive audit live containers and images instead.
     /// Files excluded by .gitignore (and .ignore) files are skipped unless --no-ignore is given;
     /// `.git` folders are always skipped; other hidden folders such as `.github` are read. A file
     /// named on the command line is always read, whatever its name.
@@ -67,6 +79,48 @@ pub enum Command {
     ///
     /// Exits with 2 when no rule has that id, and suggests the closest one.
     Explain(ExplainArgs),
+
+    /// Show which containers gained privilege between two folders or two git revisions.
+    ///
+    /// For a pull request: `minpriv diff --git origin/main HEAD` exits with 1 when the change
+    /// gives any container more privilege than it had, and says what it gained.
+    Diff(crate::diff::DiffArgs),
+
+    /// Write a commented starter minpriv.toml in the current folder.
+    ///
+    /// Every setting is shown with a comment. An existing file is kept unless --force is given.
+    Init(crate::init::InitArgs),
+
+    /// Run a command in the image under its configuration as written and under a hardened one
+    /// (non-root, no capabilities, no-new-privileges, read-only root filesystem, default
+    /// seccomp, no host namespaces or devices), and name the restrictions that break it.
+    ///
+    /// `minpriv verify (IMAGE | --compose F --service S | --k8s F --container C |
+    /// --docker-run LINE) -- CMD...`. Exits with 0 only when the hardened run passes.
+    Verify(crate::verify_cmd::VerifyArgs),
+
+    /// Find the least privilege a command still passes with: capabilities (by delta
+    /// debugging), user, read-only root filesystem with tmpfs, no-new-privileges; printed as a
+    /// `docker run` line, a Compose fragment and a Kubernetes securityContext.
+    Minimize(crate::verify_cmd::MinimizeArgs),
+
+    /// Rank containers by the harm a known vulnerability in their image can do, given the
+    /// privileges they run with: reads Trivy JSON, Grype JSON or SARIF reports, matches them to
+    /// containers by image, and prints a score (0–100), why, and the single hardening that
+    /// lowers it most.
+    ///
+    /// `minpriv risk --vulns REPORT... [PATH...|--docker]`. `minpriv explain risk` describes
+    /// the scoring model.
+    Risk(crate::risk_cmd::RiskArgs),
+
+    /// Summarise least privilege across many repositories: adoption of non-root, dropped
+    /// capabilities, no-new-privileges, read-only root filesystems and private namespaces per
+    /// repository, the worst containers, and every finding.
+    ///
+    /// Each folder directly inside a PATH is one repository. `--html FILE` writes one
+    /// self-contained page with charts; the numbers are printed as a table or, with
+    /// `--format json`, as JSON.
+    Report(crate::fleet::ReportArgs),
 }
 
 const SCAN_AFTER_HELP: &str = "\
@@ -74,7 +128,17 @@ Suppressing a finding:
   Put `# minpriv:ignore RULE[,RULE...] [-- reason]` at the end of the line the finding points at,
   or alone on the line above it. `# minpriv:ignore-file RULE[,RULE...] [-- reason]` anywhere in a
   file suppresses those rules in the whole file. Suppressed findings never fail the scan; see them
-  with --show-suppressed.
+  with --show-suppressed. Waivers in the configuration file do the same from outside the file.
+
+Configuration:
+  The configuration file is --config FILE, else the nearest minpriv.toml (or .minpriv.toml) in
+  the folder of the first PATH or any folder above it (the current folder when no PATH is given
+  or it is `-`); --no-config reads none. `minpriv init` writes a commented starter file.
+  Precedence, per setting: a command-line flag, then the configuration file, then the file it
+  `extends`, then the built-in default. Unknown keys and rule ids in the file are errors (exit 2)
+  with their file, line and column.
+  Waiver expiry is judged against today's date in UTC; as a testing aid, the environment
+  variable MINPRIV_TODAY=YYYY-MM-DD sets the day instead.
 
 Exit codes:
   0  no finding at or above --fail-on (among those shown: --min-severity hides the rest)
@@ -86,15 +150,53 @@ Exit codes:
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and folders to scan; `-` reads standard input (its format is recognised from its
-    /// content). Default: the current folder.
+    /// content). Default: the current folder, unless --image or --image-archive is given. With
+    /// --docker: the containers to audit instead (names, ids or unique id prefixes).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Audit containers through the Docker Engine API instead of files: the running containers,
+    /// every container with --all, or only those named as arguments (created and stopped ones
+    /// too). Each container's real settings are checked, with its image's USER when it sets no
+    /// user, and the engine's default capabilities and seccomp/AppArmor state. Findings have
+    /// source `docker-engine`, resource `container/NAME` and the engine's address as path;
+    /// Compose's containers are grouped by project and service. The engine is DOCKER_HOST, else
+    /// the first that answers of /var/run/docker.sock, rootless Docker and Podman. Exits with 2
+    /// when no engine answers.
+    #[arg(long)]
+    pub docker: bool,
+
+    /// With --docker: audit stopped and created containers too, not only running ones.
+    #[arg(long, requires = "docker")]
+    pub all: bool,
+
+    /// Audit image NAME of the local engine (repeatable): its layers are read for setuid/setgid
+    /// files and files with capabilities (setuid-files), and it runs as root (runs-as-root) when
+    /// its USER is empty, root or 0. Exits with 2 when no engine answers or it lacks the image.
+    #[arg(long = "image", value_name = "NAME")]
+    pub images: Vec<String>,
+
+    /// Audit an image archive, no engine needed (repeatable): a `docker save` tarball, plain or
+    /// gzip-compressed, or an OCI image layout (a folder, or a tar of one); `-` reads one from
+    /// standard input. Checked as --image is.
+    #[arg(long = "image-archive", value_name = "FILE")]
+    pub image_archives: Vec<PathBuf>,
+
+    /// Look up the image of each Kubernetes, Compose and `docker run` container that sets no
+    /// user in the local Docker Engine, and use the image's USER instead of reporting that the
+    /// container may run as root. Also reports the kubelet trap (non-numeric-image-user):
+    /// runAsNonRoot without runAsUser on an image whose USER is a name. Images the engine lacks
+    /// stay unknown, with a note; when no engine answers, a note says nothing was resolved.
+    #[arg(long)]
+    pub resolve_images: bool,
 
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub format: OutputFormat,
 
-    /// Write the results to FILE instead of standard output.
+    /// Write the results to FILE instead of standard output. The file is written atomically
+    /// (to a temporary file in the same folder, renamed when complete): an interrupted run
+    /// leaves the previous file or none, never half of one.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -102,14 +204,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", value_parser = profile_names())]
     pub profile: Option<String>,
 
-    /// Exit with 1 when a finding of this severity or worse is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding of this severity or worse is reported. Default: the
+    /// configuration's `fail-on`, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
     /// Report only findings of this severity or worse. Findings below it are neither printed nor
     /// counted for the exit code; `info` shows everything.
-    #[arg(long, value_enum, default_value_t = MinSeverity::Low, value_name = "SEVERITY")]
-    pub min_severity: MinSeverity,
+    /// Default: the configuration's `min-severity`, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
 
     /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
     #[arg(long)]
@@ -133,9 +237,26 @@ pub struct ScanArgs {
     pub posture: bool,
 
     /// Also report findings suppressed by `minpriv:ignore` comments, with the reason given.
-    /// They still never fail the scan.
+    /// They still never fail the scan. SARIF always includes suppressed findings, each with a
+    /// `suppressions` entry, since code-scanning tools show them as dismissed.
     #[arg(long)]
     pub show_suppressed: bool,
+
+    /// The configuration file. Default: the nearest minpriv.toml or .minpriv.toml in the folder
+    /// of the first PATH or above it (the current folder for none or `-`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Report only findings that are not in FILE, a report written earlier by
+    /// `minpriv scan --format json`. Findings match by rule, path, resource and container, not
+    /// by line, so edits above a known finding do not bring it back; a second finding of one
+    /// kind where the baseline had one is new. For gating pull requests on what they add.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// The built-in profiles, each with a line for `--help`.
@@ -165,36 +286,21 @@ pub struct ExplainArgs {
     pub rule: String,
 }
 
-/// Output formats. Only `text` and `json` exist yet; the others are accepted so that the
-/// contract's names are reserved, and refused with a clear message.
+/// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Findings like compiler diagnostics, with the source line and a fix.
     Text,
     /// One JSON object: findings, summary, and each container's effective privileges.
     Json,
-    /// SARIF 2.1.0 for code-scanning tools (not yet supported).
+    /// SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs); suppressed findings included.
     Sarif,
-    /// JUnit XML for CI test reports (not yet supported).
+    /// JUnit XML for CI test reports: a test suite per file, a failing test case per rule.
     Junit,
-    /// A Markdown table for pull-request comments (not yet supported).
+    /// Markdown tables for pull-request comments.
     Markdown,
-    /// GitHub Actions workflow annotations (not yet supported).
+    /// GitHub Actions workflow commands: annotations on the changed lines.
     Github,
-}
-
-impl OutputFormat {
-    /// The name as written on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFormat::Text => "text",
-            OutputFormat::Json => "json",
-            OutputFormat::Sarif => "sarif",
-            OutputFormat::Junit => "junit",
-            OutputFormat::Markdown => "markdown",
-            OutputFormat::Github => "github",
-        }
-    }
 }
 
 /// `--fail-on`: there is no `info`, since info-level findings are remarks, never failures.
@@ -279,8 +385,8 @@ mod tests {
             panic!("`minpriv scan` must parse: {cli:?}");
         };
         assert_eq!(args.format, OutputFormat::Text);
-        assert_eq!(Severity::from(args.fail_on), Severity::Low);
-        assert_eq!(Severity::from(args.min_severity), Severity::Low);
+        assert_eq!(args.fail_on, None, "the configuration file may set it");
+        assert_eq!(args.min_severity, None, "the configuration file may set it");
         assert_eq!(args.color, ColorWhen::Auto);
         assert!(args.paths.is_empty());
     }

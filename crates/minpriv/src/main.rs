@@ -5,11 +5,20 @@
 //! `minpriv-report` crate formats them.
 
 mod analyze;
+mod atomic;
+mod baseline;
 mod catalog;
 mod cli;
+mod config;
+mod diff;
+mod fleet;
+mod init;
+mod live;
 mod resolver;
+mod risk_cmd;
 mod scan;
 mod walk;
+mod verify_cmd;
 
 use clap::Parser;
 use std::io::Write;
@@ -43,6 +52,12 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Rules => catalog::list_rules(),
         cli::Command::Explain(args) => catalog::explain_rule(&args.rule),
+        cli::Command::Diff(args) => diff::run(args),
+        cli::Command::Init(args) => init::run(args),
+        cli::Command::Report(args) => fleet::run(args),
+        cli::Command::Verify(args) => return verify_cmd::verify(args),
+        cli::Command::Minimize(args) => return verify_cmd::minimize(args),
+        cli::Command::Risk(args) => risk_cmd::run(args),
     };
     status.into()
 }

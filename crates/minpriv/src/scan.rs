@@ -1,10 +1,12 @@
 //! `minpriv scan`: collect the inputs, check them in parallel, report, and decide the exit code.
 
 use crate::analyze::{self, INVALID_INPUT, Outcome};
+use crate::baseline::Baseline;
+use crate::config::settings::Settings;
 use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
 use crate::walk::{self, WalkOptions, describe_io_error};
-use crate::{ExitStatus, error};
-use minpriv_model::Severity;
+use crate::{ExitStatus, error, live};
+use minpriv_model::Workload;
 use minpriv_report::{Note, ReportOptions, ScanReport};
 use minpriv_rules::Profile;
 use rayon::prelude::*;
@@ -13,39 +15,61 @@ use std::io::{IsTerminal, Read, Write};
 
 /// Runs `minpriv scan` and returns the exit status.
 pub fn run(args: &ScanArgs) -> ExitStatus {
-    if !matches!(args.format, OutputFormat::Text | OutputFormat::Json) {
-        error(&format!(
-            "--format {} is not yet supported; use text or json",
-            args.format.name()
-        ));
-        return ExitStatus::Error;
-    }
-    let Some(profile) = profile(args) else {
-        return ExitStatus::Error;
+    let settings = match Settings::for_scan(args) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            for message in &errors {
+                error(message);
+            }
+            return ExitStatus::Error;
+        }
     };
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            error(&message);
+            return ExitStatus::Error;
+        }
+    };
+    let profile = &settings.profile;
 
-    let inputs = walk::collect(
-        &args.paths,
-        WalkOptions {
-            no_ignore: args.no_ignore,
-        },
-    );
+    // --docker, --image and --resolve-images share one engine connection.
+    let live = live::Live::new(args);
+    let prepare = |workloads: &mut [Workload]| live.resolve_image_users(workloads);
+    let mut inputs = match live::paths_to_walk(args) {
+        Some(paths) => walk::collect(
+            paths,
+            WalkOptions {
+                no_ignore: args.no_ignore,
+            },
+        ),
+        None => walk::Inputs::default(),
+    };
+    settings.exclude(&mut inputs.files);
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
     let mut outcomes: Vec<Outcome> = inputs
         .files
         .par_iter()
-        .map(|candidate| analyze::analyze_file(candidate, &profile))
+        .map(|candidate| analyze::analyze_file_with(candidate, profile, &prepare))
         .collect();
     if inputs.stdin {
-        outcomes.push(read_stdin(&profile));
+        outcomes.push(read_stdin(profile, &prepare));
     }
+    outcomes.extend(live.outcomes(profile, inputs.stdin));
     let warnings = inputs
         .warnings
         .into_iter()
         .map(|(path, message)| Note::about(Some(path), message));
     let (mut report, unreadable) = assemble(outcomes, warnings.collect());
+    report.errors.extend(
+        inputs
+            .errors
+            .iter()
+            .map(|(path, reason)| Note::about(Some(path.clone()), reason.clone())),
+    );
+    settings.apply(&mut report, &args.paths);
 
     // A parse error fails the scan like a missing file, whatever the severity filters say:
     // the input was not checked. A suppressed one was accepted by the user.
@@ -55,11 +79,26 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         .flat_map(|f| &f.findings)
         .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
 
-    let min_severity = Severity::from(args.min_severity);
+    if let (Some(baseline), Some(path)) = (&baseline, &args.baseline) {
+        let known = baseline.remove_known(&mut report);
+        if known > 0 {
+            report.notes.push(Note::about(
+                None,
+                format!(
+                    "{known} finding{} already in the baseline {} {} not shown",
+                    if known == 1 { "" } else { "s" },
+                    path.display(),
+                    if known == 1 { "is" } else { "are" },
+                ),
+            ));
+        }
+    }
+
+    let min_severity = settings.min_severity;
     for file in &mut report.files {
         file.findings.retain(|f| f.severity >= min_severity);
     }
-    let fail_on = Severity::from(args.fail_on);
+    let fail_on = settings.fail_on;
     let has_failing_finding = report
         .files
         .iter()
@@ -79,25 +118,10 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
 }
 
-/// The profile `--profile` names (clap has already checked the name), or the default.
-fn profile(args: &ScanArgs) -> Option<Profile> {
-    let Some(name) = &args.profile else {
-        return Some(Profile::restricted());
-    };
-    let profile = Profile::by_name(name);
-    if profile.is_none() {
-        error(&format!(
-            "unknown profile '{name}' (known profiles: {})",
-            Profile::names().join(", ")
-        ));
-    }
-    profile
-}
-
-fn read_stdin(profile: &Profile) -> Outcome {
+fn read_stdin(profile: &Profile, prepare: analyze::Prepare<'_>) -> Outcome {
     let mut bytes = Vec::new();
     match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => analyze::analyze_stdin(bytes, profile),
+        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare),
         Err(err) => Outcome::Unreadable {
             path: "-".to_string(),
             reason: describe_io_error(&err),
@@ -106,8 +130,8 @@ fn read_stdin(profile: &Profile) -> Outcome {
 }
 
 /// Gathers the outcomes into one report, printing an error for each input that could not be
-/// read; the flag says whether there was one.
-fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport, bool) {
+/// read (and keeping it in the report's `errors`); the flag says whether there was one.
+pub(crate) fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport, bool) {
     let mut report = ScanReport {
         notes,
         ..ScanReport::default()
@@ -126,6 +150,7 @@ fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport, bool) {
             Outcome::HelmTemplate { chart } => *helm_templates.entry(chart).or_default() += 1,
             Outcome::Unreadable { path, reason } => {
                 error(&format!("{path}: {reason}"));
+                report.errors.push(Note::about(Some(path), reason));
                 unreadable = true;
             }
         }
@@ -158,7 +183,7 @@ fn write_report(report: &ScanReport, args: &ScanArgs) -> Result<(), String> {
         Some(path) => {
             options.color = use_color(args.color, false);
             let text = render(report, args.format, &options)?;
-            std::fs::write(path, text).map_err(|err| {
+            crate::atomic::write(path, text.as_bytes()).map_err(|err| {
                 format!(
                     "cannot write the report to {}: {}",
                     path.display(),
@@ -190,9 +215,14 @@ fn render(
     options: &ReportOptions,
 ) -> Result<String, String> {
     match format {
+        OutputFormat::Text => Ok(minpriv_report::text::render(report, options)),
         OutputFormat::Json => minpriv_report::json::to_string(report, options)
             .map_err(|err| format!("cannot render the JSON report: {err}")),
-        _ => Ok(minpriv_report::text::render(report, options)),
+        OutputFormat::Sarif => minpriv_report::sarif::to_string(report)
+            .map_err(|err| format!("cannot render the SARIF report: {err}")),
+        OutputFormat::Junit => minpriv_report::junit::to_string(report, options),
+        OutputFormat::Markdown => Ok(minpriv_report::markdown::render(report, options)),
+        OutputFormat::Github => Ok(minpriv_report::github::render(report, options)),
     }
 }
 

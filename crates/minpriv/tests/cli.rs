@@ -132,10 +132,10 @@ fn usage_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("restricted"));
     minpriv()
-        .args(["scan", "--format", "sarif", "privileged-pod"])
+        .args(["scan", "--format", "yaml", "privileged-pod"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not yet supported"));
+        .stderr(predicate::str::contains("sarif"));
     minpriv().arg("frobnicate").assert().code(2);
 }
 
@@ -479,6 +479,7 @@ const CONTRACT_RULE_IDS: &[&str] = &[
     "dangerous-cap-added",
     "caps-not-dropped",
     "runs-as-root",
+    "non-numeric-image-user",
     "privilege-escalation-allowed",
     "writable-rootfs",
     "seccomp-unconfined",

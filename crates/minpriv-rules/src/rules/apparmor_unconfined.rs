@@ -1,5 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
-use minpriv_model::{AppArmor, Container, Finding, Workload};
+use minpriv_model::{AppArmor, Container, Finding, Origin, Workload};
 
 declare_rule! {
     /// ## What it checks
@@ -86,7 +86,12 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if posture.apparmor.value != AppArmor::Unconfined || posture.privileged.value {
         return;
     }
+    // Unconfined without anyone asking: the engine's host has no AppArmor (a live audit).
+    let host_lacks_it = posture.apparmor.origin == Origin::RuntimeDefault;
     let remediation = match syntax {
+        _ if host_lacks_it => {
+            "enable AppArmor on the engine's host (the daemon then gives every container its default profile), or use SELinux there (dockerd --selinux-enabled)"
+        }
         RuntimeSyntax::Kubernetes => {
             "set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost with a profile), or remove the unconfined AppArmor annotation"
         }
@@ -99,8 +104,13 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         container,
         posture.locate(&posture.apparmor),
         format!(
-            "{} runs without AppArmor: nothing but capabilities and seccomp stops it from mounting or writing to /proc and /sys",
-            subject(workload, container)
+            "{} runs without AppArmor{}: nothing but capabilities and seccomp stops it from mounting or writing to /proc and /sys",
+            subject(workload, container),
+            if host_lacks_it {
+                " (no profile was asked for, but the engine's host has no AppArmor)"
+            } else {
+                ""
+            }
         ),
         remediation.into(),
     ));
@@ -151,5 +161,23 @@ mod tests {
         assert!(remediation(Source::Kubernetes).contains("appArmorProfile.type: RuntimeDefault"));
         assert!(remediation(Source::Compose).contains("apparmor:unconfined"));
         assert!(remediation(Source::DockerRun).contains("apparmor=unconfined"));
+    }
+
+    #[test]
+    fn a_host_without_apparmor_is_fixed_on_the_host() {
+        let mut p = posture(Source::DockerEngine);
+        p.apparmor = minpriv_model::Located::default_at(AppArmor::Unconfined, None);
+        let findings = run(&ApparmorUnconfined, Source::DockerEngine, p);
+        let f = assert_one(&findings, ApparmorUnconfined::INFO, ANCHOR_LINE);
+        assert!(
+            f.message.contains("the engine's host has no AppArmor"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.remediation.starts_with("enable AppArmor"),
+            "{}",
+            f.remediation
+        );
     }
 }

@@ -1,6 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
 use crate::CheckContext;
-use minpriv_model::{Container, Finding, Seccomp, Workload};
+use minpriv_model::{Container, Finding, Origin, Seccomp, Workload};
 
 declare_rule! {
     /// ## What it checks
@@ -94,7 +94,13 @@ fn check(
         return;
     }
     let who = subject(workload, container);
+    // Unconfined without anyone asking: the engine runs without seccomp (a live audit).
+    let engine_lacks_it = posture.seccomp.value == Seccomp::Unconfined
+        && posture.seccomp.origin == Origin::RuntimeDefault;
     let message = match &posture.seccomp.value {
+        Seccomp::Unconfined if engine_lacks_it => format!(
+            "{who} runs without seccomp (no profile was asked for, but the engine runs without seccomp): every system call is in reach, including those most kernel exploits and escapes use"
+        ),
         Seccomp::Unconfined => format!(
             "{who} runs without seccomp: every system call is in reach, including those most kernel exploits and escapes use"
         ),
@@ -104,6 +110,9 @@ fn check(
         Seccomp::KubernetesUnset | Seccomp::RuntimeDefault | Seccomp::Custom(_) => return,
     };
     let remediation = match syntax {
+        _ if engine_lacks_it => {
+            "run the engine with seccomp (a daemon built with it, without an unconfined --seccomp-profile): its default profile then applies to every container"
+        }
         RuntimeSyntax::Kubernetes => {
             "set securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile made for the workload), on the pod or the container"
         }
@@ -238,5 +247,23 @@ mod tests {
         assert!(remediation(Source::Kubernetes).contains("seccompProfile.type: RuntimeDefault"));
         assert!(remediation(Source::Compose).contains("seccomp:unconfined"));
         assert!(remediation(Source::DockerRun).contains("seccomp=unconfined"));
+    }
+
+    #[test]
+    fn an_engine_without_seccomp_is_fixed_on_the_engine() {
+        let mut p = posture(Source::DockerEngine);
+        p.seccomp = Located::default_at(Seccomp::Unconfined, None);
+        let findings = run(&SeccompUnconfined, Source::DockerEngine, p);
+        let f = assert_one(&findings, SeccompUnconfined::INFO, ANCHOR_LINE);
+        assert!(
+            f.message.contains("the engine runs without seccomp"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.remediation.starts_with("run the engine with seccomp"),
+            "{}",
+            f.remediation
+        );
     }
 }

@@ -187,5 +187,15 @@ pub(crate) fn worst_postures(source: Source) -> Vec<Posture> {
     if matches!(source, Source::Dockerfile | Source::Image) {
         p.setuid_files = vec![written("/usr/local/bin/helper".into(), 26)];
     }
-    vec![privileged, p]
+    let mut postures = vec![privileged, p];
+    if kubernetes {
+        // The kubelet trap: runAsNonRoot with an image (resolved from the engine) whose USER
+        // is a name.
+        let mut trap = posture(source);
+        trap.run_as_non_root = written(Some(true), 27);
+        trap.image = written(Some("app:1.4".into()), 28);
+        trap.image_user = Located::new(Some("app".into()), Origin::Image, at(ANCHOR_LINE));
+        postures.push(trap);
+    }
+    postures
 }

@@ -1,0 +1,295 @@
+//! Runtime verification: run a command under a configuration's baseline and under a hardened
+//! configuration ([`verify`]), or search the least privilege it still passes with
+//! ([`minimize`]).
+//!
+//! Every run is one container created from a [`RunSpec`]: never privileged, `--network none`
+//! unless asked otherwise, labelled `minpriv.verify=<run id>`, killed at its timeout, and
+//! removed after the run, on error and on cancellation ([`Session`]). Leftovers of a process
+//! that was killed outright are removed by [`cleanup_leftovers`].
+//!
+//! A run *passes* when the command exits with 0 within the timeout.
+//!
+//! The pieces:
+//! - [`spec`]: [`RunSpec`] from a `Posture` ([`Baseline`]), the [`Restriction`]s of the
+//!   hardened configuration, tmpfs mount points from the engine's change list;
+//! - [`ddmin`]: the generic minimizing search, with its own unit tests;
+//! - [`Session`]: the runs themselves (parallel, cached, repeated, cancellable);
+//! - [`verify`] and [`minimize`]: the two procedures.
+
+pub mod ddmin;
+mod minimize;
+mod session;
+pub mod spec;
+
+pub use minimize::{CapabilitySearch, Minimization, Step, minimize};
+pub use session::{Progress, RunOptions, RunOutcome, Session};
+pub use spec::{
+    Baseline, BaselineOptions, BindMount, ChangeKind, FsChange, Hardening, Restriction, RunSpec,
+    SeccompRun, applicable, is_root_user, restricted, tmpfs_for_changes,
+};
+
+use crate::error::describe_api_error;
+use crate::{Engine, EngineError};
+use minpriv_model::Posture;
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// The label on every verification container; its value is the session's run id.
+pub const LABEL: &str = "minpriv.verify";
+
+/// Why a verification stopped.
+#[derive(Clone, Debug)]
+pub enum VerifyError {
+    /// Cancellation was asked for (Ctrl-C, SIGTERM); the session's containers are removed.
+    Cancelled,
+    /// The engine failed (not the command: a command that fails is an outcome).
+    Engine(EngineError),
+    /// The baseline fails, so there is nothing to minimize.
+    BaselineFailed(Box<Probed>),
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::Cancelled => f.write_str("interrupted"),
+            VerifyError::Engine(e) => write!(f, "{e}"),
+            VerifyError::BaselineFailed(p) => write!(
+                f,
+                "the command fails with its configuration as written ({}): there is nothing to \
+                 minimize",
+                p.outcome.status_line()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+impl From<EngineError> for VerifyError {
+    fn from(e: EngineError) -> Self {
+        VerifyError::Engine(e)
+    }
+}
+
+/// A configuration and what became of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Probed {
+    /// The configuration.
+    #[serde(skip)]
+    pub spec: RunSpec,
+    /// The outcome.
+    #[serde(flatten)]
+    pub outcome: RunOutcome,
+}
+
+/// What to verify: a posture (from a file, or the defaults for a bare image), its image, and
+/// the command.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The configuration as written.
+    pub posture: Posture,
+    /// The image to run (it must be in the local engine: nothing is pulled).
+    pub image: String,
+    /// The command; empty = the image's own.
+    pub command: Vec<String>,
+    /// The folder relative host paths and profiles are resolved against.
+    pub base_dir: PathBuf,
+    /// The network for every run (`none` by default).
+    pub network: String,
+    /// The uid (and gid) of the non-root user when the image names none.
+    pub uid: u32,
+}
+
+/// The baseline of `request`: the image is looked up (it must exist locally) for its user.
+pub fn prepare(session: &Session<'_>, request: &Request) -> Result<Baseline, VerifyError> {
+    let engine = session.engine();
+    let image_user = image_user(engine, &request.image)?;
+    let options = BaselineOptions {
+        network: request.network.clone(),
+        base_dir: request.base_dir.clone(),
+        apparmor_available: engine.security().apparmor,
+    };
+    Ok(Baseline::from_posture(
+        &request.posture,
+        &request.image,
+        &request.command,
+        image_user,
+        &options,
+    ))
+}
+
+fn image_user(engine: &Engine, image: &str) -> Result<Option<String>, VerifyError> {
+    match engine.block_on(engine.docker().inspect_image(image)) {
+        Ok(i) => Ok(i
+            .config
+            .and_then(|c| c.user)
+            .filter(|u| !u.trim().is_empty())),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Err(VerifyError::Engine(EngineError::new(format!(
+            "image {image} is not in the local engine: build or pull it first (verification \
+             never pulls images)"
+        )))),
+        Err(e) => Err(VerifyError::Engine(EngineError::new(format!(
+            "looking up image {image}: {}",
+            describe_api_error(&e)
+        )))),
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verification {
+    /// The configuration as written.
+    pub baseline: Probed,
+    /// The hardened configuration.
+    pub hardened: Probed,
+    /// The restrictions the hardened configuration applies (those that change something).
+    pub restrictions: Vec<Restriction>,
+    /// The restrictions that break the command: relaxing any one of them alone makes it pass
+    /// (`together == false`), or relaxing all of them together does (`together == true`).
+    pub broken_by: Vec<Restriction>,
+    /// True when no single restriction is to blame and `broken_by` must be relaxed together.
+    pub together: bool,
+    /// The run with each restriction relaxed alone, when the hardened run failed.
+    pub relaxed: Vec<(Restriction, RunOutcome)>,
+    /// The image's user (`None` = root).
+    pub image_user: Option<String>,
+    /// Remarks: what was changed to make the runs safe, why tmpfs could not cover writes.
+    pub notes: Vec<String>,
+    /// Container runs made.
+    pub runs: usize,
+}
+
+/// The folders of the run's own mounts, whose changes are not the app's writes.
+fn mount_points(spec: &RunSpec) -> Vec<String> {
+    spec.tmpfs
+        .iter()
+        .chain(&spec.volumes)
+        .cloned()
+        .chain(spec.binds.iter().map(|b| b.container.clone()))
+        .collect()
+}
+
+/// tmpfs mount points for the writes of `outcome` (a run of `spec`), or a note on why none can
+/// do.
+pub(crate) fn tmpfs_needed(
+    spec: &RunSpec,
+    outcome: &RunOutcome,
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    if spec.read_only_rootfs {
+        return spec.tmpfs.clone();
+    }
+    match tmpfs_for_changes(&outcome.changes, &mount_points(spec)) {
+        Ok(dirs) => dirs,
+        Err(why) => {
+            notes.push(format!("a read-only root filesystem cannot work: {why}"));
+            Vec::new()
+        }
+    }
+}
+
+/// Runs the command with the baseline and with the hardened configuration (non-root user,
+/// no capabilities, no-new-privileges, read-only root filesystem with tmpfs where the baseline
+/// wrote, default seccomp/AppArmor, no host namespaces, devices or runtime socket). When the
+/// hardened run fails and the baseline passes, it re-runs with one restriction relaxed at a
+/// time (in parallel up to `jobs`) and names those that break the command; when no single one
+/// does, it searches the smallest set to relax together with [`ddmin::ddmin`].
+pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, VerifyError> {
+    let baseline = prepare(session, request)?;
+    let mut notes = baseline.notes.clone();
+    let base_outcome = session.probe(&baseline.spec, "baseline (as written)")?;
+    let tmpfs = tmpfs_needed(&baseline.spec, &base_outcome, &mut notes);
+    let hardening = Hardening {
+        user: baseline
+            .non_root_user(request.uid)
+            .unwrap_or_else(|| format!("{0}:{0}", request.uid)),
+        tmpfs,
+    };
+    let applied = applicable(&baseline, &hardening);
+    let hard_spec = restricted(&baseline.spec, &applied, &[], &hardening);
+    let hard_outcome = session.probe(&hard_spec, "hardened")?;
+
+    let mut broken_by = Vec::new();
+    let mut together = false;
+    let mut relaxed = Vec::new();
+    if !hard_outcome.passed && base_outcome.passed && !applied.is_empty() {
+        let batch: Vec<(RunSpec, String)> = applied
+            .iter()
+            .map(|r| {
+                (
+                    restricted(&baseline.spec, &applied, &[*r], &hardening),
+                    format!("hardened, relaxing {r}"),
+                )
+            })
+            .collect();
+        let outcomes = session.probe_batch(&batch)?;
+        for (r, o) in applied.iter().zip(outcomes) {
+            if o.passed {
+                broken_by.push(*r);
+            }
+            relaxed.push((*r, o));
+        }
+        if broken_by.is_empty() {
+            let found = ddmin::ddmin(&applied, session.options().jobs, |sets| {
+                let batch: Vec<(RunSpec, String)> = sets
+                    .iter()
+                    .map(|set| {
+                        let names: Vec<&str> = set.iter().map(|r| r.name()).collect();
+                        (
+                            restricted(&baseline.spec, &applied, set, &hardening),
+                            format!("hardened, relaxing {}", names.join(" + ")),
+                        )
+                    })
+                    .collect();
+                Ok::<_, VerifyError>(
+                    session
+                        .probe_batch(&batch)?
+                        .into_iter()
+                        .map(|o| o.passed)
+                        .collect(),
+                )
+            })?;
+            broken_by = found.kept;
+            together = broken_by.len() > 1;
+        }
+    } else if !hard_outcome.passed && !base_outcome.passed {
+        notes.push(
+            "the baseline fails too: the command fails with its configuration as written, so \
+             no restriction can be blamed"
+                .into(),
+        );
+    }
+    if broken_by.contains(&Restriction::DropCapabilities)
+        || broken_by.contains(&Restriction::NonRootUser)
+    {
+        notes.push(
+            "`minpriv minimize` finds the capabilities and the user the command needs".into(),
+        );
+    }
+    Ok(Verification {
+        baseline: Probed {
+            spec: baseline.spec.clone(),
+            outcome: base_outcome,
+        },
+        hardened: Probed {
+            spec: hard_spec,
+            outcome: hard_outcome,
+        },
+        restrictions: applied,
+        broken_by,
+        together,
+        relaxed,
+        image_user: baseline.image_user.clone(),
+        notes,
+        runs: session.runs(),
+    })
+}
+
+/// Removes every container labelled `minpriv.verify`, whatever its run id: the leftovers of a
+/// verification that was killed outright. Returns how many were removed.
+pub fn cleanup_leftovers(engine: &Engine) -> Result<usize, EngineError> {
+    session::remove_labelled(engine, None)
+}

@@ -1,0 +1,424 @@
+//! `verify` and `minimize` against the real Docker Engine, with test apps whose success needs
+//! known capabilities: shell scripts in a busybox image built FROM scratch.
+//!
+//! Skipped loudly without an engine, failed instead when `MINPRIV_REQUIRE_DOCKER=1`. Every
+//! container carries the session's `minpriv.verify=<run id>` label; each test checks that none is
+//! left, and a guard removes them (and the image) even when an assertion fails.
+
+mod support;
+
+use minpriv_engine::Engine;
+use minpriv_engine::verify::{
+    self, LABEL, Request, Restriction, RunOptions, Session, VerifyError, ddmin,
+};
+use minpriv_model::{CapSet, Capability, Mount, MountKind, Posture, Runtime};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use support::{BUSYBOX, Cleanup, engine_or_skip, try_docker, unique};
+
+/// The test apps, each a script in /app.
+const APPS: &[(&str, &str)] = &[
+    // Needs CHOWN: give a file away.
+    ("chown.sh", "touch /tmp/f && chown 1234:1234 /tmp/f\n"),
+    // Needs CHOWN, DAC_OVERRIDE (read a mode-000 file of uid 1000) and MKNOD.
+    (
+        "three.sh",
+        "touch /tmp/f && chown 1234:1234 /tmp/f && cat /secret/key > /dev/null && \
+         mknod /tmp/null c 1 3\n",
+    ),
+    // Needs SETUID and SETGID (su to another user) and KILL (signal that user's process).
+    (
+        "kill.sh",
+        "su -s /bin/sh -c 'exec sleep 30' app &\nsleep 0.5\nkill $!\n",
+    ),
+    // Writes below /var/cache/app, which exists in the image.
+    ("write.sh", "echo data > /var/cache/app/data\n"),
+    // Insists on uid 0, and needs no capability.
+    ("root.sh", "[ \"$(id -u)\" = 0 ]\n"),
+    // Rewrites /marker, a file right under / that anyone may write, which no tmpfs can cover.
+    ("marker.sh", "echo ready > /marker\n"),
+    // Needs CHOWN, and fails every second time it runs (a counter in /state, a host folder).
+    (
+        "flaky.sh",
+        "n=$(cat /state/n 2>/dev/null || echo 0)\nn=$((n + 1))\necho $n > /state/n\n\
+         touch /tmp/f && chown 1234:1234 /tmp/f || exit 1\n\
+         if [ $((n % 2)) -eq 0 ]; then echo \"flake $n\"; exit 1; fi\n",
+    ),
+    // Binds port 80.
+    (
+        "port80.sh",
+        "nc -l -p 80 -w 1 &\nsleep 0.3\nkill -0 $! 2>/dev/null || exit 1\nkill $!\n",
+    ),
+];
+
+const DOCKERFILE: &str = "FROM scratch\n\
+COPY bin/busybox /bin/busybox\n\
+RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+RUN mkdir -p /etc /tmp /var/cache/app /secret && chmod 1777 /tmp && \
+echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && \
+echo 'app:x:1000:1000:app:/tmp:/bin/sh' >> /etc/passwd && \
+printf 'root:x:0:\\napp:x:1000:\\n' > /etc/group && \
+echo s3cret > /secret/key && chown 1000:1000 /secret/key && chmod 000 /secret/key && \
+touch /marker && chmod 666 /marker\n\
+COPY app/ /app/\n";
+
+/// Writes the build context of the test apps into `dir`.
+pub fn write_context(dir: &Path) {
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    std::fs::copy(BUSYBOX, dir.join("bin/busybox")).unwrap();
+    std::fs::write(dir.join("Dockerfile"), DOCKERFILE).unwrap();
+    for (name, text) in APPS {
+        std::fs::write(dir.join("app").join(name), text).unwrap();
+    }
+}
+
+/// Builds the apps image under a tag unique to this test.
+fn apps_image(cleanup: &mut Cleanup, test: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write_context(dir.path());
+    let tag = unique(&format!("verify-{test}:1"));
+    cleanup.build(&tag, dir.path());
+    tag
+}
+
+/// Removes the session's containers when dropped, and checks that none were left.
+struct Leftovers(String);
+
+impl Leftovers {
+    fn ids(&self) -> Vec<String> {
+        let filter = format!("label={LABEL}={}", self.0);
+        try_docker(&["ps", "-a", "-q", "--filter", &filter])
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    fn assert_none(&self) {
+        assert!(self.ids().is_empty(), "containers left: {:?}", self.ids());
+    }
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        let ids = self.ids();
+        if !ids.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f", "-v"])
+                .args(&ids)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+fn request(image: &str, script: &str) -> Request {
+    let mut posture = Posture::defaults(Runtime::Docker, None);
+    posture.image.value = Some(image.to_string());
+    Request {
+        posture,
+        image: image.to_string(),
+        command: vec!["sh".into(), format!("/app/{script}")],
+        base_dir: ".".into(),
+        network: "none".into(),
+        uid: 65532,
+    }
+}
+
+fn session(engine: &Engine, jobs: usize, repeat: u32) -> (Session<'_>, Leftovers) {
+    let options = RunOptions {
+        timeout: Duration::from_secs(30),
+        jobs,
+        repeat,
+        ..RunOptions::default()
+    };
+    let s = Session::new(engine, options, Arc::new(AtomicBool::new(false)));
+    let guard = Leftovers(s.run_id().to_string());
+    (s, guard)
+}
+
+fn caps(names: &[Capability]) -> CapSet {
+    CapSet::from_caps(names)
+}
+
+#[test]
+fn minimize_finds_exactly_three_capabilities_within_the_ddmin_bound() {
+    let Some(engine) = engine_or_skip("minimize_finds_exactly_three_capabilities") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "three");
+    let (s, left) = session(&engine, 1, 1);
+    let m = verify::minimize(&s, &request(&image, "three.sh")).unwrap();
+    use Capability::*;
+    assert_eq!(
+        m.capabilities,
+        caps(&[CHOWN, DAC_OVERRIDE, MKNOD]),
+        "{m:#?}"
+    );
+    assert!(m.user_is_root, "chown to another user needs root: {m:#?}");
+    assert!(m.no_new_privileges && m.read_only_rootfs);
+    assert_eq!(m.tmpfs, vec!["/tmp"]);
+    let search = m.capability_search.clone().expect("a capability search");
+    assert_eq!((search.candidates, search.needed), (14, 3));
+    assert!(search.tests <= ddmin::test_bound(3, 14), "{search:?}");
+    // Baseline, everything hardened, confinement, read-only, non-root, the search (its first
+    // test, the full set, is the previous step's run), the low-port run.
+    assert!(
+        m.runs <= search.tests + 6,
+        "{} runs for a search of {}",
+        m.runs,
+        search.tests
+    );
+    assert_eq!(m.binds_low_port, Some(false));
+    assert!(m.outcome.passed);
+    left.assert_none();
+}
+
+#[test]
+fn minimize_in_parallel_finds_setuid_setgid_and_kill() {
+    let Some(engine) = engine_or_skip("minimize_in_parallel_finds_setuid_setgid_and_kill") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "kill");
+    let (s, left) = session(&engine, 4, 1);
+    let started = Instant::now();
+    let m = verify::minimize(&s, &request(&image, "kill.sh")).unwrap();
+    use Capability::*;
+    assert_eq!(m.capabilities, caps(&[KILL, SETGID, SETUID]), "{m:#?}");
+    assert!(m.user_is_root);
+    eprintln!(
+        "kill.sh with 4 jobs: {} runs in {:.1} s",
+        m.runs,
+        started.elapsed().as_secs_f64()
+    );
+    left.assert_none();
+}
+
+#[test]
+fn minimize_proposes_tmpfs_for_exactly_the_folder_written_and_a_non_root_user() {
+    let Some(engine) = engine_or_skip("minimize_proposes_tmpfs") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "write");
+    let (s, left) = session(&engine, 1, 1);
+    let m = verify::minimize(&s, &request(&image, "write.sh")).unwrap();
+    assert_eq!(m.tmpfs, vec!["/var/cache/app"]);
+    assert!(m.read_only_rootfs && m.no_new_privileges);
+    assert_eq!(m.user, "65532:65532");
+    assert!(!m.user_is_root);
+    assert!(m.capabilities.is_empty());
+    // Baseline, everything hardened (it passes at once), the low-port run.
+    assert_eq!(m.runs, 3, "{:#?}", m.steps);
+    assert!(m.capability_search.is_none());
+    left.assert_none();
+}
+
+#[test]
+fn binding_port_80_needs_no_capability_under_docker_and_is_reported() {
+    let Some(engine) = engine_or_skip("binding_port_80_needs_no_capability") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "port80");
+    let (s, left) = session(&engine, 1, 1);
+    let m = verify::minimize(&s, &request(&image, "port80.sh")).unwrap();
+    assert!(m.capabilities.is_empty(), "{m:#?}");
+    assert!(!m.user_is_root);
+    assert_eq!(m.binds_low_port, Some(true));
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("ip_unprivileged_port_start") && n.contains("NET_BIND_SERVICE")),
+        "{:?}",
+        m.notes
+    );
+    left.assert_none();
+}
+
+/// The flaky app with a fresh counter folder (writable by the non-root user too).
+fn flaky_request(image: &str, state: &Path) -> Request {
+    let mut r = request(image, "flaky.sh");
+    r.posture.mounts.push(Mount {
+        kind: MountKind::Bind,
+        host_path: Some(state.display().to_string()),
+        container_path: Some("/state".into()),
+        read_only: false,
+        span: None,
+    });
+    r
+}
+
+fn state_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let _ = Command::new("chmod")
+        .args(["0777", dir.path().to_str().unwrap()])
+        .status();
+    dir
+}
+
+#[test]
+fn a_flaky_test_with_repeat_3_adds_no_capability() {
+    let Some(engine) = engine_or_skip("a_flaky_test_with_repeat_3_adds_no_capability") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "flaky");
+
+    // With --repeat 3 the flakes are retried away: exactly CHOWN, and the flakes are reported.
+    let state = state_dir();
+    let (s, left) = session(&engine, 1, 3);
+    let m = verify::minimize(&s, &flaky_request(&image, state.path())).unwrap();
+    assert_eq!(m.capabilities, caps(&[Capability::CHOWN]), "{m:#?}");
+    assert!(m.no_new_privileges && m.read_only_rootfs, "{m:#?}");
+    assert!(!m.flaky.is_empty(), "the flakes were not noticed: {m:#?}");
+    left.assert_none();
+
+    // Without repeats the same app makes the search keep privilege it does not need: the test
+    // above is not passing by luck.
+    let state = state_dir();
+    let (s, left) = session(&engine, 1, 1);
+    let once = verify::minimize(&s, &flaky_request(&image, state.path())).unwrap();
+    let exact = once.capabilities == caps(&[Capability::CHOWN])
+        && once.no_new_privileges
+        && once.read_only_rootfs;
+    assert!(!exact, "the flaky app did not fool a single run: {once:#?}");
+    left.assert_none();
+}
+
+#[test]
+fn verify_names_the_restriction_that_breaks_the_app() {
+    let Some(engine) = engine_or_skip("verify_names_the_restriction_that_breaks_the_app") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "verify");
+    let (s, left) = session(&engine, 2, 1);
+
+    let v = verify::verify(&s, &request(&image, "root.sh")).unwrap();
+    assert!(v.baseline.outcome.passed && !v.hardened.outcome.passed);
+    assert_eq!(v.broken_by, vec![Restriction::NonRootUser]);
+    assert!(!v.together);
+    assert_eq!(v.relaxed.len(), v.restrictions.len());
+
+    let v = verify::verify(&s, &request(&image, "marker.sh")).unwrap();
+    assert_eq!(v.broken_by, vec![Restriction::ReadOnlyRootfs], "{v:#?}");
+    assert!(
+        v.notes.iter().any(|n| n.contains("/marker")),
+        "{:?}",
+        v.notes
+    );
+
+    let v = verify::verify(&s, &request(&image, "chown.sh")).unwrap();
+    assert_eq!(
+        v.broken_by,
+        vec![Restriction::NonRootUser, Restriction::DropCapabilities]
+    );
+    assert!(v.together, "neither alone is enough: {v:#?}");
+    assert!(
+        v.hardened
+            .outcome
+            .output
+            .iter()
+            .any(|l| l.contains("Operation not permitted")),
+        "{:?}",
+        v.hardened.outcome.output
+    );
+
+    let v = verify::verify(&s, &request(&image, "write.sh")).unwrap();
+    assert!(v.hardened.outcome.passed, "{v:#?}");
+    assert_eq!(v.hardened.spec.tmpfs, vec!["/var/cache/app"]);
+    assert!(v.broken_by.is_empty());
+    left.assert_none();
+}
+
+#[test]
+fn runs_time_out_and_failing_baselines_stop_minimize() {
+    let Some(engine) = engine_or_skip("runs_time_out_and_failing_baselines_stop_minimize") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "timeout");
+    let options = RunOptions {
+        timeout: Duration::from_secs(1),
+        ..RunOptions::default()
+    };
+    let s = Session::new(&engine, options, Arc::new(AtomicBool::new(false)));
+    let left = Leftovers(s.run_id().to_string());
+    let mut r = request(&image, "x");
+    r.command = vec!["sleep".into(), "30".into()];
+    let started = Instant::now();
+    match verify::minimize(&s, &r) {
+        Err(VerifyError::BaselineFailed(p)) => {
+            assert!(p.outcome.timed_out && !p.outcome.passed, "{p:?}");
+            assert_eq!(p.outcome.exit_code, None);
+        }
+        other => panic!("expected a failing baseline: {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(15));
+    left.assert_none();
+
+    let mut r = request(&image, "x");
+    r.command = vec!["sh".into(), "-c".into(), "echo no; exit 3".into()];
+    match verify::minimize(&s, &r) {
+        Err(VerifyError::BaselineFailed(p)) => {
+            assert_eq!(p.outcome.exit_code, Some(3));
+            assert_eq!(p.outcome.output, vec!["no"]);
+        }
+        other => panic!("expected a failing baseline: {other:?}"),
+    }
+
+    let r = request(&unique("no-such-image:1"), "x");
+    match verify::verify(&s, &r) {
+        Err(VerifyError::Engine(e)) => assert!(e.message().contains("not in the local engine")),
+        other => panic!("expected a missing image: {other:?}"),
+    }
+    left.assert_none();
+}
+
+#[test]
+fn cancellation_kills_and_removes_the_running_container() {
+    let Some(engine) = engine_or_skip("cancellation_kills_and_removes_the_running_container")
+    else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "cancel");
+    let cancel = Arc::new(AtomicBool::new(false));
+    let s = Session::new(&engine, RunOptions::default(), Arc::clone(&cancel));
+    let left = Leftovers(s.run_id().to_string());
+    let label = format!("label={LABEL}={}", s.run_id());
+    let mut r = request(&image, "x");
+    r.command = vec!["sleep".into(), "30".into()];
+    let watcher = std::thread::spawn(move || {
+        // Wait for the labelled container to run, then cancel.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = false;
+        while Instant::now() < deadline {
+            let ids = try_docker(&["ps", "-q", "--filter", &label]).unwrap_or_default();
+            if !ids.trim().is_empty() {
+                seen = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        cancel.store(true, Ordering::SeqCst);
+        seen
+    });
+    let started = Instant::now();
+    let result = verify::verify(&s, &r);
+    let seen = watcher.join().unwrap();
+    assert!(seen, "the running container carried no {LABEL} label");
+    assert!(matches!(result, Err(VerifyError::Cancelled)), "{result:?}");
+    assert!(started.elapsed() < Duration::from_secs(25));
+    assert_eq!(s.cleanup().unwrap(), 0, "the run removed its own container");
+    left.assert_none();
+}

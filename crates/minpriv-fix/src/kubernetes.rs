@@ -1,0 +1,240 @@
+//! Kubernetes fixes: fields of the container's own `securityContext`, created where missing.
+//!
+//! Fixes go to the container, never the pod: a container-level field overrides the pod's for
+//! that container only, while a pod-level edit would change every container of the pod,
+//! including those that were already fine or have fixes withheld. What the pod already gives
+//! is respected because planning works on the posture the reader built with the pod's values
+//! inherited: a container that inherits `runAsNonRoot: true` gets no user fix at all.
+//! tmpfs paths become `emptyDir` volumes of the pod, mounted into the container.
+
+use crate::plan::Change;
+use crate::yaml_doc::{NodeId, YamlDoc};
+use crate::yaml_patch::{Editor, Patch, SeqPatch, Value};
+use minpriv_model::{CapSpec, Span};
+use minpriv_readers::yaml::Node;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// How deep `List`s may nest; kubectl never nests them.
+const LIST_DEPTH_LIMIT: usize = 4;
+
+/// A pod template found in the file, with its containers.
+pub struct Pod<'a> {
+    /// The pod spec mapping.
+    pub spec: Node<'a>,
+    /// Each container mapping with the span the reader anchors it at.
+    pub containers: Vec<(Span, Node<'a>)>,
+}
+
+/// Finds every pod spec of the file, as the reader does.
+pub fn pods<'a>(doc: &'a YamlDoc<'_>) -> Vec<Pod<'a>> {
+    let mut out = Vec::new();
+    for document in &doc.stream.documents {
+        if let Some(root) = document.root() {
+            object(root, None, 0, &mut out);
+        }
+    }
+    out
+}
+
+fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec<Pod<'a>>) {
+    let Some(kind) = node.get("kind").and_then(|k| k.as_str()).or(implied) else {
+        return;
+    };
+    if kind == "List" || kind.strip_suffix("List").is_some_and(is_workload_kind) {
+        if depth >= LIST_DEPTH_LIMIT {
+            return;
+        }
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        if let Some(items) = node.get("items") {
+            for item in items.items() {
+                object(item, item_kind, depth + 1, out);
+            }
+        }
+        return;
+    }
+    if !is_workload_kind(kind) {
+        return;
+    }
+    let get = |n: Option<Node<'a>>, key: &str| n.and_then(|n| n.get(key));
+    let template = match kind {
+        "Pod" => Some(node),
+        "PodTemplate" => node.get("template"),
+        "CronJob" => get(get(get(node.get("spec"), "jobTemplate"), "spec"), "template"),
+        _ => get(node.get("spec"), "template"),
+    };
+    let Some(spec) = get(template, "spec").filter(|s| s.is_mapping()) else {
+        return;
+    };
+    let mut containers = Vec::new();
+    for key in ["containers", "initContainers", "ephemeralContainers"] {
+        for c in spec.get(key).into_iter().flat_map(|l| l.items().collect::<Vec<_>>()) {
+            if !c.is_mapping() {
+                continue;
+            }
+            let name = c.get("name").filter(|n| !n.is_null() && n.as_str().is_some_and(|s| !s.is_empty()));
+            containers.push((name.unwrap_or(c).use_span(), c));
+        }
+    }
+    out.push(Pod { spec, containers });
+}
+
+fn is_workload_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" | "CronJob" | "PodTemplate"
+    )
+}
+
+fn cap_eq(a: &str, b: &str) -> bool {
+    CapSpec::parse(a) == CapSpec::parse(b)
+}
+
+/// A volume name for a tmpfs at `path`, unused in the pod.
+fn volume_name(path: &str, taken: &mut HashSet<String>) -> String {
+    let mut base: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    base = base.trim_matches('-').to_string();
+    base.truncate(50);
+    if base.is_empty() {
+        base = "tmpfs".into();
+    }
+    let mut name = base.clone();
+    let mut n = 1;
+    while taken.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
+/// The securityContext entries and other container entries for `changes`; tmpfs volumes the
+/// pod must get are added to `volumes`.
+fn container_patch(changes: &[Change], taken: &mut HashSet<String>, volumes: &mut Vec<Value>) -> Vec<(String, Patch)> {
+    let mut sc: Vec<(String, Patch)> = Vec::new();
+    let mut mounts = Vec::new();
+    let has = |f: &dyn Fn(&Change) -> bool| changes.iter().any(f);
+    if has(&|c| matches!(c, Change::Unprivileged)) {
+        sc.push(("privileged".into(), Patch::Set(Value::Bool(false))));
+    }
+    if has(&|c| matches!(c, Change::NoNewPrivileges)) {
+        sc.push(("allowPrivilegeEscalation".into(), Patch::Set(Value::Bool(false))));
+    }
+    let drop_all = has(&|c| matches!(c, Change::Capabilities { drop_all: true, .. }));
+    let add = changes.iter().rev().find_map(|c| match c {
+        Change::Capabilities { add: Some(set), .. } => Some(*set),
+        _ => None,
+    });
+    let mut caps = Vec::new();
+    if let Some(set) = add {
+        caps.push((
+            "add".to_string(),
+            Patch::Seq(SeqPatch {
+                add: set.sorted_names().into_iter().map(|n| Value::Str(n.to_string())).collect(),
+                remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
+                    CapSpec::Cap(c) => !set.contains(c),
+                    _ => true,
+                })),
+                same: cap_eq,
+            }),
+        ));
+    }
+    if drop_all {
+        caps.push((
+            "drop".to_string(),
+            Patch::Seq(SeqPatch {
+                add: vec![Value::Str("ALL".into())],
+                remove: None,
+                same: cap_eq,
+            }),
+        ));
+    }
+    if !caps.is_empty() {
+        sc.push(("capabilities".into(), Patch::Map(caps)));
+    }
+    for change in changes {
+        match change {
+            Change::ReadOnlyRootfs { tmpfs } => {
+                sc.push(("readOnlyRootFilesystem".into(), Patch::Set(Value::Bool(true))));
+                for path in tmpfs {
+                    let name = volume_name(path, taken);
+                    mounts.push(Value::Map(vec![
+                        ("name".into(), Value::Str(name.clone())),
+                        ("mountPath".into(), Value::Str(path.clone())),
+                    ]));
+                    volumes.push(Value::Map(vec![
+                        ("name".into(), Value::Str(name)),
+                        ("emptyDir".into(), Value::Map(vec![])),
+                    ]));
+                }
+            }
+            Change::NonRootUser { uid, .. } => {
+                sc.push(("runAsNonRoot".into(), Patch::Set(Value::Bool(true))));
+                if let Some(uid) = uid {
+                    sc.push(("runAsUser".into(), Patch::Set(Value::Int(i64::from(*uid)))));
+                }
+            }
+            Change::SeccompDefault => sc.push((
+                "seccompProfile".into(),
+                Patch::Map(vec![("type".into(), Patch::Set(Value::Str("RuntimeDefault".into())))]),
+            )),
+            _ => {}
+        }
+    }
+    let mut entries = Vec::new();
+    if !sc.is_empty() {
+        entries.push(("securityContext".to_string(), Patch::Map(sc)));
+    }
+    if !mounts.is_empty() {
+        entries.push(("volumeMounts".to_string(), Patch::Seq(SeqPatch::add(mounts))));
+    }
+    entries
+}
+
+/// Renders the changes of the containers of one pod (containers named by their anchors) into
+/// `editor`. All or nothing: an error leaves `editor` as it was.
+pub fn render_pod(
+    doc: &YamlDoc<'_>,
+    editor: &mut Editor<'_, '_>,
+    pod: &Pod<'_>,
+    changes: &[(Span, Vec<Change>)],
+) -> Result<(), String> {
+    if pod.spec.is_alias() {
+        return Err("the pod spec is a YAML alias shared with other places; not edited".into());
+    }
+    let mut taken: HashSet<String> = pod
+        .spec
+        .get("volumes")
+        .into_iter()
+        .flat_map(|v| v.items().collect::<Vec<_>>())
+        .filter_map(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .collect();
+    let by_anchor: HashMap<(usize, usize), Node<'_>> = pod
+        .containers
+        .iter()
+        .map(|(span, node)| ((span.start, span.end), *node))
+        .collect();
+    let mut scratch = Editor::new(doc);
+    let mut volumes = Vec::new();
+    let mut done: HashSet<NodeId> = HashSet::new();
+    for (anchor, container_changes) in changes {
+        let node = by_anchor
+            .get(&(anchor.start, anchor.end))
+            .ok_or("the container was not found again in the file")?;
+        if node.is_alias() || !done.insert(NodeId::of(*node)) {
+            return Err("the container is a YAML alias shared with other places; not edited".into());
+        }
+        let patch = container_patch(container_changes, &mut taken, &mut volumes);
+        scratch.apply_map(*node, &patch)?;
+    }
+    if !volumes.is_empty() {
+        scratch.apply_map(pod.spec, &[("volumes".into(), Patch::Seq(SeqPatch::add(volumes)))])?;
+    }
+    editor.edits.append(&mut scratch.edits);
+    editor.masks.extend(scratch.masks);
+    Ok(())
+}

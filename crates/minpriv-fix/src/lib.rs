@@ -1,0 +1,471 @@
+//! Hardening fixes: each container's [`Posture`](minpriv_model::Posture) is hardened for the
+//! findings the rules report, and the hardened values are written back into the source file as
+//! the smallest text edits that preserve everything else: comments, key order, indentation,
+//! block or flow style, quoting, document separators, CRLF line endings and a missing final
+//! newline.
+//!
+//! ```text
+//! text ─► reader ─► Posture ─► rules ─► plan (hardened Posture) ─► edits per format ─► new text
+//!                                                                       │
+//!           refuse unless: same tree except at the fixed paths ◄────────┤
+//!                          no finding left that a fix claims to remove ◄┤
+//!                          a second run would change nothing ◄──────────┘
+//! ```
+//!
+//! # Safe and unsafe fixes
+//!
+//! Like ruff, a fix is *safe* when it cannot change what an app that works as configured does,
+//! and *unsafe* when it may; only safe fixes apply unless asked for unsafe ones.
+//!
+//! - Safe: a Kubernetes container without any seccomp profile gets `RuntimeDefault`. Docker,
+//!   Podman and containerd under Docker run every container with this profile unless told
+//!   otherwise, so images are built and tested under it, and Kubernetes' own `SeccompDefault`
+//!   makes it the default; it blocks only system calls that are privileged or obsolete.
+//! - Safe: no-new-privileges (`allowPrivilegeEscalation: false`) for a process known to run as
+//!   root: setuid binaries and file capabilities cannot raise a root process's privileges, so
+//!   the flag takes away nothing it uses.
+//! - Unsafe: no-new-privileges for any other process (sudo, su, setuid `ping` and file
+//!   capabilities stop working for a non-root process); turning privileged mode off (devices,
+//!   every capability, no confinement); dropping capabilities; a read-only root filesystem; a
+//!   non-root user; turning seccomp back on where it was explicitly turned off.
+//!
+//! Given a minimize result ([`Minimized`]), its proven capability set, tmpfs paths and user
+//! replace the blanket ones, and a restriction it found the app cannot live with is not
+//! proposed at all.
+
+mod check;
+mod command_line;
+mod compose;
+pub mod diff;
+mod dockerfile;
+pub mod edit;
+mod kubernetes;
+pub mod plan;
+pub mod yaml_doc;
+pub mod yaml_patch;
+
+use edit::TextEdit;
+use minpriv_model::{CapSet, Capability, Source, Span, Workload};
+use minpriv_readers::{Format, Resolver};
+use minpriv_rules::Profile;
+use minpriv_rules::suppression::Suppressions;
+use plan::{Change, ContainerPlan, PlanContext, Planned, plan_container};
+pub use plan::{FIXABLE_RULES, Safety};
+use serde::Serialize;
+use yaml_doc::YamlDoc;
+use yaml_patch::Editor;
+
+const BYTE_ORDER_MARK: &str = "\u{feff}";
+
+/// What `minpriv minimize --format json` proved about one container (CONTRACT.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Minimized {
+    /// The capabilities it needs.
+    pub capabilities: CapSet,
+    /// The user it runs as.
+    pub user: Option<String>,
+    /// True when that user is root.
+    pub user_is_root: bool,
+    /// Whether a read-only root filesystem works.
+    pub read_only_rootfs: bool,
+    /// The tmpfs paths it needs with a read-only root filesystem.
+    pub tmpfs: Vec<String>,
+    /// Whether no-new-privileges works.
+    pub no_new_privileges: bool,
+}
+
+impl Minimized {
+    /// Reads minimize's JSON output. The fields of CONTRACT.md are required; unknown
+    /// capability names are an error rather than silently dropped.
+    pub fn from_json(text: &str) -> Result<Minimized, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        let field = |name: &str| value.get(name).ok_or_else(|| format!("no `{name}` field"));
+        let mut capabilities = CapSet::empty();
+        for cap in field("capabilities")?
+            .as_array()
+            .ok_or("`capabilities` is not a list")?
+        {
+            let name = cap.as_str().ok_or("`capabilities` holds a non-string")?;
+            capabilities.insert(Capability::parse(name).ok_or_else(|| format!("`{name}` is no capability"))?);
+        }
+        let user = match field("user")? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Null => None,
+            _ => return Err("`user` is neither a string nor a number".into()),
+        };
+        let user_is_root = match value.get("user_is_root").and_then(|v| v.as_bool()) {
+            Some(b) => b,
+            None => user
+                .as_deref()
+                .is_some_and(|u| matches!(minpriv_model::UserSpec::parse(u).kind(), minpriv_model::user::UserKind::Root)),
+        };
+        let flag = |name: &str| -> Result<bool, String> {
+            field(name)?.as_bool().ok_or_else(|| format!("`{name}` is not a boolean"))
+        };
+        let tmpfs = field("tmpfs")?
+            .as_array()
+            .ok_or("`tmpfs` is not a list")?
+            .iter()
+            .map(|t| t.as_str().map(str::to_string).ok_or("`tmpfs` holds a non-string"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Minimized {
+            capabilities,
+            user,
+            user_is_root,
+            read_only_rootfs: flag("read_only_rootfs")?,
+            tmpfs,
+            no_new_privileges: flag("no_new_privileges")?,
+        })
+    }
+}
+
+/// What to fix.
+#[derive(Clone, Debug)]
+pub struct FixOptions<'a> {
+    /// The rules whose findings are fixed (a profile, narrowed by `--rule`/`--skip`).
+    pub profile: Profile,
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// Minimize's proven configuration: used for the one container in scope.
+    pub minimized: Option<&'a Minimized>,
+    /// Only containers (or Compose services) with this name.
+    pub container: Option<&'a str>,
+}
+
+/// One fix of one container.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fix {
+    /// The rule whose finding it removes.
+    pub rule: &'static str,
+    /// Safe or unsafe.
+    pub safety: Safety,
+    /// The input format of the workload.
+    pub source: Source,
+    /// The workload (`Deployment/web`, `service/api`, `stage/1`, `command`).
+    pub resource: String,
+    /// The container or service, when named.
+    pub container: Option<String>,
+    /// The container's image, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// What it does.
+    pub summary: String,
+    /// Why it may break the app (unsafe fixes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+    /// The line of the container in the original text.
+    pub line: u32,
+    /// Lines of the original text its edits touch (1-based; an insertion counts at the line
+    /// it goes before).
+    #[serde(skip)]
+    pub edit_lines: Vec<u32>,
+}
+
+/// The outcome for one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFix {
+    /// The fixed text, when it differs from the original.
+    pub new_text: Option<String>,
+    /// The fixes made.
+    pub applied: Vec<Fix>,
+    /// Unsafe fixes not made (no `--unsafe`).
+    pub withheld: Vec<Fix>,
+    /// Findings left without a fix, or containers left alone, and why.
+    pub notes: Vec<String>,
+}
+
+/// Fixes `text`, a file of `format`. `Err` names why the file must not be changed at all: it
+/// does not parse, or the edited text failed a check (it would mean something else beyond the
+/// fixed settings, keep a finding a fix claims to remove, or change again on a second run).
+pub fn fix_text(format: Format, text: &str, resolver: &dyn Resolver, options: &FixOptions<'_>) -> Result<FileFix, String> {
+    let (bom, body) = match text.strip_prefix(BYTE_ORDER_MARK) {
+        Some(rest) => (BYTE_ORDER_MARK, rest),
+        None => ("", text),
+    };
+    let format = match format {
+        Format::Yaml if minpriv_readers::compose::looks_like_compose(body) => Format::Compose,
+        Format::Yaml => Format::Kubernetes,
+        other => other,
+    };
+    if format == Format::DockerInspect {
+        return Ok(FileFix::default());
+    }
+    let yaml_doc = match format {
+        Format::Kubernetes | Format::Compose | Format::GithubActions | Format::GitlabCi => Some(YamlDoc::parse(body)?),
+        _ => None,
+    };
+    let output = minpriv_readers::read(format, body, resolver);
+    if let Some(err) = output.errors.first() {
+        let at = err.span.map(|s| format!(" (line {})", s.line)).unwrap_or_default();
+        return Err(format!("the file cannot be read{at}: {}", err.message));
+    }
+    let suppressions = Suppressions::parse(body);
+    let plans = plan_all(&output.workloads, &suppressions, options)?;
+
+    let mut excluded: Vec<(usize, usize)> = Vec::new();
+    // Each pass leaves out the containers whose edits would un-suppress a finding; a pass
+    // that finds none is final. Each pass excludes at least one more container, so this ends.
+    loop {
+        let attempt = attempt(format, body, yaml_doc.as_ref(), &output.workloads, &plans, &excluded);
+        let (mut result, fixed, edits, masks) = attempt;
+        if edits.is_empty() {
+            return Ok(result);
+        }
+        let new_body = edit::apply(body, &edits)?;
+        let moved = check::unsuppressed(format, body, &new_body, &output.workloads, resolver, options);
+        if !moved.is_empty() {
+            for (wi, ci, rules) in moved {
+                let w = &output.workloads[wi];
+                if !excluded.contains(&(wi, ci)) {
+                    excluded.push((wi, ci));
+                }
+                result.notes.push(format!(
+                    "{}: not fixed: the edits would move the finding its minpriv:ignore comment suppresses ({rules}) to another line",
+                    who(w, &w.containers[ci])
+                ));
+            }
+            if excluded.len() <= plans.len() {
+                continue;
+            }
+        }
+        check::verify(
+            &check::Before {
+                format,
+                text: body,
+                yaml: yaml_doc.as_ref(),
+                workloads: &output.workloads,
+            },
+            &new_body,
+            &fixed,
+            &masks,
+            resolver,
+            options,
+        )?;
+        // The promise of idempotence, kept by checking it: planning again on the new text
+        // must find nothing more to do.
+        let again = minpriv_readers::read(format, &new_body, resolver);
+        let replanned = plan_all(&again.workloads, &Suppressions::parse(&new_body), options)?;
+        if let Some((wi, ci, plan)) = replanned.iter().find(|(wi, ci, p)| !p.apply.is_empty() && !excluded.contains(&(*wi, *ci))) {
+            let w = &again.workloads[*wi];
+            return Err(format!(
+                "a second run would change {} again ({}); not written",
+                who(w, &w.containers[*ci]),
+                plan.apply.iter().map(|p| p.rule).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        result.new_text = Some(format!("{bom}{new_body}"));
+        return Ok(result);
+    }
+}
+
+/// What one pass of rendering makes: the report, the fixed containers with their fixes, the
+/// edits and the YAML paths they change.
+type Attempt = (FileFix, Vec<(usize, usize, Vec<Planned>)>, Vec<TextEdit>, std::collections::HashSet<yaml_doc::Path>);
+
+/// Renders the plans of every container not in `excluded`.
+fn attempt(
+    format: Format,
+    body: &str,
+    yaml_doc: Option<&YamlDoc<'_>>,
+    workloads: &[Workload],
+    plans: &[(usize, usize, ContainerPlan)],
+    excluded: &[(usize, usize)],
+) -> Attempt {
+    let mut result = FileFix::default();
+    let mut edits: Vec<TextEdit> = Vec::new();
+    let mut masks = std::collections::HashSet::new();
+    let mut fixed: Vec<(usize, usize, Vec<Planned>)> = Vec::new();
+    let index = minpriv_model::LineIndex::new(body);
+    let in_play: Vec<(usize, usize, &ContainerPlan)> = plans
+        .iter()
+        .filter(|(wi, ci, _)| !excluded.contains(&(*wi, *ci)))
+        .map(|(wi, ci, p)| (*wi, *ci, p))
+        .collect();
+    for group in group_by_render_unit(format, workloads, in_play) {
+        let first_edit = edits.len();
+        let rendered = render(format, body, yaml_doc, workloads, &group, &mut edits, &mut masks);
+        let lines: Vec<u32> = edits[first_edit..]
+            .iter()
+            .map(|e| index.position(body, e.start).0)
+            .collect();
+        for (wi, ci, plan) in group {
+            let workload = &workloads[wi];
+            let container = &workload.containers[ci];
+            let to_fix = |p: &Planned, lines: Vec<u32>| Fix {
+                rule: p.rule,
+                safety: p.safety,
+                source: workload.source,
+                image: container.posture.image.value.clone(),
+                resource: workload.resource.clone(),
+                container: container.name.clone(),
+                summary: p.summary.clone(),
+                risk: p.risk.clone(),
+                line: container.posture.anchor.map_or(0, |a| a.line),
+                edit_lines: lines,
+            };
+            result.withheld.extend(plan.withheld.iter().map(|p| to_fix(p, Vec::new())));
+            for (rule, why) in &plan.declined {
+                result.notes.push(format!("{}: {rule} not fixed: {why}", who(workload, container)));
+            }
+            match &rendered {
+                Ok(()) => {
+                    result.applied.extend(plan.apply.iter().map(|p| to_fix(p, lines.clone())));
+                    if !plan.apply.is_empty() {
+                        fixed.push((wi, ci, plan.apply.clone()));
+                    }
+                }
+                Err(why) if !plan.apply.is_empty() => {
+                    result.notes.push(format!("{}: not fixed: {why}", who(workload, container)));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    (result, fixed, edits, masks)
+}
+
+/// Plans every container in scope: `(workload index, container index, plan)`.
+fn plan_all(
+    workloads: &[Workload],
+    suppressions: &Suppressions,
+    options: &FixOptions<'_>,
+) -> Result<Vec<(usize, usize, ContainerPlan)>, String> {
+    let in_scope: Vec<(usize, usize)> = workloads
+        .iter()
+        .enumerate()
+        .flat_map(|(wi, w)| w.containers.iter().enumerate().map(move |(ci, c)| (wi, ci, c)))
+        .filter(|(_, _, c)| options.container.is_none_or(|n| c.name.as_deref() == Some(n)))
+        .map(|(wi, ci, _)| (wi, ci))
+        .collect();
+    if options.minimized.is_some() && in_scope.len() > 1 {
+        return Err(format!(
+            "a minimize result is about one container, and {} are in scope here; name it with --container",
+            in_scope.len()
+        ));
+    }
+    let cx = PlanContext {
+        profile: &options.profile,
+        suppressions,
+        unsafe_fixes: options.unsafe_fixes,
+        minimized: options.minimized,
+    };
+    Ok(in_scope
+        .into_iter()
+        .map(|(wi, ci)| {
+            let w = &workloads[wi];
+            (wi, ci, plan_container(w, &w.containers[ci], &cx))
+        })
+        .collect())
+}
+
+/// `Deployment/web container app`, for messages.
+fn who(workload: &Workload, container: &minpriv_model::Container) -> String {
+    match (&container.name, workload.source) {
+        (Some(name), Source::Kubernetes) => format!("{} container {name}", workload.resource),
+        _ => workload.resource.clone(),
+    }
+}
+
+/// The plans grouped by what is edited together: a Kubernetes pod (its containers share the
+/// pod's `volumes`), otherwise one container.
+fn group_by_render_unit<'p>(
+    format: Format,
+    workloads: &[Workload],
+    plans: Vec<(usize, usize, &'p ContainerPlan)>,
+) -> Vec<Vec<(usize, usize, &'p ContainerPlan)>> {
+    let mut groups: Vec<Vec<(usize, usize, &'p ContainerPlan)>> = Vec::new();
+    for (wi, ci, plan) in plans {
+        let same_pod = format == Format::Kubernetes
+            && groups
+                .last()
+                .and_then(|g| g.first())
+                .is_some_and(|(w, _, _)| *w == wi && workloads[wi].source == Source::Kubernetes);
+        match groups.last_mut() {
+            Some(group) if same_pod => group.push((wi, ci, plan)),
+            _ => groups.push(vec![(wi, ci, plan)]),
+        }
+    }
+    groups
+}
+
+/// Renders the applied changes of one group into `edits` and `masks`. All or nothing.
+fn render(
+    format: Format,
+    text: &str,
+    yaml: Option<&YamlDoc<'_>>,
+    workloads: &[Workload],
+    group: &[(usize, usize, &ContainerPlan)],
+    edits: &mut Vec<TextEdit>,
+    masks: &mut std::collections::HashSet<yaml_doc::Path>,
+) -> Result<(), String> {
+    let changes = |plan: &ContainerPlan| -> Vec<Change> { plan.apply.iter().map(|p| p.change.clone()).collect() };
+    if group.iter().all(|(_, _, p)| p.apply.is_empty()) {
+        return Ok(());
+    }
+    match format {
+        Format::Kubernetes => {
+            let doc = yaml.ok_or("no YAML")?;
+            let (wi, _, _) = group.first().ok_or("an empty group")?;
+            let anchors: Vec<(Span, Vec<Change>)> = group
+                .iter()
+                .filter(|(_, _, p)| !p.apply.is_empty())
+                .map(|(w, c, p)| {
+                    let anchor = workloads[*w].containers[*c].posture.anchor.unwrap_or_default();
+                    (anchor, changes(p))
+                })
+                .collect();
+            let pods = kubernetes::pods(doc);
+            let workload_span = workloads[*wi].span;
+            let first_anchor = anchors.first().map(|(a, _)| (a.start, a.end));
+            let pod = pods
+                .iter()
+                .find(|pod| pod.containers.iter().any(|(s, _)| Some((s.start, s.end)) == first_anchor))
+                .ok_or_else(|| format!("the pod of {} was not found again", workload_span.map_or(0, |s| s.line)))?;
+            let mut editor = Editor::new(doc);
+            kubernetes::render_pod(doc, &mut editor, pod, &anchors)?;
+            edits.append(&mut editor.edits);
+            masks.extend(editor.masks);
+            Ok(())
+        }
+        Format::Compose => {
+            let doc = yaml.ok_or("no YAML")?;
+            for (wi, ci, plan) in group {
+                let w = &workloads[*wi];
+                let name = w.resource.strip_prefix("service/").ok_or("not a service")?;
+                let mut editor = Editor::new(doc);
+                compose::render_service(doc, &mut editor, name, &changes(plan), &w.containers[*ci].posture)?;
+                edits.append(&mut editor.edits);
+                masks.extend(editor.masks);
+            }
+            Ok(())
+        }
+        Format::Dockerfile => {
+            for (_, _, plan) in group {
+                for change in changes(plan) {
+                    let Change::NonRootUser { spec, .. } = change else {
+                        return Err("only a USER can be fixed in a Dockerfile".into());
+                    };
+                    let (edit, _) = dockerfile::add_user(text, &spec)?;
+                    edits.push(edit);
+                }
+            }
+            Ok(())
+        }
+        Format::Shell | Format::GithubActions | Format::GitlabCi => {
+            for (wi, ci, plan) in group {
+                let posture = &workloads[*wi].containers[*ci].posture;
+                let new = command_line::render_command(text, posture, &changes(plan))?;
+                if let Some(doc) = yaml {
+                    for e in &new {
+                        let path = doc.scalar_path_at(e.start).ok_or("the command is not inside a YAML string")?;
+                        masks.insert(path);
+                    }
+                }
+                edits.extend(new);
+            }
+            Ok(())
+        }
+        _ => Err("this format has no fixes".into()),
+    }
+}

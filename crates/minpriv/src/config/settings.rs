@@ -1,0 +1,247 @@
+//! The policy a scan runs under: the command line over the configuration file over the
+//! built-in defaults, key by key.
+
+use super::clock::{self, Date};
+use super::waiver::WaiverRun;
+use super::{Config, absolute};
+use crate::cli::ScanArgs;
+use crate::walk::Candidate;
+use minpriv_model::Severity;
+use minpriv_report::{Note, ScanReport};
+use minpriv_rules::Profile;
+use minpriv_rules::suppression::Suppressions;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What the command line says about the policy; `None` where a flag was not given, so that the
+/// configuration file can fill it in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PolicyFlags<'a> {
+    /// `--profile`.
+    pub profile: Option<&'a str>,
+    /// `--fail-on`.
+    pub fail_on: Option<Severity>,
+    /// `--min-severity`.
+    pub min_severity: Option<Severity>,
+}
+
+/// Where the configuration comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum ConfigSource<'a> {
+    /// `--config FILE`.
+    File(&'a Path),
+    /// Found upward from this path (the first one scanned; the current folder for none or `-`).
+    Discover(&'a Path),
+    /// `--no-config`.
+    Ignore,
+}
+
+/// The resolved policy of one scan.
+#[derive(Debug)]
+pub struct Settings {
+    /// Rules, severities and policy settings.
+    pub profile: Profile,
+    /// Findings at or above it fail the scan.
+    pub fail_on: Severity,
+    /// Findings below it are neither shown nor counted.
+    pub min_severity: Severity,
+    /// The configuration file, when one is used.
+    pub config: Option<Config>,
+    /// The day waiver expiry is judged against.
+    today: Option<Date>,
+}
+
+impl Settings {
+    /// The policy of `minpriv scan ARGS`: `--config`, `--no-config` or discovery from the first
+    /// path, then `--profile`, `--fail-on` and `--min-severity` over the file's values.
+    ///
+    /// # Errors
+    /// As [`Settings::load`].
+    pub fn for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
+        let current = PathBuf::from(".");
+        let first = args
+            .paths
+            .first()
+            .filter(|p| p.as_os_str() != "-")
+            .unwrap_or(&current);
+        let source = match (&args.config, args.no_config) {
+            (_, true) => ConfigSource::Ignore,
+            (Some(file), false) => ConfigSource::File(file),
+            (None, false) => ConfigSource::Discover(first),
+        };
+        let flags = PolicyFlags {
+            profile: args.profile.as_deref(),
+            fail_on: args.fail_on.map(Severity::from),
+            min_severity: args.min_severity.map(Severity::from),
+        };
+        Settings::load(source, flags)
+    }
+
+    /// Loads the configuration (unless ignored) and resolves the policy.
+    ///
+    /// # Errors
+    /// Every problem, each as one line for `error: ...`: an unreadable or invalid configuration
+    /// file, or an invalid `MINPRIV_TODAY`.
+    pub fn load(source: ConfigSource<'_>, flags: PolicyFlags<'_>) -> Result<Settings, Vec<String>> {
+        let config = match source {
+            ConfigSource::Ignore => None,
+            ConfigSource::File(path) => Some(super::load(path)),
+            ConfigSource::Discover(start) => super::discover(start).map(|(path, note)| {
+                super::load(&path).map(|mut config| {
+                    config.notes.extend(note);
+                    config
+                })
+            }),
+        };
+        let config = match config.transpose() {
+            Ok(config) => config,
+            Err(errors) => return Err(errors.iter().map(ToString::to_string).collect()),
+        };
+        Settings::resolve(config, flags)
+    }
+
+    /// The policy of `config` with the command line's `flags` on top.
+    ///
+    /// # Errors
+    /// An invalid `MINPRIV_TODAY` when the configuration has waivers with expiry dates; an
+    /// unknown profile name.
+    pub fn resolve(
+        config: Option<Config>,
+        flags: PolicyFlags<'_>,
+    ) -> Result<Settings, Vec<String>> {
+        let name = flags
+            .profile
+            .or(config.as_ref().and_then(|c| c.profile.as_deref()))
+            .unwrap_or("restricted");
+        let Some(mut profile) = Profile::by_name(name) else {
+            return Err(vec![format!(
+                "unknown profile '{name}' (known profiles: {})",
+                Profile::names().join(", ")
+            )]);
+        };
+        let mut today = None;
+        if let Some(config) = &config {
+            tune(&mut profile, config).map_err(|e| vec![e])?;
+            if config.waivers.iter().any(|w| w.expires.is_some()) {
+                today = Some(clock::today().map_err(|e| vec![e])?);
+            }
+        }
+        Ok(Settings {
+            fail_on: flags
+                .fail_on
+                .or(config.as_ref().and_then(|c| c.fail_on))
+                .unwrap_or(Severity::Low),
+            min_severity: flags
+                .min_severity
+                .or(config.as_ref().and_then(|c| c.min_severity))
+                .unwrap_or(Severity::Low),
+            profile,
+            config,
+            today,
+        })
+    }
+
+    /// Drops the walked files that `exclude` matches. Files named on the command line stay:
+    /// naming a file is asking for it.
+    pub fn exclude(&self, files: &mut Vec<Candidate>) {
+        if let Some(config) = &self.config {
+            files.retain(|c| c.explicit || !config.is_excluded(&c.path));
+        }
+    }
+
+    /// Applies the configuration to a finished scan of `roots` (the paths on the command line):
+    /// waivers, notes about unused and expired waivers, and `report-unused = false`.
+    pub fn apply(&self, report: &mut ScanReport, roots: &[PathBuf]) {
+        let Some(config) = &self.config else {
+            return;
+        };
+        for note in &config.notes {
+            report
+                .notes
+                .push(Note::about(Some(config.shown.clone()), note.clone()));
+        }
+        if !config.report_unused {
+            drop_unused_suppression_notes(report);
+        }
+        if config.waivers.is_empty() {
+            return;
+        }
+        // Without an expiry date in any waiver the day does not matter.
+        let today = self.today.unwrap_or(Date::MIN);
+        let mut run = WaiverRun::new(&config.waivers, &config.folder, today);
+        for file in &mut report.files {
+            run.apply(&file.path, &mut file.findings);
+        }
+        report
+            .notes
+            .extend(run.notes(covers(roots, &config.folder)));
+    }
+}
+
+/// Tunes `profile` with the configuration: `[images]` first, then `[rules]`, so that a rule
+/// setting written explicitly has the last word.
+fn tune(profile: &mut Profile, config: &Config) -> Result<(), String> {
+    let fail = |e: minpriv_rules::profile::NoSuchRule| e.to_string();
+    if !config.allowed_registries.is_empty() {
+        profile.allowed_registries = config.allowed_registries.clone();
+        profile.enable("image-untrusted-registry").map_err(fail)?;
+    }
+    if config.require_digest {
+        profile.enable("image-not-pinned").map_err(fail)?;
+        profile
+            .set_severity("image-not-pinned", Severity::Medium)
+            .map_err(fail)?;
+    }
+    for (id, setting) in &config.rules {
+        if let Some(severity) = setting.severity {
+            profile.set_severity(id, severity).map_err(fail)?;
+        }
+        match setting.enabled {
+            Some(true) => profile.enable(id).map_err(fail)?,
+            Some(false) => profile.disable(id).map_err(fail)?,
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// True when one of the scanned roots is the configuration's folder or a folder above it: then
+/// every file a waiver could be about was looked at.
+fn covers(roots: &[PathBuf], folder: &Path) -> bool {
+    let default_root = [PathBuf::from(".")];
+    let roots = if roots.is_empty() {
+        &default_root[..]
+    } else {
+        roots
+    };
+    roots
+        .iter()
+        .filter(|root| root.as_os_str() != "-" && root.is_dir())
+        .any(|root| folder.starts_with(absolute(root)))
+}
+
+/// `report-unused = false`: removes the notes about inline suppressions that suppressed
+/// nothing. Analysis writes those notes before the policy is applied, so they are recognised
+/// here by position: the suppressions of each file are read again and replayed over its
+/// findings, and a note at the line and column of an unused rule name goes.
+fn drop_unused_suppression_notes(report: &mut ScanReport) {
+    let mut unused: HashSet<(String, u32, u32)> = HashSet::new();
+    for file in &report.files {
+        let suppressions = Suppressions::parse(&file.source_text);
+        if suppressions.is_empty() {
+            continue;
+        }
+        suppressions.apply(&mut file.findings.clone());
+        for u in suppressions.unused() {
+            unused.insert((file.path.clone(), u.line, u.column));
+        }
+    }
+    report
+        .notes
+        .retain(|note| match (&note.path, note.line, note.column) {
+            (Some(path), Some(line), Some(column)) => {
+                !unused.contains(&(path.clone(), line, column))
+            }
+            _ => true,
+        });
+}

@@ -1,0 +1,497 @@
+//! `minpriv diff OLD NEW` and `minpriv diff --git REV1 REV2`: which containers gained privilege.
+//!
+//! Both sides are read through the scanner's own analysis path (format detection, readers,
+//! the same postures), from two folders or from two git revisions held in memory. Containers
+//! are matched by path, resource and container name; each container of NEW is compared with its
+//! match in OLD by [`compare::compare`], and a container with no match is compared with nothing,
+//! so everything it holds counts as growth.
+
+pub mod compare;
+pub mod git;
+
+use crate::ExitStatus;
+use crate::analyze::{self, INVALID_INPUT, Outcome};
+use crate::walk::{self, WalkOptions};
+use clap::{Args, ValueEnum};
+use compare::{Growth, PrivilegeView};
+use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
+use minpriv_report::FileResult;
+use minpriv_rules::{Profile, all_rules};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const DIFF_AFTER_HELP: &str = "\
+What counts as growth, per container (matched by file path, resource and container name):
+  privileged mode turned on; root where it was non-root, or may-be-root where it was non-root;
+  capabilities newly held or newly reachable through setuid binaries; host namespaces newly
+  shared; new escape paths to the host; new host mounts (or a mount made writable) and devices;
+  no-new-privileges, a read-only root filesystem, seccomp, AppArmor, SELinux or /proc masking
+  turned off. A container that is new in NEW is compared with nothing, so everything it holds
+  counts.
+
+Examples:
+  minpriv diff before/ after/
+  minpriv diff --git origin/main HEAD          in a pull-request job: did this change add privilege?
+  minpriv diff --git --format json v1.2.0 v1.3.0
+
+Exit codes:
+  0  no container gained privilege
+  1  at least one container gained privilege
+  2  a usage error, or a file, folder or revision could not be read or parsed (what could be
+     read is still compared and reported)";
+
+/// Options of `minpriv diff`.
+#[derive(Debug, Args)]
+#[command(after_long_help = DIFF_AFTER_HELP)]
+pub struct DiffArgs {
+    /// The old side: a folder, or with --git a revision (commit, branch, tag, `origin/main`).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+
+    /// The new side: a folder, or with --git a revision (`HEAD`).
+    #[arg(value_name = "NEW")]
+    pub new: String,
+
+    /// Compare two revisions of a git repository instead of two folders. The files are read
+    /// from git's object store into memory; the working tree is neither read nor changed.
+    #[arg(long)]
+    pub git: bool,
+
+    /// The git repository, with --git. Default: the current folder.
+    #[arg(long, value_name = "DIR", requires = "git")]
+    pub repo: Option<PathBuf>,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text, value_name = "FORMAT")]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `minpriv diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One block per container that gained privilege, a line per growth.
+    Text,
+    /// One JSON object: `containers` (each with its `changes`) and a `summary`.
+    Json,
+}
+
+/// Which container, across the two sides.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct ContainerKey {
+    /// From the folder or the repository's top, with `/`.
+    path: String,
+    resource: String,
+    container: Option<String>,
+    /// Counts containers with the same path, resource and name (two unnamed containers of one
+    /// command line), in file order.
+    ordinal: usize,
+}
+
+#[derive(Debug)]
+struct Record {
+    key: ContainerKey,
+    /// Where the container is written, in its file.
+    line: Option<u32>,
+    view: PrivilegeView,
+}
+
+/// One side, read.
+#[derive(Debug, Default)]
+struct Side {
+    records: Vec<Record>,
+    /// Problems, each a line for `error: ...`.
+    errors: Vec<String>,
+    /// The side could not be read at all (no such folder, no such revision): comparing with it
+    /// would report everything on the other side as new, or as removed.
+    unreadable: bool,
+}
+
+/// A container that gained privilege.
+#[derive(Debug)]
+struct Grown {
+    key: ContainerKey,
+    line: Option<u32>,
+    is_new: bool,
+    growth: Vec<Growth>,
+}
+
+#[derive(Debug, Default)]
+struct DiffOutcome {
+    grown: Vec<Grown>,
+    compared: usize,
+    added: usize,
+    removed: usize,
+}
+
+/// Runs `minpriv diff` and returns the exit status.
+pub fn run(args: &DiffArgs) -> ExitStatus {
+    let (old, new) = if args.git {
+        let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+        (
+            read_revision(&repo, &args.old),
+            read_revision(&repo, &args.new),
+        )
+    } else {
+        (
+            read_folder(Path::new(&args.old)),
+            read_folder(Path::new(&args.new)),
+        )
+    };
+    for message in old.errors.iter().chain(&new.errors) {
+        crate::error(message);
+    }
+    if old.unreadable || new.unreadable {
+        return ExitStatus::Error;
+    }
+    let outcome = diff(old.records, new.records);
+    let text = match args.format {
+        DiffFormat::Text => render_text(&outcome),
+        DiffFormat::Json => match render_json(&outcome, &args.old, &args.new) {
+            Ok(text) => text,
+            Err(err) => {
+                crate::error(&format!("cannot render the JSON report: {err}"));
+                return ExitStatus::Error;
+            }
+        },
+    };
+    if crate::print(&text) == ExitStatus::Error {
+        return ExitStatus::Error;
+    }
+    if !old.errors.is_empty() || !new.errors.is_empty() {
+        ExitStatus::Error
+    } else if outcome.grown.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    }
+}
+
+/// A profile that runs no rule: `diff` needs the postures, not findings; parse errors are still
+/// reported, as `invalid-input`.
+fn no_rules() -> Profile {
+    let mut profile = Profile::restricted();
+    for rule in all_rules() {
+        // Every id comes from the registry itself, so this cannot fail.
+        let _ = profile.disable(rule.info().id);
+    }
+    profile
+}
+
+fn read_folder(root: &Path) -> Side {
+    let mut side = Side::default();
+    if !root.is_dir() {
+        side.errors
+            .push(format!("{}: not a folder", root.display()));
+        side.unreadable = true;
+        return side;
+    }
+    let inputs = walk::collect(&[root.to_path_buf()], WalkOptions::default());
+    side.errors.extend(
+        inputs
+            .errors
+            .iter()
+            .map(|(path, reason)| format!("{path}: {reason}")),
+    );
+    let profile = no_rules();
+    let analysed: Vec<(String, Outcome)> = inputs
+        .files
+        .par_iter()
+        .map(|candidate| {
+            let relative = candidate
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&candidate.path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (relative, analyze::analyze_file(candidate, &profile))
+        })
+        .collect();
+    for (relative, outcome) in analysed {
+        match outcome {
+            Outcome::Scanned { file, .. } => add_file(&mut side, &relative, &file),
+            Outcome::Unreadable { path, reason } => side.errors.push(format!("{path}: {reason}")),
+            Outcome::NotRecognised | Outcome::Skipped(_) | Outcome::HelmTemplate { .. } => {}
+        }
+    }
+    side
+}
+
+fn read_revision(repo: &Path, revision: &str) -> Side {
+    let mut side = Side::default();
+    let tree = match git::list_tree(repo, revision) {
+        Ok(tree) => tree,
+        Err(message) => {
+            side.errors.push(message);
+            side.unreadable = true;
+            return side;
+        }
+    };
+    let wanted: Vec<&git::TreeEntry> = tree
+        .entries
+        .iter()
+        .filter(|e| e.size <= git::MAX_BLOB_BYTES)
+        .collect();
+    let paths: HashSet<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    let mut texts: Vec<(String, String, minpriv_readers::Format)> = Vec::new();
+    let read = git::read_blobs(repo, &wanted, |entry, bytes| {
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        let Some(format) = detect_format(Path::new(&entry.path), head) else {
+            return;
+        };
+        let Ok(mut text) = String::from_utf8(bytes) else {
+            return;
+        };
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        if is_helm_template(&entry.path, &paths) && text.contains("{{") {
+            return;
+        }
+        texts.push((entry.path.clone(), text, format));
+    });
+    if let Err(message) = read {
+        side.errors.push(message);
+        side.unreadable = true;
+        return side;
+    }
+    let blobs: HashMap<String, git::TreeEntry> = tree
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.clone()))
+        .collect();
+    let profile = no_rules();
+    let files: Vec<(String, FileResult)> = texts
+        .into_par_iter()
+        .map(|(path, text, format)| {
+            let resolver = git::GitResolver::new(repo, &blobs, &path);
+            // Shown as `REV:path`, the way git names a file of a revision.
+            let shown = format!("{revision}:{path}");
+            let (file, _notes) = analyze::analyze_text(shown, text, format, &resolver, &profile);
+            (path, file)
+        })
+        .collect();
+    for (path, file) in &files {
+        add_file(&mut side, path, file);
+    }
+    side
+}
+
+/// The scanner's Helm rule, on a revision's file list: a file under a `templates` folder
+/// whose parent holds `Chart.yaml`.
+fn is_helm_template(path: &str, paths: &HashSet<&str>) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len().saturating_sub(1)).any(|i| {
+        parts[i] == "templates" && {
+            let chart = parts[..i].join("/");
+            let chart_yaml = if chart.is_empty() {
+                "Chart.yaml".to_string()
+            } else {
+                format!("{chart}/Chart.yaml")
+            };
+            paths.contains(chart_yaml.as_str())
+        }
+    })
+}
+
+/// Adds the containers of a scanned file (`relative` to the side's top), and its parse errors.
+fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
+    for finding in file.findings.iter().filter(|f| f.rule == INVALID_INPUT) {
+        let at = finding
+            .span
+            .map(|s| format!(":{}:{}", s.line, s.column))
+            .unwrap_or_default();
+        side.errors
+            .push(format!("{}{at}: {}", file.path, finding.message));
+    }
+    // Containers with the same resource and name in one file are told apart by their order.
+    let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for workload in &file.workloads {
+        for container in &workload.containers {
+            let ordinal = seen
+                .entry((workload.resource.clone(), container.name.clone()))
+                .or_default();
+            side.records.push(Record {
+                key: ContainerKey {
+                    path: relative.to_string(),
+                    resource: workload.resource.clone(),
+                    container: container.name.clone(),
+                    ordinal: *ordinal,
+                },
+                line: container.posture.anchor.or(workload.span).map(|s| s.line),
+                view: PrivilegeView::of(&container.posture),
+            });
+            *ordinal += 1;
+        }
+    }
+}
+
+/// Compares the sides container by container.
+fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
+    let mut outcome = DiffOutcome::default();
+    let mut before: HashMap<ContainerKey, PrivilegeView> =
+        old.into_iter().map(|r| (r.key, r.view)).collect();
+    for record in new {
+        let was = before.remove(&record.key);
+        if was.is_some() {
+            outcome.compared += 1;
+        } else {
+            outcome.added += 1;
+        }
+        let growth = compare::compare(was.as_ref(), &record.view);
+        if !growth.is_empty() {
+            outcome.grown.push(Grown {
+                key: record.key,
+                line: record.line,
+                is_new: was.is_none(),
+                growth,
+            });
+        }
+    }
+    outcome.removed = before.len();
+    outcome.grown.sort_by(|a, b| a.key.cmp(&b.key));
+    outcome
+}
+
+fn heading(grown: &Grown) -> String {
+    let mut text = grown.key.path.clone();
+    if let Some(line) = grown.line {
+        let _ = write!(text, ":{line}");
+    }
+    let _ = write!(text, ": {}", grown.key.resource);
+    if let Some(name) = &grown.key.container {
+        let _ = write!(text, ", container '{name}'");
+    }
+    text
+}
+
+fn render_text(outcome: &DiffOutcome) -> String {
+    let mut out = String::new();
+    for grown in &outcome.grown {
+        let what = if grown.is_new {
+            "new container"
+        } else {
+            "privilege grew"
+        };
+        let _ = writeln!(out, "{} ({what})", heading(grown));
+        for growth in &grown.growth {
+            let _ = writeln!(out, "  + {}", growth.describe());
+        }
+        out.push('\n');
+    }
+    let new_grown = outcome.grown.iter().filter(|g| g.is_new).count();
+    if outcome.grown.is_empty() {
+        let _ = writeln!(
+            out,
+            "no container gained privilege ({} compared, {} new, {} removed)",
+            outcome.compared, outcome.added, outcome.removed
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} container{} gained privilege ({} of them new); {} compared, {} new, {} removed",
+            outcome.grown.len(),
+            if outcome.grown.len() == 1 { "" } else { "s" },
+            new_grown,
+            outcome.compared,
+            outcome.added,
+            outcome.removed
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonDiff<'a> {
+    version: u32,
+    old: &'a str,
+    new: &'a str,
+    containers: Vec<JsonContainer<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonContainer<'a> {
+    path: &'a str,
+    line: Option<u32>,
+    resource: &'a str,
+    container: Option<&'a str>,
+    new: bool,
+    changes: Vec<JsonChange>,
+}
+
+#[derive(Serialize)]
+struct JsonChange {
+    kind: &'static str,
+    message: String,
+    added: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    grew: usize,
+    compared: usize,
+    new: usize,
+    removed: usize,
+}
+
+fn render_json(outcome: &DiffOutcome, old: &str, new: &str) -> serde_json::Result<String> {
+    let report = JsonDiff {
+        version: 1,
+        old,
+        new,
+        containers: outcome
+            .grown
+            .iter()
+            .map(|g| JsonContainer {
+                path: &g.key.path,
+                line: g.line,
+                resource: &g.key.resource,
+                container: g.key.container.as_deref(),
+                new: g.is_new,
+                changes: g
+                    .growth
+                    .iter()
+                    .map(|growth| JsonChange {
+                        kind: growth.kind(),
+                        message: growth.describe(),
+                        added: growth.added(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: JsonSummary {
+            grew: outcome.grown.len(),
+            compared: outcome.compared,
+            new: outcome.added,
+            removed: outcome.removed,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report)?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_templates_are_recognised_by_their_chart() {
+        let paths: HashSet<&str> = ["charts/web/Chart.yaml", "Chart.yaml"]
+            .into_iter()
+            .collect();
+        assert!(is_helm_template("charts/web/templates/deploy.yaml", &paths));
+        assert!(is_helm_template("templates/x.yaml", &paths));
+        let none: HashSet<&str> = HashSet::new();
+        assert!(!is_helm_template("charts/web/templates/deploy.yaml", &none));
+        assert!(
+            !is_helm_template("templates", &paths),
+            "a file named templates"
+        );
+    }
+}

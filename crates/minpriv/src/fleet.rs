@@ -1,0 +1,418 @@
+//! `minpriv report`: scan many repositories at once and show how far each has adopted least
+//! privilege — as one self-contained HTML page (`--html FILE`) and as numbers on standard output
+//! (`--format text|json`).
+//!
+//! Each folder directly inside a PATH is one repository; files lying directly in a PATH form a
+//! repository named after the PATH. Every repository is scanned under its own policy (its
+//! nearest minpriv.toml, with its excludes and waivers) unless `--config` or `--no-config` says
+//! otherwise, because in an organisation each team owns its exceptions.
+
+use crate::analyze::{self, Outcome};
+use crate::config::settings::{ConfigSource, PolicyFlags, Settings};
+use crate::scan::assemble;
+use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
+use crate::{ExitStatus, atomic, error};
+use clap::{Args, ValueEnum};
+use minpriv_model::Severity;
+use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+const REPORT_AFTER_HELP: &str = "\
+Practices measured, per container where they can be set (a Dockerfile sets only the user):
+  non-root                the process runs as a known non-root user
+  drop-all-capabilities   capabilities are dropped with ALL (and the container is not privileged)
+  no-new-privileges       no-new-privileges / allowPrivilegeEscalation: false
+  read-only-rootfs        the root filesystem is read-only
+  no-host-namespaces      no host PID, IPC, network, UTS or user namespace
+
+Examples:
+  minpriv report ~/src/org --html fleet.html      every folder in ~/src/org is a repository
+  minpriv report team-a team-b --format json      the numbers, for a dashboard
+
+Exit codes:
+  0  the report was written (findings do not fail it: gate pull requests with `minpriv scan`)
+  2  a usage error, or some input or configuration could not be read or parsed (the rest is
+     still reported)";
+
+/// Options of `minpriv report`.
+#[derive(Debug, Args)]
+#[command(after_long_help = REPORT_AFTER_HELP)]
+pub struct ReportArgs {
+    /// Folders of repositories: each folder directly inside a PATH is one repository, and files
+    /// directly in a PATH form one named after it. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the report as one self-contained HTML page to FILE: adoption charts, the worst
+    /// containers and every finding with its source line. It loads nothing from the network.
+    /// Written atomically, like --output.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// How to print the numbers: a table (text) or one JSON object with the same numbers as the
+    /// page (`overall`, `repositories`, `containers` worst first).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text, value_name = "FORMAT")]
+    pub format: SummaryFormat,
+
+    /// Write the numbers to FILE instead of standard output (atomically: a temporary file in
+    /// the same folder, renamed when complete).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The policy profile of every repository, over what their configuration files say.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// One configuration file for every repository. Default: each repository's nearest
+    /// minpriv.toml or .minpriv.toml, from its folder upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Count only findings of this severity or worse. Default: each repository's
+    /// configuration, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<crate::cli::MinSeverity>,
+
+    /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+/// `minpriv report --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// A table: containers, findings and adoption of each practice per repository.
+    Text,
+    /// One JSON object with the numbers the HTML page shows.
+    Json,
+}
+
+/// One repository before it is scanned.
+struct Repository {
+    /// As shown: the PATH joined with the folder's name.
+    name: String,
+    /// Where its configuration is looked for.
+    folder: PathBuf,
+    files: Vec<Candidate>,
+}
+
+/// Runs `minpriv report` and returns the exit status.
+pub fn run(args: &ReportArgs) -> ExitStatus {
+    let mut failed = false;
+    let roots: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut repositories = Vec::new();
+    for root in &roots {
+        match repositories_in(root, args.no_ignore) {
+            Ok(found) => repositories.extend(found),
+            Err(message) => {
+                error(&message);
+                failed = true;
+            }
+        }
+    }
+
+    let flags = PolicyFlags {
+        profile: args.profile.as_deref(),
+        fail_on: None,
+        min_severity: args.min_severity.map(Severity::from),
+    };
+    let mut settings = Vec::with_capacity(repositories.len());
+    for repository in &mut repositories {
+        let source = match (&args.config, args.no_config) {
+            (_, true) => ConfigSource::Ignore,
+            (Some(file), false) => ConfigSource::File(file),
+            (None, false) => ConfigSource::Discover(&repository.folder),
+        };
+        let loaded = Settings::load(source, flags).or_else(|errors| {
+            // A broken minpriv.toml in one repository must not hide the others: report it and
+            // scan that repository under the defaults.
+            for message in &errors {
+                error(&format!("{}: {message}", repository.name));
+            }
+            failed = true;
+            Settings::load(ConfigSource::Ignore, flags)
+        });
+        match loaded {
+            Ok(loaded) => {
+                loaded.exclude(&mut repository.files);
+                settings.push(loaded);
+            }
+            // Only an unknown --profile fails here, for every repository alike.
+            Err(errors) => {
+                for message in &errors {
+                    error(message);
+                }
+                return ExitStatus::Error;
+            }
+        }
+    }
+
+    // All files of all repositories in one parallel pass: repositories differ wildly in size.
+    let work: Vec<(usize, &Candidate)> = repositories
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.files.iter().map(move |c| (i, c)))
+        .collect();
+    let outcomes: Vec<(usize, Outcome)> = work
+        .par_iter()
+        .map(|&(i, candidate)| (i, analyze::analyze_file(candidate, &settings[i].profile)))
+        .collect();
+    let mut by_repository: Vec<Vec<Outcome>> = repositories.iter().map(|_| Vec::new()).collect();
+    for (i, outcome) in outcomes {
+        by_repository[i].push(outcome);
+    }
+
+    let mut scans = Vec::new();
+    for ((repository, outcomes), settings) in
+        repositories.into_iter().zip(by_repository).zip(&settings)
+    {
+        let (mut report, unreadable) = assemble(outcomes, Vec::new());
+        failed |= unreadable;
+        settings.apply(&mut report, std::slice::from_ref(&repository.folder));
+        failed |= report
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .any(|f| f.rule == analyze::INVALID_INPUT && f.suppressed.is_none());
+        for file in &mut report.files {
+            file.findings
+                .retain(|f| f.severity >= settings.min_severity);
+        }
+        // A folder without a single configuration file is no container repository.
+        if report.files.is_empty() && report.errors.is_empty() {
+            continue;
+        }
+        scans.push(RepositoryScan {
+            name: repository.name,
+            report,
+        });
+    }
+
+    let fleet = fleet::compute(&scans);
+    if let Some(path) = &args.html {
+        let page = minpriv_report::html::render(&scans, &fleet);
+        if let Err(err) = atomic::write(path, page.as_bytes()) {
+            error(&format!(
+                "cannot write the HTML report to {}: {}",
+                path.display(),
+                describe_io_error(&err)
+            ));
+            return ExitStatus::Error;
+        }
+    }
+    let summary = match args.format {
+        SummaryFormat::Json => match fleet::to_json(&scans, &fleet) {
+            Ok(json) => json,
+            Err(err) => {
+                error(&format!("cannot render the JSON report: {err}"));
+                return ExitStatus::Error;
+            }
+        },
+        SummaryFormat::Text => text_summary(&scans, &fleet, args.html.as_deref()),
+    };
+    let written = match &args.output {
+        Some(path) => atomic::write(path, summary.as_bytes()).map_err(|err| {
+            format!(
+                "cannot write the report to {}: {}",
+                path.display(),
+                describe_io_error(&err)
+            )
+        }),
+        None => print_stdout(&summary),
+    };
+    if let Err(message) = written {
+        error(&message);
+        return ExitStatus::Error;
+    }
+    if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+fn print_stdout(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(format!(
+            "cannot write to standard output: {}",
+            describe_io_error(&err)
+        )),
+    }
+}
+
+/// The repositories under `root`: its files walked once (so .gitignore files apply as in
+/// `minpriv scan`) and grouped by their first folder below `root`.
+fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, String> {
+    let shown_root = walk::display(root, false);
+    if let Err(err) = std::fs::metadata(root) {
+        return Err(format!("{shown_root}: {}", describe_io_error(&err)));
+    }
+    let inputs = walk::collect(&[root.to_path_buf()], WalkOptions { no_ignore });
+    for (path, reason) in &inputs.errors {
+        error(&format!("{path}: {reason}"));
+    }
+    let mut groups: BTreeMap<Option<String>, Vec<Candidate>> = BTreeMap::new();
+    for candidate in inputs.files {
+        groups
+            .entry(top_folder(root, &candidate.path))
+            .or_default()
+            .push(candidate);
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(folder, files)| match folder {
+            Some(name) => Repository {
+                name: walk::display(&root.join(&name), false),
+                folder: root.join(&name),
+                files,
+            },
+            None => Repository {
+                name: shown_root.clone(),
+                folder: root.to_path_buf(),
+                files,
+            },
+        })
+        .collect())
+}
+
+/// The folder directly under `root` that holds `path`; `None` for a file directly in `root`
+/// (or `root` itself, a file named on the command line).
+fn top_folder(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut components = relative.components().filter(|c| *c != Component::CurDir);
+    let first = components.next()?;
+    // A file directly in root has nothing after its first component.
+    components.next()?;
+    Some(first.as_os_str().to_string_lossy().into_owned())
+}
+
+/// The text format: one row per repository, then the whole fleet.
+fn text_summary(scans: &[RepositoryScan], fleet: &Fleet, html: Option<&Path>) -> String {
+    let names: Vec<&str> = scans.iter().map(|s| s.name.as_str()).collect();
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .chain(["REPOSITORY".len(), "all repositories".len()])
+        .max()
+        .unwrap_or_default();
+    let headers = [
+        "NON-ROOT",
+        "DROP-ALL",
+        "NO-NEW-PRIV",
+        "READ-ONLY",
+        "NO-HOST-NS",
+    ];
+    let mut out = format!(
+        "{:<width$}  {:>10}  {:>8}",
+        "REPOSITORY", "CONTAINERS", "FINDINGS"
+    );
+    for header in headers {
+        let _ = write!(out, "  {header:>11}");
+    }
+    out.push('\n');
+    let mut row = |name: &str, stats: &fleet::Stats| {
+        let _ = write!(
+            out,
+            "{name:<width$}  {:>10}  {:>8}",
+            stats.containers,
+            stats.findings.total()
+        );
+        for practice in Practice::ALL {
+            let cell = stats
+                .adoption_of(practice)
+                .percent()
+                .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
+            let _ = write!(out, "  {cell:>11}");
+        }
+        out.push('\n');
+    };
+    for (name, stats) in names.iter().zip(&fleet.repositories) {
+        row(name, stats);
+    }
+    row("all repositories", &fleet.overall);
+    let _ = writeln!(
+        out,
+        "\n{} in {}.",
+        plural_of(fleet.overall.containers, "container", "containers"),
+        plural_of(scans.len(), "repository", "repositories")
+    );
+    if let Some(html) = html {
+        let _ = writeln!(out, "HTML report: {}", html.display());
+    }
+    out
+}
+
+fn plural_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repository_is_the_first_folder_below_the_root() {
+        let root = Path::new("repos");
+        assert_eq!(
+            top_folder(root, Path::new("repos/shop/deploy/web.yaml")),
+            Some("shop".into())
+        );
+        assert_eq!(top_folder(root, Path::new("repos/compose.yaml")), None);
+        assert_eq!(
+            top_folder(Path::new("."), Path::new("./tools/Dockerfile")),
+            Some("tools".into())
+        );
+        assert_eq!(top_folder(root, Path::new("elsewhere/x.yaml")), None);
+    }
+
+    #[test]
+    fn repositories_group_the_walked_files() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |rel: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, "FROM alpine:3.20\n").unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("shop/Dockerfile");
+        write("shop/deploy/Dockerfile");
+        write("tools/Dockerfile");
+        write("Dockerfile");
+        let repositories = repositories_in(dir.path(), false).unwrap_or_default();
+        let summary: Vec<(String, usize)> = repositories
+            .iter()
+            .map(|r| {
+                let name = Path::new(&r.name)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, r.files.len())
+            })
+            .collect();
+        let root_name = dir
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            summary,
+            [(root_name, 1), ("shop".into(), 2), ("tools".into(), 1)]
+        );
+        assert!(repositories_in(&dir.path().join("missing"), false).is_err());
+    }
+}

@@ -1,0 +1,940 @@
+//! `minpriv verify` and `minpriv minimize`: run a command through the Docker Engine under its
+//! configuration as written and under hardened configurations, and report what it needs.
+//!
+//! The engine side (containers, the search) is `minpriv_engine::verify`; this module reads the
+//! starting point (an image, a Compose service, a Kubernetes container, a `docker run` line),
+//! shows progress, handles Ctrl-C/SIGTERM, and prints the results.
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use minpriv_engine::Engine;
+use minpriv_engine::verify::{
+    self, Minimization, Request, RunOptions, RunOutcome, RunSpec, Session, Verification,
+    VerifyError,
+};
+use minpriv_model::{Posture, Runtime};
+use minpriv_readers::{command_line, compose, kubernetes};
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const VERIFY_AFTER_HELP: &str = "\
+Examples:
+  minpriv verify app:1.4 -- /app/selftest
+  minpriv verify --compose compose.yaml --service web -- /app/selftest
+  minpriv verify --k8s deploy.yaml --container app -- /app/selftest
+  minpriv verify --docker-run \"docker run --cap-add NET_ADMIN app:1.4\" -- /app/selftest
+  minpriv verify --cleanup           remove containers left by a killed run
+
+Safety: no run is privileged (a privileged posture runs with every capability instead), runs get
+--network none unless --network is given, and every container is labelled minpriv.verify=<run
+id> and removed after its run, on error, at its timeout and on Ctrl-C or SIGTERM.
+
+Exit codes:
+  0    the hardened run passed
+  1    the hardened run failed
+  2    a usage error, an input that cannot be read, no engine, or an image the engine lacks
+  130  interrupted (Ctrl-C, SIGTERM); the containers were removed";
+
+const MINIMIZE_AFTER_HELP: &str = "\
+The search (each step keeps what passes, and only ever removes privilege):
+  1. the baseline must pass;  2. everything hardened at once;  3. no-new-privileges, default
+  seccomp, no host namespaces or devices;  4. read-only root filesystem with tmpfs for exactly
+  the folders the app wrote (the engine's change list);  5. a non-root user (the image's USER,
+  else --uid) with no capabilities;  6. when the app keeps root: the smallest capability set,
+  by delta debugging over the baseline's set (k needed of n cost at most 1 + 2k*ceil(log2 n)
+  runs; identical configurations run once; --jobs runs independent probes in parallel);
+  7. one run with ports below 1024 privileged, to tell whether the app binds one (Docker needs
+  no NET_BIND_SERVICE for that; other runtimes may).
+
+--repeat N: a configuration that fails is run again, up to N times, and passes if any run
+passes. A capability is kept only when every run without it fails, so a flaky test cannot add
+one; configurations that failed before passing are reported as flaky.
+
+Exit codes:
+  0    the least privilege was found (the result passed)
+  1    the command fails with its configuration as written: nothing to minimize
+  2    a usage error, an input that cannot be read, no engine, or an image the engine lacks
+  130  interrupted (Ctrl-C, SIGTERM); the containers were removed";
+
+/// Where the configuration and the command come from (shared by verify and minimize).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The image to run (it must be in the local engine: nothing is pulled). With --compose,
+    /// --k8s or --docker-run, it replaces the image the file names.
+    #[arg(value_name = "IMAGE")]
+    pub image: Option<String>,
+
+    /// Start from service NAME (--service) of this Compose file.
+    #[arg(long, value_name = "FILE", requires = "service", conflicts_with_all = ["k8s", "docker_run"])]
+    pub compose: Option<PathBuf>,
+
+    /// The Compose service.
+    #[arg(long, value_name = "NAME", requires = "compose")]
+    pub service: Option<String>,
+
+    /// Start from container NAME (--container) of this Kubernetes manifest.
+    #[arg(long, value_name = "FILE", requires = "container", conflicts_with_all = ["compose", "docker_run"])]
+    pub k8s: Option<PathBuf>,
+
+    /// The Kubernetes container.
+    #[arg(long, value_name = "NAME", requires = "k8s")]
+    pub container: Option<String>,
+
+    /// Start from a `docker run ...` command line (its flags; the command goes after --).
+    #[arg(long = "docker-run", value_name = "COMMAND_LINE", conflicts_with_all = ["compose", "k8s"])]
+    pub docker_run: Option<String>,
+
+    /// The command to run (after the image's entrypoint); it passes when it exits with 0.
+    /// Default: the image's own command.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+
+    /// The network of every run. `none` keeps test runs off every network.
+    #[arg(long, value_name = "NAME", default_value = "none")]
+    pub network: String,
+
+    /// The uid (and gid) of the non-root user when the image's USER is root or unset.
+    #[arg(long, value_name = "UID", default_value_t = 65532)]
+    pub uid: u32,
+
+    /// How long one run may take before it is killed and counts as failed (`60`, `90s`, `2m`).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// How many runs may go on at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+
+    /// Run a failing configuration up to N times; it passes if any run passes (a flaky test
+    /// then cannot make a restriction look necessary).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub repeat: u32,
+
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub format: Format,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of `minpriv verify`.
+#[derive(Debug, Args)]
+#[command(after_long_help = VERIFY_AFTER_HELP)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Remove every container labelled minpriv.verify (left by a run that was killed) and exit.
+    #[arg(long)]
+    pub cleanup: bool,
+}
+
+/// Options of `minpriv minimize`.
+#[derive(Debug, Args)]
+#[command(after_long_help = MINIMIZE_AFTER_HELP)]
+pub struct MinimizeArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Output formats of verify and minimize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 60, 90s, 2m)"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" | "sec" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    if !(0.05..=86_400.0).contains(&seconds) {
+        return Err("the timeout must be between 50ms and 24h".into());
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The starting point, read from the arguments.
+struct Target {
+    posture: Posture,
+    image: String,
+    base_dir: PathBuf,
+    /// The Compose service or Kubernetes container name, for the renderings.
+    name: Option<String>,
+    notes: Vec<String>,
+}
+
+fn read_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn load_target(args: &TargetArgs) -> Result<Target, String> {
+    let cwd = PathBuf::from(".");
+    let (posture, file_image, base_dir, name, notes) = if let Some(file) = &args.compose {
+        let service = args.service.clone().unwrap_or_default();
+        let text = read_file(file)?;
+        let base = folder_of(file);
+        let out = compose::read(&text, &crate::resolver::FsResolver::new(base.clone()));
+        let wanted = format!("service/{service}");
+        let Some(w) = out.workloads.iter().find(|w| w.resource == wanted) else {
+            let names: Vec<&str> = out
+                .workloads
+                .iter()
+                .filter_map(|w| w.resource.strip_prefix("service/"))
+                .collect();
+            let mut message = format!("{} has no service `{service}`", file.display());
+            if names.is_empty() {
+                if let Some(e) = out.errors.first() {
+                    message.push_str(&format!(" ({})", e.message));
+                }
+            } else {
+                message.push_str(&format!(" (it has: {})", names.join(", ")));
+            }
+            return Err(message);
+        };
+        let posture = w.containers[0].posture.clone();
+        let image = posture.image.value.clone();
+        (posture, image, base, Some(service), Vec::new())
+    } else if let Some(file) = &args.k8s {
+        let wanted = args.container.clone().unwrap_or_default();
+        let text = read_file(file)?;
+        let out = kubernetes::read(&text);
+        let found: Vec<(&str, &minpriv_model::Container)> = out
+            .workloads
+            .iter()
+            .flat_map(|w| w.containers.iter().map(move |c| (w.resource.as_str(), c)))
+            .filter(|(_, c)| c.name.as_deref() == Some(wanted.as_str()))
+            .collect();
+        let Some((resource, c)) = found.first() else {
+            let names: Vec<String> = out
+                .workloads
+                .iter()
+                .flat_map(|w| w.containers.iter().filter_map(|c| c.name.clone()))
+                .collect();
+            let mut message = format!("{} has no container `{wanted}`", file.display());
+            if !names.is_empty() {
+                message.push_str(&format!(" (it has: {})", names.join(", ")));
+            } else if let Some(e) = out.errors.first() {
+                message.push_str(&format!(" ({})", e.message));
+            }
+            return Err(message);
+        };
+        let mut notes = Vec::new();
+        if found.len() > 1 {
+            notes.push(format!(
+                "{} containers are named `{wanted}`: the one of {resource} is used",
+                found.len()
+            ));
+        }
+        let posture = c.posture.clone();
+        let image = posture.image.value.clone();
+        (posture, image, folder_of(file), Some(wanted), notes)
+    } else if let Some(line) = &args.docker_run {
+        let out = command_line::read_shell(line);
+        let Some(c) = out.workloads.iter().flat_map(|w| &w.containers).next() else {
+            return Err(format!(
+                "no `docker run` command found in `{line}`{}",
+                out.errors
+                    .first()
+                    .map(|e| format!(" ({})", e.message))
+                    .unwrap_or_default()
+            ));
+        };
+        let posture = c.posture.clone();
+        let image = posture.image.value.clone();
+        (posture, image, cwd, None, Vec::new())
+    } else {
+        let Some(image) = args.image.clone() else {
+            return Err(
+                "say what to run: IMAGE, --compose FILE --service NAME, --k8s FILE \
+                        --container NAME, or --docker-run \"docker run ...\""
+                    .into(),
+            );
+        };
+        let mut posture = Posture::defaults(Runtime::Docker, None);
+        posture.image.value = Some(image.clone());
+        (posture, Some(image), cwd, None, Vec::new())
+    };
+    let image = match (args.image.clone(), file_image) {
+        (Some(i), _) => i,
+        (None, Some(i)) if !i.trim().is_empty() && !i.contains('$') => i,
+        (None, Some(i)) => {
+            return Err(format!(
+                "the image `{i}` cannot be run as written: give IMAGE"
+            ));
+        }
+        (None, None) => return Err("the configuration names no image: give IMAGE".into()),
+    };
+    Ok(Target {
+        posture,
+        image,
+        base_dir,
+        name,
+        notes,
+    })
+}
+
+/// Sets a flag on Ctrl-C and SIGTERM (once per process).
+fn cancellation() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let setter = Arc::clone(&flag);
+    if let Err(e) = ctrlc::set_handler(move || setter.store(true, Ordering::SeqCst)) {
+        crate::error(&format!(
+            "cannot install the Ctrl-C handler ({e}); an interrupted run may leave containers: \
+             `minpriv verify --cleanup` removes them"
+        ));
+    }
+    flag
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} runs · {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn connect() -> Result<Engine, ExitCode> {
+    Engine::connect().map_err(|e| {
+        crate::error(&e.to_string());
+        ExitCode::from(2)
+    })
+}
+
+/// Everything a command needs to run: the engine, the request, the session's options.
+fn setup(args: &TargetArgs) -> Result<(Engine, Target), ExitCode> {
+    let target = load_target(args).map_err(|m| {
+        crate::error(&m);
+        ExitCode::from(2)
+    })?;
+    let engine = connect()?;
+    Ok((engine, target))
+}
+
+fn request(args: &TargetArgs, target: &Target) -> Request {
+    Request {
+        posture: target.posture.clone(),
+        image: target.image.clone(),
+        command: args.command.clone(),
+        base_dir: target.base_dir.clone(),
+        network: args.network.clone(),
+        uid: args.uid,
+    }
+}
+
+fn run_options(args: &TargetArgs) -> RunOptions {
+    RunOptions {
+        timeout: args.timeout,
+        jobs: args.jobs as usize,
+        repeat: args.repeat,
+        ..RunOptions::default()
+    }
+}
+
+/// Maps an error to its exit code after removing the session's containers.
+fn fail(session: &Session<'_>, bar: &ProgressBar, error: &VerifyError) -> ExitCode {
+    bar.finish_and_clear();
+    let removed = session.cleanup();
+    match error {
+        VerifyError::Cancelled => {
+            let extra = match removed {
+                Ok(n) if n > 0 => format!(" and {n} leftover container(s) removed"),
+                Ok(_) => String::new(),
+                Err(e) => format!("; removing containers failed: {e}"),
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "interrupted after {} run(s): every container of run {} is gone{extra}",
+                session.runs(),
+                session.run_id()
+            );
+            ExitCode::from(130)
+        }
+        VerifyError::Engine(e) => {
+            crate::error(&e.to_string());
+            ExitCode::from(2)
+        }
+        VerifyError::BaselineFailed(_) => {
+            crate::error(&error.to_string());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `minpriv verify`.
+pub fn verify(args: &VerifyArgs) -> ExitCode {
+    if args.cleanup {
+        let engine = match connect() {
+            Ok(e) => e,
+            Err(code) => return code,
+        };
+        return match verify::cleanup_leftovers(&engine) {
+            Ok(n) => {
+                crate::print(&format!(
+                    "removed {n} container(s) labelled {}\n",
+                    verify::LABEL
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                crate::error(&e.to_string());
+                ExitCode::from(2)
+            }
+        };
+    }
+    let t = &args.target;
+    let (engine, target) = match setup(t) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let cancel = cancellation();
+    let started = Instant::now();
+    let mut session = Session::new(&engine, run_options(t), cancel);
+    let bar = progress_bar(t.quiet);
+    let b = bar.clone();
+    session.on_progress(move |p| {
+        b.set_position(p.runs as u64);
+        b.set_message(p.hypothesis.to_string());
+    });
+    let result = verify::verify(&session, &request(t, &target));
+    let mut v = match result {
+        Ok(v) => v,
+        Err(e) => return fail(&session, &bar, &e),
+    };
+    bar.finish_and_clear();
+    let _ = session.cleanup();
+    v.notes.splice(0..0, target.notes.iter().cloned());
+    let elapsed = started.elapsed();
+    let text = match t.format {
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&verify_json(&v, &target, t, &session, elapsed))
+                    .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Text => verify_text(&v, &target, t, elapsed),
+    };
+    crate::print(&text);
+    if v.hardened.outcome.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `minpriv minimize`.
+pub fn minimize(args: &MinimizeArgs) -> ExitCode {
+    let t = &args.target;
+    let (engine, target) = match setup(t) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let cancel = cancellation();
+    let started = Instant::now();
+    let mut session = Session::new(&engine, run_options(t), cancel);
+    let bar = progress_bar(t.quiet);
+    let b = bar.clone();
+    session.on_progress(move |p| {
+        b.set_position(p.runs as u64);
+        b.set_message(p.hypothesis.to_string());
+    });
+    let result = verify::minimize(&session, &request(t, &target));
+    let mut m = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let code = fail(&session, &bar, &e);
+            if let (VerifyError::BaselineFailed(p), Format::Text) = (&e, t.format) {
+                let mut s = String::new();
+                push_output(&mut s, &p.outcome, "  ");
+                crate::print(&s);
+            } else if let (VerifyError::BaselineFailed(p), Format::Json) = (&e, t.format) {
+                let value = json!({
+                    "version": 1,
+                    "command": "minimize",
+                    "image": target.image,
+                    "cmd": t.command,
+                    "error": e.to_string(),
+                    "baseline": outcome_json(&p.outcome, &p.spec, None),
+                    "runs": session.runs(),
+                });
+                crate::print(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                ));
+            }
+            return code;
+        }
+    };
+    bar.finish_and_clear();
+    let _ = session.cleanup();
+    m.notes.splice(0..0, target.notes.iter().cloned());
+    let elapsed = started.elapsed();
+    let renderings = Renderings::of(&m, &target, &t.command);
+    let text = match t.format {
+        Format::Json => {
+            let value = minimize_json(&m, &target, t, &renderings, elapsed);
+            let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Text => minimize_text(&m, &target, t, &renderings, elapsed),
+    };
+    crate::print(&text);
+    ExitCode::SUCCESS
+}
+
+fn outcome_json(o: &RunOutcome, spec: &RunSpec, image_user: Option<&str>) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("settings".into(), json!(spec.summary(image_user)));
+        map.insert(
+            "docker_run".into(),
+            json!(format!(
+                "docker run {}",
+                shell_join(&spec.docker_run_args())
+            )),
+        );
+    }
+    v
+}
+
+fn verify_json(
+    v: &Verification,
+    target: &Target,
+    args: &TargetArgs,
+    session: &Session<'_>,
+    elapsed: Duration,
+) -> Value {
+    let iu = v.image_user.as_deref();
+    json!({
+        "version": 1,
+        "command": "verify",
+        "image": target.image,
+        "cmd": args.command,
+        "run_id": session.run_id(),
+        "baseline": outcome_json(&v.baseline.outcome, &v.baseline.spec, iu),
+        "hardened": outcome_json(&v.hardened.outcome, &v.hardened.spec, iu),
+        "restrictions": v.restrictions,
+        "broken_by": v.broken_by,
+        "broken_together": v.together,
+        "relaxed": v.relaxed.iter().map(|(r, o)| json!({
+            "restriction": r,
+            "exit_code": o.exit_code,
+            "passed": o.passed,
+            "timed_out": o.timed_out,
+        })).collect::<Vec<_>>(),
+        "notes": v.notes,
+        "runs": v.runs,
+        "duration_ms": elapsed.as_millis() as u64,
+    })
+}
+
+fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
+    if let Some(e) = &o.error {
+        s.push_str(&format!("{indent}| {e}\n"));
+    }
+    for line in &o.output {
+        s.push_str(&format!("{indent}| {line}\n"));
+    }
+}
+
+fn verify_text(v: &Verification, target: &Target, args: &TargetArgs, elapsed: Duration) -> String {
+    let iu = v.image_user.as_deref();
+    let mut s = format!(
+        "verify {}\n",
+        describe_command(&target.image, &args.command)
+    );
+    for (name, p) in [("baseline", &v.baseline), ("hardened", &v.hardened)] {
+        s.push_str(&format!(
+            "  {name:<9} {}\n            {}\n",
+            p.outcome.status_line(),
+            p.spec.summary(iu)
+        ));
+        if !p.outcome.passed || name == "baseline" && !v.hardened.outcome.passed {
+            push_output(&mut s, &p.outcome, "            ");
+        }
+    }
+    if !v.relaxed.is_empty() {
+        s.push_str("  relaxing one restriction at a time:\n");
+        for (r, o) in &v.relaxed {
+            s.push_str(&format!("    {:<20} {}\n", r.name(), o.status_line()));
+        }
+    }
+    if !v.hardened.outcome.passed && v.baseline.outcome.passed {
+        let names: Vec<&str> = v.broken_by.iter().map(|r| r.name()).collect();
+        if names.is_empty() {
+            s.push_str("broken by: no restriction could be blamed\n");
+        } else if v.together {
+            s.push_str(&format!(
+                "broken by: {} (no single one: the command passes only with all of them \
+                 relaxed together)\n",
+                names.join(" + ")
+            ));
+        } else {
+            s.push_str(&format!("broken by: {}\n", names.join(", ")));
+        }
+    } else if v.hardened.outcome.passed {
+        s.push_str("the hardened configuration passes\n");
+    }
+    for n in &v.notes {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    s.push_str(&format!(
+        "{} run(s), {:.1} s\n",
+        v.runs,
+        elapsed.as_secs_f64()
+    ));
+    s
+}
+
+fn describe_command(image: &str, command: &[String]) -> String {
+    if command.is_empty() {
+        format!("{image} (its own command)")
+    } else {
+        format!("{image} -- {}", shell_join(command))
+    }
+}
+
+/// The result as a `docker run` line, a Compose fragment and a Kubernetes securityContext.
+struct Renderings {
+    docker_run: String,
+    compose: String,
+    kubernetes: String,
+}
+
+impl Renderings {
+    fn of(m: &Minimization, target: &Target, command: &[String]) -> Renderings {
+        let r = &m.result;
+        let mut flags = r.privilege_flags();
+        flags.push(target.image.clone());
+        flags.extend(command.iter().cloned());
+        let docker_run = format!("docker run {}", shell_join(&flags));
+
+        let name = target.name.clone().unwrap_or_else(|| "app".into());
+        let mut c = format!(
+            "services:\n  {name}:\n    image: {}\n",
+            yaml_str(&target.image)
+        );
+        if let Some(u) = &r.user {
+            c.push_str(&format!("    user: {}\n", yaml_str(u)));
+        }
+        c.push_str("    cap_drop:\n      - ALL\n");
+        if !m.capabilities.is_empty() {
+            c.push_str("    cap_add:\n");
+            for cap in m.capabilities.sorted_names() {
+                c.push_str(&format!("      - {cap}\n"));
+            }
+        }
+        if m.no_new_privileges {
+            c.push_str("    security_opt:\n      - no-new-privileges:true\n");
+        }
+        if m.read_only_rootfs {
+            c.push_str("    read_only: true\n");
+        }
+        if !m.tmpfs.is_empty() {
+            let tmpfs_options = verify::spec::tmpfs_options(r.user.as_deref());
+            c.push_str("    tmpfs:\n");
+            for t in &m.tmpfs {
+                if tmpfs_options.is_empty() {
+                    c.push_str(&format!("      - {t}\n"));
+                } else {
+                    c.push_str(&format!("      - {t}:{tmpfs_options}\n"));
+                }
+            }
+        }
+
+        let mut k = String::from("securityContext:\n");
+        let (uid, gid) = split_user(&m.user);
+        match uid.parse::<u32>() {
+            Ok(0) => k.push_str("  runAsUser: 0  # the app needs root (see notes)\n"),
+            Ok(n) => {
+                k.push_str(&format!("  runAsUser: {n}\n"));
+                if let Some(g) = gid.and_then(|g| g.parse::<u32>().ok()) {
+                    k.push_str(&format!("  runAsGroup: {g}\n"));
+                }
+                k.push_str("  runAsNonRoot: true\n");
+            }
+            Err(_) if m.user_is_root => {
+                k.push_str("  runAsUser: 0  # the app needs root (see notes)\n")
+            }
+            Err(_) => k.push_str(&format!(
+                "  runAsNonRoot: true  # the image's user {uid}: set runAsUser to its uid, the \
+                 kubelet cannot check a name\n"
+            )),
+        }
+        k.push_str(&format!(
+            "  allowPrivilegeEscalation: {}\n",
+            !m.no_new_privileges
+        ));
+        k.push_str(&format!(
+            "  readOnlyRootFilesystem: {}\n",
+            m.read_only_rootfs
+        ));
+        k.push_str("  capabilities:\n    drop: [\"ALL\"]\n");
+        if !m.capabilities.is_empty() {
+            let names: Vec<String> = m
+                .capabilities
+                .sorted_names()
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            k.push_str(&format!("    add: [{}]\n", names.join(", ")));
+        }
+        k.push_str("  seccompProfile:\n    type: RuntimeDefault\n");
+        if !m.tmpfs.is_empty() {
+            k.push_str("# in the container, beside securityContext:\nvolumeMounts:\n");
+            for t in &m.tmpfs {
+                k.push_str(&format!(
+                    "  - name: {}\n    mountPath: {t}\n",
+                    volume_name(t)
+                ));
+            }
+            k.push_str("# in the pod spec:\nvolumes:\n");
+            for t in &m.tmpfs {
+                k.push_str(&format!(
+                    "  - name: {}\n    emptyDir:\n      medium: Memory\n",
+                    volume_name(t)
+                ));
+            }
+        }
+        Renderings {
+            docker_run,
+            compose: c,
+            kubernetes: k,
+        }
+    }
+}
+
+fn split_user(user: &str) -> (&str, Option<&str>) {
+    match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    }
+}
+
+fn volume_name(path: &str) -> String {
+    let mut name: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(50);
+    format!("tmp-{}", name.trim_matches('-'))
+}
+
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Joins words for a POSIX shell, quoting those that need it.
+fn shell_join(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let plain = !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
+            if plain {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn minimize_json(
+    m: &Minimization,
+    target: &Target,
+    args: &TargetArgs,
+    r: &Renderings,
+    elapsed: Duration,
+) -> Value {
+    let iu = m.image_user.as_deref();
+    json!({
+        "version": 1,
+        "command": "minimize",
+        "image": target.image,
+        "cmd": args.command,
+        "capabilities": m.capabilities,
+        "user": m.user,
+        "user_is_root": m.user_is_root,
+        "read_only_rootfs": m.read_only_rootfs,
+        "tmpfs": m.tmpfs,
+        "no_new_privileges": m.no_new_privileges,
+        "seccomp": "default",
+        "binds_low_port": m.binds_low_port,
+        "kept_privileges": m.kept_privileges,
+        "capability_search": m.capability_search,
+        "runs": m.runs,
+        "repeat": args.repeat,
+        "jobs": args.jobs,
+        "duration_ms": elapsed.as_millis() as u64,
+        "docker_run": r.docker_run,
+        "compose": r.compose,
+        "kubernetes": r.kubernetes,
+        "baseline": outcome_json(&m.baseline.outcome, &m.baseline.spec, iu),
+        "result": outcome_json(&m.outcome, &m.result, iu),
+        "steps": m.steps,
+        "flaky": m.flaky,
+        "notes": m.notes,
+    })
+}
+
+fn minimize_text(
+    m: &Minimization,
+    target: &Target,
+    args: &TargetArgs,
+    r: &Renderings,
+    elapsed: Duration,
+) -> String {
+    let mut s = format!(
+        "minimize {}\n",
+        describe_command(&target.image, &args.command)
+    );
+    let width = m
+        .steps
+        .iter()
+        .map(|st| st.hypothesis.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for st in &m.steps {
+        let mark = if st.passed { "+" } else { "-" };
+        s.push_str(&format!(
+            "  {mark} {:<width$}  {}\n",
+            st.hypothesis, st.status
+        ));
+    }
+    s.push_str(&format!(
+        "\nleast privilege that passes ({} run(s), {:.1} s):\n",
+        m.runs,
+        elapsed.as_secs_f64()
+    ));
+    let user = if m.user_is_root {
+        format!("{} (root: the app fails as non-root)", m.user)
+    } else {
+        m.user.clone()
+    };
+    let caps = if m.capabilities.is_empty() {
+        "none".to_string()
+    } else {
+        m.capabilities.sorted_names().join(", ")
+    };
+    let rootfs = match (m.read_only_rootfs, m.tmpfs.is_empty()) {
+        (true, true) => "read-only".to_string(),
+        (true, false) => format!("read-only, tmpfs {}", m.tmpfs.join(", ")),
+        (false, _) => "writable (see notes)".to_string(),
+    };
+    for (k, v) in [
+        ("user", user),
+        ("capabilities", caps),
+        ("root filesystem", rootfs),
+        (
+            "no-new-privileges",
+            if m.no_new_privileges {
+                "on"
+            } else {
+                "off (see notes)"
+            }
+            .to_string(),
+        ),
+        ("seccomp", "default".to_string()),
+    ] {
+        s.push_str(&format!("  {k:<18} {v}\n"));
+    }
+    s.push_str(&format!("\ndocker run:\n  {}\n", r.docker_run));
+    s.push_str("\ncompose:\n");
+    for line in r.compose.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    s.push_str("\nkubernetes:\n");
+    for line in r.kubernetes.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    if !m.flaky.is_empty() {
+        s.push_str("\nflaky:\n");
+        for f in &m.flaky {
+            s.push_str(&format!("  - {f}\n"));
+        }
+    }
+    if !m.notes.is_empty() {
+        s.push('\n');
+        for n in &m.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("60").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("1y").is_err());
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("abc").is_err());
+    }
+
+    #[test]
+    fn words_are_quoted_for_the_shell() {
+        let w: Vec<String> = ["sh", "-c", "echo 'hi' > /tmp/x", "--cap-add=CHOWN"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            shell_join(&w),
+            r#"sh -c 'echo '\''hi'\'' > /tmp/x' --cap-add=CHOWN"#
+        );
+        assert_eq!(volume_name("/var/cache/app"), "tmp-var-cache-app");
+    }
+}

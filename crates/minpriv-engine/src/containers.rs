@@ -170,9 +170,12 @@ impl Engine {
                 posture.seccomp.span,
             );
         }
+        // A host that labels with SELinux confines containers that way instead: AppArmor's
+        // absence there is no gap, and reporting it on every container would be noise.
         if posture.apparmor.value == AppArmor::RuntimeDefault
             && !posture.apparmor.is_written()
             && !security.apparmor
+            && !security.selinux
         {
             posture.apparmor = Located::new(
                 AppArmor::Unconfined,

@@ -184,7 +184,8 @@ pub struct VulnSummary {
     pub fixable: usize,
     /// The worst ones, worst first (at most [`VulnSummary::TOP`]).
     pub top: Vec<Vulnerability>,
-    /// The likelihood they give (0–10).
+    /// The likelihood they give (0–10); serialized as the assessment's.
+    #[serde(skip)]
     pub likelihood: f64,
 }
 

@@ -29,6 +29,13 @@ const BAR_WIDTH: f64 = 420.0;
 
 /// Renders the fleet report page.
 pub fn render(scans: &[RepositoryScan], fleet: &Fleet) -> String {
+    render_with_risk(scans, fleet, &[])
+}
+
+/// Renders the fleet report page with a risk ranking (`minpriv report --vulns`): containers
+/// ranked by known vulnerabilities weighed against their privileges, worst first. An empty
+/// ranking leaves the section out.
+pub fn render_with_risk(scans: &[RepositoryScan], fleet: &Fleet, risk: &[RiskRow]) -> String {
     let total_findings = fleet.overall.findings.total();
     let page = html! {
         (DOCTYPE)
@@ -77,6 +84,17 @@ pub fn render(scans: &[RepositoryScan], fleet: &Fleet) -> String {
                             "then by known escape paths to the host."
                         }
                         (worst_containers(scans, &fleet.containers))
+                    }
+                    @if !risk.is_empty() {
+                        section #risk {
+                            h2 { "Risk: vulnerabilities × privilege" }
+                            p.hint {
+                                "Known vulnerabilities of each container's image weighed against what a compromise "
+                                "gives: score = likelihood × impact × exposure (0–100). "
+                                "Run " code { "minpriv explain risk" } " for the model."
+                            }
+                            (risk_table(risk))
+                        }
                     }
                     section #findings {
                         h2 { "Findings" }
@@ -277,6 +295,59 @@ fn severity_chips(by_severity: &[usize; 5]) -> Markup {
                 @if by_severity[i] > 0 {
                     span class={ "chip sev-" (severity.as_str()) } title=(severity.as_str()) {
                         (by_severity[i]) " " (severity.as_str())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One row of the risk ranking, as `minpriv risk` computes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RiskRow {
+    /// 0–100.
+    pub score: u8,
+    /// The band of the score: `critical`, `high`, `medium`, `low` or `none`.
+    pub level: &'static str,
+    /// The container's name (with `(init)` for an init container).
+    pub container: String,
+    /// `path resource`.
+    pub location: String,
+    /// The image as written.
+    pub image: String,
+    /// Why it scores what it does.
+    pub why: String,
+    /// The single hardening that lowers the score most, and to what.
+    pub best_change: String,
+}
+
+fn risk_table(rows: &[RiskRow]) -> Markup {
+    html! {
+        div.scroll {
+            table.risk {
+                thead {
+                    tr {
+                        th.num { "Score" }
+                        th { "Container" }
+                        th { "Where" }
+                        th { "Image" }
+                        th { "Why" }
+                        th { "Best single change" }
+                    }
+                }
+                tbody {
+                    @for row in rows {
+                        tr data-score=(row.score) {
+                            td.num {
+                                (row.score) " "
+                                span class={ "badge sev-" (row.level) } { (row.level) }
+                            }
+                            td { (row.container) }
+                            td { code { (row.location) } }
+                            td { code { (row.image) } }
+                            td { (row.why) }
+                            td { (row.best_change) }
+                        }
                     }
                 }
             }

@@ -84,6 +84,12 @@ pub struct ReportArgs {
     /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// With --html: a vulnerability report (Trivy JSON, Grype JSON or SARIF; IMAGE=REPORT for
+    /// one that names no image), repeatable. The page gains the risk ranking `minpriv risk`
+    /// prints: containers ranked by known vulnerabilities weighed against their privileges.
+    #[arg(long = "vulns", value_name = "REPORT", requires = "html")]
+    pub vulns: Vec<String>,
 }
 
 /// `minpriv report --format`.
@@ -202,7 +208,9 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 
     let fleet = fleet::compute(&scans);
     if let Some(path) = &args.html {
-        let page = minpriv_report::html::render(&scans, &fleet);
+        let (risk, risk_failed) = crate::risk_cmd::html_rows(&args.vulns, &scans);
+        failed |= risk_failed;
+        let page = minpriv_report::html::render_with_risk(&scans, &fleet, &risk);
         if let Err(err) = atomic::write(path, page.as_bytes()) {
             error(&format!(
                 "cannot write the HTML report to {}: {}",
@@ -262,7 +270,13 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
     if let Err(err) = std::fs::metadata(root) {
         return Err(format!("{shown_root}: {}", describe_io_error(&err)));
     }
-    let inputs = walk::collect(&[root.to_path_buf()], WalkOptions { no_ignore });
+    let inputs = walk::collect(
+        &[root.to_path_buf()],
+        WalkOptions {
+            no_ignore,
+            ..WalkOptions::default()
+        },
+    );
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }

@@ -15,6 +15,8 @@ use minpriv_engine::Engine;
 use minpriv_model::risk::{self, Assessment, BestChange, Vulnerability};
 use minpriv_model::{ContainerRole, ImageRef, Posture, Severity, Workload};
 use minpriv_readers::vulns::{self, ReadError, VulnReport};
+use minpriv_report::fleet::RepositoryScan;
+use minpriv_report::html::RiskRow;
 use minpriv_report::markdown::{code, escape_text};
 use minpriv_rules::Profile;
 use rayon::prelude::*;
@@ -110,33 +112,15 @@ const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Runs `minpriv risk` and returns the exit status.
 pub fn run(args: &RiskArgs) -> ExitStatus {
-    let mut failed = false;
-    let mut notes: Vec<Note> = Vec::new();
+    let Reports {
+        reports,
+        paths: more_paths,
+        stdin_taken,
+        mut notes,
+        mut failed,
+    } = load_reports(&args.vulns, args.docker);
     let mut paths = args.paths.clone();
-    let mut reports = Vec::new();
-    let mut stdin_taken = false;
-    for value in &args.vulns {
-        match classify(value, args.docker, &mut stdin_taken) {
-            Ok(Argument::Reports(loaded)) => reports.extend(loaded),
-            Ok(Argument::Path(path)) => paths.push(path),
-            Err(message) => {
-                error(&message);
-                failed = true;
-            }
-        }
-    }
-    for report in &reports {
-        for note in &report.report.notes {
-            notes.push(Note::about(&report.shown, note.clone()));
-        }
-        if report.refs.is_empty() && report.report.image_ids.is_empty() {
-            error(&format!(
-                "{}: the report names no image; say which it is with --vulns IMAGE={}",
-                report.shown, report.shown
-            ));
-            failed = true;
-        }
-    }
+    paths.extend(more_paths);
 
     let inputs = if args.docker {
         live_containers(args, &paths)
@@ -151,8 +135,7 @@ pub fn run(args: &RiskArgs) -> ExitStatus {
         .iter()
         .enumerate()
         .filter(|(i, r)| {
-            !(r.refs.is_empty() && r.report.image_ids.is_empty())
-                && !rows.iter().any(|row| row.report_indexes.contains(i))
+            r.names_an_image() && !rows.iter().any(|row| row.report_indexes.contains(i))
         })
         .map(|(_, r)| r)
         .collect();
@@ -194,6 +177,88 @@ pub fn run(args: &RiskArgs) -> ExitStatus {
     }
 }
 
+/// The values after `--vulns`, read.
+struct Reports {
+    reports: Vec<LoadedReport>,
+    /// Values that are not reports: paths to scan (or, with --docker, container names).
+    paths: Vec<PathBuf>,
+    stdin_taken: bool,
+    /// The readers' remarks.
+    notes: Vec<Note>,
+    /// Some value could not be read, or is a report that names no image.
+    failed: bool,
+}
+
+fn load_reports(values: &[String], docker: bool) -> Reports {
+    let mut out = Reports {
+        reports: Vec::new(),
+        paths: Vec::new(),
+        stdin_taken: false,
+        notes: Vec::new(),
+        failed: false,
+    };
+    for value in values {
+        match classify(value, docker, &mut out.stdin_taken) {
+            Ok(Argument::Reports(loaded)) => out.reports.extend(loaded),
+            Ok(Argument::Path(path)) => out.paths.push(path),
+            Err(message) => {
+                error(&message);
+                out.failed = true;
+            }
+        }
+    }
+    for report in &out.reports {
+        for note in &report.report.notes {
+            out.notes.push(Note::about(&report.shown, note.clone()));
+        }
+        if !report.names_an_image() {
+            error(&format!(
+                "{}: the report names no image; say which it is with --vulns IMAGE={}",
+                report.shown, report.shown
+            ));
+            out.failed = true;
+        }
+    }
+    out
+}
+
+/// The risk ranking of the containers `minpriv report` read, for its HTML page; the flag says
+/// whether a report could not be read or used (exit 2).
+pub fn html_rows(vulns: &[String], scans: &[RepositoryScan]) -> (Vec<RiskRow>, bool) {
+    if vulns.is_empty() {
+        return (Vec::new(), false);
+    }
+    let mut loaded = load_reports(vulns, false);
+    for path in &loaded.paths {
+        error(&format!(
+            "--vulns {}: {}",
+            path.display(),
+            ReadError::NotAReport
+        ));
+        loaded.failed = true;
+    }
+    let mut containers = Containers::default();
+    for scan in scans {
+        for file in &scan.report.files {
+            containers.add_workloads(&file.path, file.workloads.clone());
+        }
+    }
+    let (rows, _) = rank(&containers.containers, &loaded.reports);
+    let rows = rows
+        .iter()
+        .map(|r| RiskRow {
+            score: r.assessment.score,
+            level: level_name(r.assessment.score),
+            container: container_label(r.candidate),
+            location: format!("{} {}", r.candidate.path, r.candidate.resource),
+            image: r.candidate.posture.image.value.clone().unwrap_or_default(),
+            why: r.assessment.why.clone(),
+            best_change: best_change_text(r),
+        })
+        .collect();
+    (rows, loaded.failed)
+}
+
 /// A report as read, with the name it was given on the command line.
 struct LoadedReport {
     /// The path as given (`-` for standard input).
@@ -201,6 +266,13 @@ struct LoadedReport {
     report: VulnReport,
     /// The images it names (or the one IMAGE=REPORT names), parsed.
     refs: Vec<ImageRef>,
+}
+
+impl LoadedReport {
+    /// False when nothing could match it (a scan of a folder, Docker Scout's SARIF).
+    fn names_an_image(&self) -> bool {
+        !self.refs.is_empty() || !self.report.image_ids.is_empty()
+    }
 }
 
 /// What one value after `--vulns` turned out to be.
@@ -244,12 +316,18 @@ fn classify(value: &str, docker: bool, stdin_taken: &mut bool) -> Result<Argumen
     match vulns::read(&text) {
         Ok(reports) => Ok(Argument::Reports(loaded(&shown, reports, image))),
         Err(e) => {
-            let named_as_report = image.is_some() || is_json_file(path);
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            let sarif = name.ends_with(".sarif");
+            let json = sarif || name.ends_with(".json");
             match e {
-                // JSON of another kind (`docker inspect` output) is an input to scan.
-                ReadError::NotAReport if image.is_none() => Ok(Argument::Path(path.into())),
-                // So is a file that is no JSON and not named like a report (YAML, a Dockerfile).
-                ReadError::NotJson(_) if !named_as_report => Ok(Argument::Path(path.into())),
+                // JSON of another kind (`docker inspect` output) is an input to scan ...
+                ReadError::NotAReport if image.is_none() && !sarif => {
+                    Ok(Argument::Path(path.into()))
+                }
+                // ... and so is a file that is no JSON and not named like a report (YAML).
+                ReadError::NotJson(_) if image.is_none() && !json => {
+                    Ok(Argument::Path(path.into()))
+                }
                 ReadError::NotJson(why) => Err(format!(
                     "{shown}: not a vulnerability report: not JSON: {why}"
                 )),
@@ -257,12 +335,6 @@ fn classify(value: &str, docker: bool, stdin_taken: &mut bool) -> Result<Argumen
             }
         }
     }
-}
-
-/// `.json`, `.sarif`: named like a report, so a parse error is a broken report.
-fn is_json_file(path: &Path) -> bool {
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    name.ends_with(".json") || name.ends_with(".sarif")
 }
 
 fn read_report_text(path: &Path) -> Result<String, String> {
@@ -369,6 +441,7 @@ fn static_containers(args: &RiskArgs, paths: &[PathBuf], stdin_taken: bool) -> C
         paths,
         WalkOptions {
             no_ignore: args.no_ignore,
+            ..WalkOptions::default()
         },
     );
     for (path, reason) in &inputs.errors {
@@ -391,8 +464,10 @@ fn static_containers(args: &RiskArgs, paths: &[PathBuf], stdin_taken: bool) -> C
             out.failed = true;
         } else {
             let mut bytes = Vec::new();
-            outcomes.push(match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => analyze::analyze_stdin_with(bytes, &profile, &analyze::as_read),
+            let max = analyze::DEFAULT_MAX_FILE_SIZE;
+            let mut stdin = std::io::stdin().lock().take(max + 1);
+            outcomes.push(match stdin.read_to_end(&mut bytes) {
+                Ok(_) => analyze::analyze_stdin_with(bytes, &profile, &analyze::as_read, max),
                 Err(e) => Outcome::Unreadable {
                     path: "-".into(),
                     reason: describe_io_error(&e),
@@ -623,7 +698,7 @@ impl Ranking<'_> {
     fn text(&self) -> String {
         let mut out = String::new();
         let rows: Vec<&Row<'_>> = self.rows.iter().take(self.shown).collect();
-        if rows.is_empty() {
+        if self.rows.is_empty() {
             out.push_str("no container runs an image that a report names\n");
         } else {
             let header = ["SCORE", "LEVEL", "RESOURCE", "CONTAINER", "IMAGE"];
@@ -679,7 +754,7 @@ impl Ranking<'_> {
         }
         if !self.unmatched.is_empty() {
             out.push_str(&format!(
-                "\n{} container{} no report matches:\n",
+                "\n{} container{} that no report matches:\n",
                 self.unmatched.len(),
                 if self.unmatched.len() == 1 { "" } else { "s" }
             ));
@@ -730,9 +805,9 @@ impl Ranking<'_> {
             #[serde(skip_serializing_if = "Option::is_none")]
             role: Option<ContainerRole>,
             likelihood: f64,
-            impact: serde_json::Value,
-            exposure: serde_json::Value,
-            vulnerabilities: serde_json::Value,
+            impact: &'a risk::Impact,
+            exposure: &'a risk::Exposure,
+            vulnerabilities: &'a risk::VulnSummary,
             reports: &'a [&'a str],
             best_change: Option<JsonBestChange<'a>>,
         }
@@ -754,22 +829,9 @@ impl Ranking<'_> {
                     source: c.source,
                     role: (c.role != ContainerRole::Regular).then_some(c.role),
                     likelihood: round2(a.likelihood),
-                    impact: serde_json::json!({
-                        "value": round2(a.impact.value),
-                        "level": a.impact.level,
-                        "reason": a.impact.reason,
-                    }),
-                    exposure: serde_json::json!({
-                        "kind": a.exposure.kind,
-                        "detail": a.exposure.detail,
-                        "factor": a.exposure.factor,
-                    }),
-                    vulnerabilities: serde_json::json!({
-                        "total": a.vulnerabilities.total,
-                        "by_severity": a.vulnerabilities.by_severity,
-                        "fixable": a.vulnerabilities.fixable,
-                        "top": a.vulnerabilities.top,
-                    }),
+                    impact: &a.impact,
+                    exposure: &a.exposure,
+                    vulnerabilities: &a.vulnerabilities,
                     reports: &r.reports,
                     best_change: r.best_change.as_ref().map(|b| JsonBestChange {
                         change: b.change,
@@ -786,21 +848,55 @@ impl Ranking<'_> {
                 .entry(level_name(r.assessment.score))
                 .or_insert(0usize) += 1;
         }
-        let unmatched_reports: Vec<serde_json::Value> = self
-            .unmatched_reports
-            .iter()
-            .map(|r| serde_json::json!({"report": r.shown, "images": r.report.images}))
-            .collect();
-        let doc = serde_json::json!({
-            "version": 1,
-            "tool": {"name": "minpriv", "version": env!("CARGO_PKG_VERSION")},
-            "model": "score = round(likelihood × impact × exposure); see `minpriv explain risk`",
-            "ranking": ranking,
-            "unmatched_containers": self.unmatched,
-            "unmatched_reports": unmatched_reports,
-            "notes": self.notes,
-            "summary": {"ranked": self.rows.len(), "by_level": by_level},
-        });
+        #[derive(Serialize)]
+        struct JsonUnmatchedReport<'a> {
+            report: &'a str,
+            images: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct Tool {
+            name: &'static str,
+            version: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Summary {
+            ranked: usize,
+            by_level: std::collections::BTreeMap<&'static str, usize>,
+        }
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            version: u32,
+            tool: Tool,
+            model: &'static str,
+            ranking: Vec<JsonRow<'a>>,
+            unmatched_containers: &'a [Unmatched<'a>],
+            unmatched_reports: Vec<JsonUnmatchedReport<'a>>,
+            notes: &'a [Note],
+            summary: Summary,
+        }
+        let doc = Doc {
+            version: 1,
+            tool: Tool {
+                name: "minpriv",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            model: "score = round(likelihood × impact × exposure); see `minpriv explain risk`",
+            ranking,
+            unmatched_containers: self.unmatched,
+            unmatched_reports: self
+                .unmatched_reports
+                .iter()
+                .map(|r| JsonUnmatchedReport {
+                    report: &r.shown,
+                    images: &r.report.images,
+                })
+                .collect(),
+            notes: self.notes,
+            summary: Summary {
+                ranked: self.rows.len(),
+                by_level,
+            },
+        };
         let mut text = serde_json::to_string_pretty(&doc)?;
         text.push('\n');
         Ok(text)
@@ -809,7 +905,7 @@ impl Ranking<'_> {
     fn markdown(&self) -> String {
         let mut out = String::from("### Risk ranking\n\n");
         let rows: Vec<&Row<'_>> = self.rows.iter().take(self.shown).collect();
-        if rows.is_empty() {
+        if self.rows.is_empty() {
             out.push_str("No container runs an image that a report names.\n");
         } else {
             out.push_str(
@@ -841,7 +937,7 @@ impl Ranking<'_> {
         }
         if !self.quiet && !self.unmatched.is_empty() {
             out.push_str(&format!(
-                "\n{} container{} no report matches.\n",
+                "\n{} container{} that no report matches.\n",
                 self.unmatched.len(),
                 if self.unmatched.len() == 1 { "" } else { "s" }
             ));

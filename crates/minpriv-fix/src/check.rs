@@ -38,7 +38,8 @@ pub fn verify(
     options: &FixOptions<'_>,
 ) -> Result<(), String> {
     if let Some(yaml) = before.yaml {
-        let after_doc = YamlDoc::parse(after).map_err(|e| format!("the edited file would not parse: {e}"))?;
+        let after_doc =
+            YamlDoc::parse(after).map_err(|e| format!("the edited file would not parse: {e}"))?;
         same_except(yaml, &after_doc, masks)?;
     }
     if before.format == Format::Dockerfile {
@@ -64,12 +65,19 @@ pub fn verify(
                 .iter()
                 .find(|(w, c, _)| *w == wi && *c == ci)
                 .map_or(&[], |(_, _, f)| f.as_slice());
-            let fields: HashSet<&str> = fixes.iter().flat_map(|f| changed_fields(&f.change)).copied().collect();
+            let fields: HashSet<&str> = fixes
+                .iter()
+                .flat_map(|f| changed_fields(&f.change))
+                .copied()
+                .collect();
             if a.name != b.name || posture_value(a, &fields) != posture_value(b, &fields) {
                 return Err(format!(
                     "{}{} would change beyond its fixes",
                     old.resource,
-                    a.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                    a.name
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
                 ));
             }
             if !fixes.is_empty() {
@@ -102,7 +110,13 @@ fn strip_spans(value: &mut serde_json::Value) {
 }
 
 /// Fails when a rule still finds what one of `fixes` claims to remove.
-fn still_found(workload: &Workload, container: &Container, fixes: &[Planned], text: &str, options: &FixOptions<'_>) -> Result<(), String> {
+fn still_found(
+    workload: &Workload,
+    container: &Container,
+    fixes: &[Planned],
+    text: &str,
+    options: &FixOptions<'_>,
+) -> Result<(), String> {
     let context = options.profile.context();
     let mut findings = Vec::new();
     for (rule, _) in options.profile.enabled_rules() {
@@ -123,14 +137,21 @@ fn still_found(workload: &Workload, container: &Container, fixes: &[Planned], te
 }
 
 /// The edited Dockerfile must hold the original instructions plus one `USER` per fix.
-fn dockerfile_instructions(before: &str, after: &str, fixed: &[(usize, usize, Vec<Planned>)]) -> Result<(), String> {
+fn dockerfile_instructions(
+    before: &str,
+    after: &str,
+    fixed: &[(usize, usize, Vec<Planned>)],
+) -> Result<(), String> {
     let old = crate::dockerfile::instructions(before).ok_or("the Dockerfile does not parse")?;
-    let new = crate::dockerfile::instructions(after).ok_or("the edited Dockerfile would not parse")?;
+    let new =
+        crate::dockerfile::instructions(after).ok_or("the edited Dockerfile would not parse")?;
     let users = fixed.iter().map(|(_, _, f)| f.len()).sum::<usize>();
     let old_kinds: Vec<&str> = old.iter().map(|(k, _)| *k).collect();
     let mut new_kinds: Vec<&str> = new.iter().map(|(k, _)| *k).collect();
     if new_kinds.len() != old_kinds.len() + users {
-        return Err("the edited Dockerfile has other instructions than the original plus USER".into());
+        return Err(
+            "the edited Dockerfile has other instructions than the original plus USER".into(),
+        );
     }
     // Take out the added USERs (the last USERs that are not in the original at that place).
     let mut i = 0;
@@ -147,4 +168,51 @@ fn dockerfile_instructions(before: &str, after: &str, fixed: &[(usize, usize, Ve
         return Err("the edited Dockerfile's instructions differ beyond the added USER".into());
     }
     Ok(())
+}
+
+/// The containers (workload and container index, with the rules) whose findings a
+/// `minpriv:ignore` comment suppresses in `before` but not in `after`: an edit made the rule
+/// report the finding on another line, away from its comment.
+pub fn unsuppressed(
+    format: Format,
+    before: &str,
+    after: &str,
+    workloads: &[Workload],
+    resolver: &dyn Resolver,
+    options: &FixOptions<'_>,
+) -> Vec<(usize, usize, String)> {
+    let output = minpriv_readers::read(format, after, resolver);
+    let (old_suppressions, new_suppressions) =
+        (Suppressions::parse(before), Suppressions::parse(after));
+    let context = options.profile.context();
+    let findings = |w: &Workload, c: &Container, s: &Suppressions| {
+        let mut out = Vec::new();
+        for (rule, _) in options.profile.enabled_rules() {
+            rule.check_with(&context, w, c, &mut out);
+        }
+        s.apply(&mut out);
+        out
+    };
+    let mut moved = Vec::new();
+    for (wi, (old, new)) in workloads.iter().zip(&output.workloads).enumerate() {
+        for (ci, (a, b)) in old.containers.iter().zip(&new.containers).enumerate() {
+            let suppressed: Vec<&str> = findings(old, a, &old_suppressions)
+                .into_iter()
+                .filter(|f| f.suppressed.is_some())
+                .map(|f| f.rule)
+                .collect();
+            if suppressed.is_empty() {
+                continue;
+            }
+            let now: Vec<&str> = findings(new, b, &new_suppressions)
+                .into_iter()
+                .filter(|f| f.suppressed.is_none() && suppressed.contains(&f.rule))
+                .map(|f| f.rule)
+                .collect();
+            if !now.is_empty() {
+                moved.push((wi, ci, now.join(", ")));
+            }
+        }
+    }
+    moved
 }

@@ -15,9 +15,9 @@ use minpriv_model::{CapSpec, Posture, Span};
 /// True when `word` needs no quoting anywhere a command line can stand.
 fn is_bare(word: &str) -> bool {
     !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'=' | b',' | b'-'))
+        && word.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b':' | b'=' | b',' | b'-')
+        })
 }
 
 fn replace(text: &str, span: Option<Span>, expect: &str, with: &str) -> Result<TextEdit, String> {
@@ -30,14 +30,23 @@ fn replace(text: &str, span: Option<Span>, expect: &str, with: &str) -> Result<T
 }
 
 /// The edits that apply `changes` to the command whose container has `posture`.
-pub fn render_command(text: &str, posture: &Posture, changes: &[Change]) -> Result<Vec<TextEdit>, String> {
+pub fn render_command(
+    text: &str,
+    posture: &Posture,
+    changes: &[Change],
+) -> Result<Vec<TextEdit>, String> {
     let anchor = posture.anchor.ok_or("a command without its `run` word")?;
     let mut flags: Vec<String> = Vec::new();
     let mut edits = Vec::new();
     for change in changes {
         match change {
             Change::Unprivileged => {
-                edits.push(replace(text, posture.privileged.span, "privileged", "--privileged=false")?);
+                edits.push(replace(
+                    text,
+                    posture.privileged.span,
+                    "privileged",
+                    "--privileged=false",
+                )?);
             }
             Change::Capabilities { drop_all, add } => {
                 if *drop_all {
@@ -53,14 +62,24 @@ pub fn render_command(text: &str, posture: &Posture, changes: &[Change]) -> Resu
             }
             Change::NoNewPrivileges => {
                 if posture.no_new_privileges.is_written() {
-                    edits.push(replace(text, posture.no_new_privileges.span, "no-new-privileges", "no-new-privileges")?);
+                    edits.push(replace(
+                        text,
+                        posture.no_new_privileges.span,
+                        "no-new-privileges",
+                        "no-new-privileges",
+                    )?);
                 } else {
                     flags.push("--security-opt=no-new-privileges".into());
                 }
             }
             Change::ReadOnlyRootfs { tmpfs } => {
                 if posture.read_only_rootfs.is_written() {
-                    edits.push(replace(text, posture.read_only_rootfs.span, "read-only", "--read-only")?);
+                    edits.push(replace(
+                        text,
+                        posture.read_only_rootfs.span,
+                        "read-only",
+                        "--read-only",
+                    )?);
                 } else {
                     flags.push("--read-only".into());
                 }
@@ -70,7 +89,10 @@ pub fn render_command(text: &str, posture: &Posture, changes: &[Change]) -> Resu
             }
             Change::NonRootUser { spec, .. } => {
                 if posture.user.is_written() {
-                    let span = posture.user.span.ok_or("a written user without its place")?;
+                    let span = posture
+                        .user
+                        .span
+                        .ok_or("a written user without its place")?;
                     if !is_bare(spec) {
                         return Err(format!("the user `{spec}` would need quoting"));
                     }
@@ -84,11 +106,31 @@ pub fn render_command(text: &str, posture: &Posture, changes: &[Change]) -> Resu
             }
         }
     }
+    // One order whatever order planning found the fixes in: capabilities, options, the root
+    // filesystem, the user.
+    let rank = |f: &String| {
+        [
+            "--cap-drop",
+            "--cap-add",
+            "--security-opt",
+            "--read-only",
+            "--tmpfs",
+            "--user",
+        ]
+        .iter()
+        .position(|p| f.starts_with(p))
+        .unwrap_or(usize::MAX)
+    };
+    flags.sort_by_key(rank);
     if let Some(bad) = flags.iter().find(|f| !is_bare(f)) {
         return Err(format!("`{bad}` would need quoting"));
     }
     if !flags.is_empty() {
-        edits.push(TextEdit::insert(anchor.end, format!(" {}", flags.join(" ")), 0));
+        edits.push(TextEdit::insert(
+            anchor.end,
+            format!(" {}", flags.join(" ")),
+            0,
+        ));
     }
     Ok(edits)
 }

@@ -64,7 +64,11 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         out.push((
             "cap_add".to_string(),
             Patch::Seq(SeqPatch {
-                add: set.sorted_names().into_iter().map(|n| Value::Str(n.to_string())).collect(),
+                add: set
+                    .sorted_names()
+                    .into_iter()
+                    .map(|n| Value::Str(n.to_string()))
+                    .collect(),
                 remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
                     CapSpec::Cap(c) => !set.contains(c),
                     _ => true,
@@ -89,7 +93,11 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         out.push((
             "security_opt".to_string(),
             Patch::Seq(SeqPatch {
-                add: if nnp { vec![Value::Str("no-new-privileges:true".into())] } else { vec![] },
+                add: if nnp {
+                    vec![Value::Str("no-new-privileges:true".into())]
+                } else {
+                    vec![]
+                },
                 remove: Some(Rc::new(move |t: &str| {
                     let (k, v) = opt_key_value(t);
                     (nnp && k == "no-new-privileges" && parse_bool(v) == Some(false))
@@ -99,20 +107,25 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
             }),
         ));
     }
-    for change in changes {
-        match change {
-            Change::ReadOnlyRootfs { tmpfs } => {
-                out.push(("read_only".to_string(), Patch::Set(Value::Bool(true))));
-                if !tmpfs.is_empty() {
-                    out.push((
-                        "tmpfs".to_string(),
-                        Patch::Seq(SeqPatch::add(tmpfs.iter().cloned().map(Value::Str).collect())),
-                    ));
-                }
-            }
-            Change::NonRootUser { spec, .. } => out.push(("user".to_string(), Patch::Set(Value::Str(spec.clone())))),
-            _ => {}
+    if let Some(tmpfs) = changes.iter().find_map(|c| match c {
+        Change::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
+        _ => None,
+    }) {
+        out.push(("read_only".to_string(), Patch::Set(Value::Bool(true))));
+        if !tmpfs.is_empty() {
+            out.push((
+                "tmpfs".to_string(),
+                Patch::Seq(SeqPatch::add(
+                    tmpfs.iter().cloned().map(Value::Str).collect(),
+                )),
+            ));
         }
+    }
+    if let Some(spec) = changes.iter().find_map(|c| match c {
+        Change::NonRootUser { spec, .. } => Some(spec),
+        _ => None,
+    }) {
+        out.push(("user".to_string(), Patch::Set(Value::Str(spec.clone()))));
     }
     out
 }
@@ -143,9 +156,12 @@ pub fn render_service(
         if !services.is_mapping() {
             continue;
         }
-        if let Some((_, value)) = explicit_entries(services).find(|(k, _)| k.as_str() == Some(name)) {
+        if let Some((_, value)) = explicit_entries(services).find(|(k, _)| k.as_str() == Some(name))
+        {
             if value.is_alias() {
-                return Err(format!("service '{name}' is a YAML alias of another; not edited"));
+                return Err(format!(
+                    "service '{name}' is a YAML alias of another; not edited"
+                ));
             }
             defs.push((services, value));
         }
@@ -170,7 +186,9 @@ pub fn render_service(
     for (key, patch) in patches {
         let mut targets = Vec::new();
         for (_, def) in &defs {
-            if def.is_mapping() && explicit_entries(*def).any(|(k, _)| k.as_str() == Some(key.as_str())) {
+            if def.is_mapping()
+                && explicit_entries(*def).any(|(k, _)| k.as_str() == Some(key.as_str()))
+            {
                 targets.push(Target::InPlace(*def));
             }
         }
@@ -202,7 +220,10 @@ pub fn render_service(
         for target in targets {
             match target {
                 Target::InPlace(map) => {
-                    match in_place.iter_mut().find(|(m, _)| NodeId::of(*m) == NodeId::of(map)) {
+                    match in_place
+                        .iter_mut()
+                        .find(|(m, _)| NodeId::of(*m) == NodeId::of(map))
+                    {
                         Some((_, entries)) => entries.push((key.clone(), patch.clone())),
                         None => in_place.push((map, vec![(key.clone(), patch.clone())])),
                     }
@@ -227,13 +248,16 @@ pub fn render_service(
 fn inherited_items(key: &str, changes: &[Change], posture: &Posture) -> bool {
     match key {
         "security_opt" => {
-            changes.iter().any(|c| matches!(c, Change::SeccompDefault)) && posture.seccomp.value == Seccomp::Unconfined
+            changes.iter().any(|c| matches!(c, Change::SeccompDefault))
+                && posture.seccomp.value == Seccomp::Unconfined
         }
         "cap_add" => changes.iter().any(|c| match c {
-            Change::Capabilities { add: Some(set), .. } => posture.cap_add.iter().any(|a| match &a.value {
-                CapSpec::Cap(cap) => !set.contains(*cap),
-                _ => true,
-            }),
+            Change::Capabilities { add: Some(set), .. } => {
+                posture.cap_add.iter().any(|a| match &a.value {
+                    CapSpec::Cap(cap) => !set.contains(*cap),
+                    _ => true,
+                })
+            }
             _ => false,
         }),
         _ => false,
@@ -244,7 +268,10 @@ fn inherited_items(key: &str, changes: &[Change], posture: &Posture) -> bool {
 /// the service gets (the first, as YAML's merge key specifies). `None` when the key comes from
 /// a merge of a merge.
 fn merge_source<'a>(service: Node<'a>, key: &str) -> Option<Node<'a>> {
-    let source = service.merge_sources().into_iter().find(|s| s.get(key).is_some())?;
+    let source = service
+        .merge_sources()
+        .into_iter()
+        .find(|s| s.get(key).is_some())?;
     explicit_entries(source)
         .any(|(k, _)| k.as_str() == Some(key))
         .then_some(source)

@@ -138,11 +138,19 @@ mod tests {
         let new = "services:\n  web:\n    image: x\n    read_only: true\n";
         let fixes = [fix("writable-rootfs", Safety::Unsafe, 4)];
         let diff = unified("compose.yaml", old, new, &fixes);
-        assert!(diff.starts_with("--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1,3 +1,4 @@ writable-rootfs (unsafe)\n"), "{diff}");
+        assert!(
+            diff.starts_with(
+                "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1,3 +1,4 @@ writable-rootfs (unsafe)\n"
+            ),
+            "{diff}"
+        );
         assert!(diff.ends_with("+    read_only: true\n"), "{diff}");
         let text = describe("compose.yaml", &fixes);
         assert!(text.contains("may break the app: it may break"), "{text}");
-        assert!(text.contains("minpriv verify --compose compose.yaml --service web -- CMD..."), "{text}");
+        assert!(
+            text.contains("minpriv verify --compose compose.yaml --service web -- CMD..."),
+            "{text}"
+        );
     }
 
     #[test]

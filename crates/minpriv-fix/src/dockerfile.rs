@@ -72,7 +72,10 @@ pub fn add_user(text: &str, spec: &str) -> Result<(TextEdit, usize), String> {
     match command {
         Some((index, (_, start))) => {
             let line = line_start(text, *start);
-            let indent: String = text[line..*start].chars().take_while(|c| c.is_whitespace()).collect();
+            let indent: String = text[line..*start]
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .collect();
             let at = above_comments(text, line, escape_of(text));
             Ok((
                 TextEdit::insert(at, format!("{indent}USER {spec}{nl}"), 0),
@@ -80,6 +83,13 @@ pub fn add_user(text: &str, spec: &str) -> Result<(TextEdit, usize), String> {
             ))
         }
         None => {
+            let escape = escape_of(text);
+            if text
+                .trim_end_matches(['\n', '\r', ' ', '\t'])
+                .ends_with(escape)
+            {
+                return Err("the last instruction continues past the end of the file".into());
+            }
             let insertion = if text.is_empty() || text.ends_with('\n') {
                 format!("USER {spec}{nl}")
             } else {
@@ -134,7 +144,15 @@ mod tests {
 
     #[test]
     fn user_follows_the_last_user_and_ends_a_file_without_command() {
-        assert_eq!(fixed("FROM a\nCMD x\nUSER root"), "FROM a\nCMD x\nUSER root\nUSER 10001:10001");
-        assert_eq!(fixed("FROM a\r\nRUN b\r\n"), "FROM a\r\nRUN b\r\nUSER 10001:10001\r\n");
+        assert_eq!(
+            fixed("FROM a\nCMD x\nUSER root"),
+            "FROM a\nCMD x\nUSER root\nUSER 10001:10001"
+        );
+        assert_eq!(
+            fixed("FROM a\r\nRUN b\r\n"),
+            "FROM a\r\nRUN b\r\nUSER 10001:10001\r\n"
+        );
+        // A USER after a continued line would become part of that instruction.
+        assert!(add_user("FROM a\nRUN b \\\n", "1").is_err());
     }
 }

@@ -46,9 +46,14 @@ impl TextEdit {
 pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, String> {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     sorted.sort_by(|a, b| {
-        (a.start, a.end, std::cmp::Reverse(a.order)).cmp(&(b.start, b.end, std::cmp::Reverse(b.order)))
+        (a.start, a.end, std::cmp::Reverse(a.order)).cmp(&(
+            b.start,
+            b.end,
+            std::cmp::Reverse(b.order),
+        ))
     });
-    let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for edit in sorted {
         if edit.start < at || edit.end < edit.start || edit.end > text.len() {
@@ -144,7 +149,10 @@ mod tests {
 
     #[test]
     fn overlapping_edits_are_refused() {
-        let edits = vec![TextEdit::replace(0, 3, "x".into()), TextEdit::replace(2, 4, "y".into())];
+        let edits = vec![
+            TextEdit::replace(0, 3, "x".into()),
+            TextEdit::replace(2, 4, "y".into()),
+        ];
         assert!(apply("abcdef", &edits).is_err());
         assert!(apply("ab", &[TextEdit::replace(1, 9, String::new())]).is_err());
         assert!(apply("é", &[TextEdit::insert(1, "x".into(), 0)]).is_err());

@@ -60,7 +60,10 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
     let template = match kind {
         "Pod" => Some(node),
         "PodTemplate" => node.get("template"),
-        "CronJob" => get(get(get(node.get("spec"), "jobTemplate"), "spec"), "template"),
+        "CronJob" => get(
+            get(get(node.get("spec"), "jobTemplate"), "spec"),
+            "template",
+        ),
         _ => get(node.get("spec"), "template"),
     };
     let Some(spec) = get(template, "spec").filter(|s| s.is_mapping()) else {
@@ -68,11 +71,17 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
     };
     let mut containers = Vec::new();
     for key in ["containers", "initContainers", "ephemeralContainers"] {
-        for c in spec.get(key).into_iter().flat_map(|l| l.items().collect::<Vec<_>>()) {
+        for c in spec
+            .get(key)
+            .into_iter()
+            .flat_map(|l| l.items().collect::<Vec<_>>())
+        {
             if !c.is_mapping() {
                 continue;
             }
-            let name = c.get("name").filter(|n| !n.is_null() && n.as_str().is_some_and(|s| !s.is_empty()));
+            let name = c
+                .get("name")
+                .filter(|n| !n.is_null() && n.as_str().is_some_and(|s| !s.is_empty()));
             containers.push((name.unwrap_or(c).use_span(), c));
         }
     }
@@ -82,7 +91,15 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
 fn is_workload_kind(kind: &str) -> bool {
     matches!(
         kind,
-        "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" | "CronJob" | "PodTemplate"
+        "Pod"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "CronJob"
+            | "PodTemplate"
     )
 }
 
@@ -90,12 +107,20 @@ fn cap_eq(a: &str, b: &str) -> bool {
     CapSpec::parse(a) == CapSpec::parse(b)
 }
 
-/// A volume name for a tmpfs at `path`, unused in the pod.
-fn volume_name(path: &str, taken: &mut HashSet<String>) -> String {
-    let mut base: String = path
-        .trim_matches('/')
+/// A volume name for a tmpfs at `path` of `container`, unused in the pod: a DNS label, as
+/// volume names must be.
+fn volume_name(container: Option<&str>, path: &str, taken: &mut HashSet<String>) -> String {
+    let named = format!("{}-{}", container.unwrap_or(""), path.trim_matches('/'));
+    let mut base: String = named
+        .trim_matches(['/', '-'])
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     base = base.trim_matches('-').to_string();
     base.truncate(50);
@@ -114,7 +139,12 @@ fn volume_name(path: &str, taken: &mut HashSet<String>) -> String {
 
 /// The securityContext entries and other container entries for `changes`; tmpfs volumes the
 /// pod must get are added to `volumes`.
-fn container_patch(changes: &[Change], taken: &mut HashSet<String>, volumes: &mut Vec<Value>) -> Vec<(String, Patch)> {
+fn container_patch(
+    container: Option<&str>,
+    changes: &[Change],
+    taken: &mut HashSet<String>,
+    volumes: &mut Vec<Value>,
+) -> Vec<(String, Patch)> {
     let mut sc: Vec<(String, Patch)> = Vec::new();
     let mut mounts = Vec::new();
     let has = |f: &dyn Fn(&Change) -> bool| changes.iter().any(f);
@@ -122,7 +152,10 @@ fn container_patch(changes: &[Change], taken: &mut HashSet<String>, volumes: &mu
         sc.push(("privileged".into(), Patch::Set(Value::Bool(false))));
     }
     if has(&|c| matches!(c, Change::NoNewPrivileges)) {
-        sc.push(("allowPrivilegeEscalation".into(), Patch::Set(Value::Bool(false))));
+        sc.push((
+            "allowPrivilegeEscalation".into(),
+            Patch::Set(Value::Bool(false)),
+        ));
     }
     let drop_all = has(&|c| matches!(c, Change::Capabilities { drop_all: true, .. }));
     let add = changes.iter().rev().find_map(|c| match c {
@@ -134,7 +167,11 @@ fn container_patch(changes: &[Change], taken: &mut HashSet<String>, volumes: &mu
         caps.push((
             "add".to_string(),
             Patch::Seq(SeqPatch {
-                add: set.sorted_names().into_iter().map(|n| Value::Str(n.to_string())).collect(),
+                add: set
+                    .sorted_names()
+                    .into_iter()
+                    .map(|n| Value::Str(n.to_string()))
+                    .collect(),
                 remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
                     CapSpec::Cap(c) => !set.contains(c),
                     _ => true,
@@ -156,41 +193,54 @@ fn container_patch(changes: &[Change], taken: &mut HashSet<String>, volumes: &mu
     if !caps.is_empty() {
         sc.push(("capabilities".into(), Patch::Map(caps)));
     }
-    for change in changes {
-        match change {
-            Change::ReadOnlyRootfs { tmpfs } => {
-                sc.push(("readOnlyRootFilesystem".into(), Patch::Set(Value::Bool(true))));
-                for path in tmpfs {
-                    let name = volume_name(path, taken);
-                    mounts.push(Value::Map(vec![
-                        ("name".into(), Value::Str(name.clone())),
-                        ("mountPath".into(), Value::Str(path.clone())),
-                    ]));
-                    volumes.push(Value::Map(vec![
-                        ("name".into(), Value::Str(name)),
-                        ("emptyDir".into(), Value::Map(vec![])),
-                    ]));
-                }
-            }
-            Change::NonRootUser { uid, .. } => {
-                sc.push(("runAsNonRoot".into(), Patch::Set(Value::Bool(true))));
-                if let Some(uid) = uid {
-                    sc.push(("runAsUser".into(), Patch::Set(Value::Int(i64::from(*uid)))));
-                }
-            }
-            Change::SeccompDefault => sc.push((
-                "seccompProfile".into(),
-                Patch::Map(vec![("type".into(), Patch::Set(Value::Str("RuntimeDefault".into())))]),
-            )),
-            _ => {}
+    // A fixed order, whatever order planning found the fixes in.
+    if let Some(tmpfs) = changes.iter().find_map(|c| match c {
+        Change::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
+        _ => None,
+    }) {
+        sc.push((
+            "readOnlyRootFilesystem".into(),
+            Patch::Set(Value::Bool(true)),
+        ));
+        for path in tmpfs {
+            let name = volume_name(container, path, taken);
+            mounts.push(Value::Map(vec![
+                ("name".into(), Value::Str(name.clone())),
+                ("mountPath".into(), Value::Str(path.clone())),
+            ]));
+            volumes.push(Value::Map(vec![
+                ("name".into(), Value::Str(name)),
+                ("emptyDir".into(), Value::Map(vec![])),
+            ]));
         }
+    }
+    if let Some(uid) = changes.iter().find_map(|c| match c {
+        Change::NonRootUser { uid, .. } => Some(uid),
+        _ => None,
+    }) {
+        sc.push(("runAsNonRoot".into(), Patch::Set(Value::Bool(true))));
+        if let Some(uid) = uid {
+            sc.push(("runAsUser".into(), Patch::Set(Value::Int(i64::from(*uid)))));
+        }
+    }
+    if has(&|c| matches!(c, Change::SeccompDefault)) {
+        sc.push((
+            "seccompProfile".into(),
+            Patch::Map(vec![(
+                "type".into(),
+                Patch::Set(Value::Str("RuntimeDefault".into())),
+            )]),
+        ));
     }
     let mut entries = Vec::new();
     if !sc.is_empty() {
         entries.push(("securityContext".to_string(), Patch::Map(sc)));
     }
     if !mounts.is_empty() {
-        entries.push(("volumeMounts".to_string(), Patch::Seq(SeqPatch::add(mounts))));
+        entries.push((
+            "volumeMounts".to_string(),
+            Patch::Seq(SeqPatch::add(mounts)),
+        ));
     }
     entries
 }
@@ -226,13 +276,19 @@ pub fn render_pod(
             .get(&(anchor.start, anchor.end))
             .ok_or("the container was not found again in the file")?;
         if node.is_alias() || !done.insert(NodeId::of(*node)) {
-            return Err("the container is a YAML alias shared with other places; not edited".into());
+            return Err(
+                "the container is a YAML alias shared with other places; not edited".into(),
+            );
         }
-        let patch = container_patch(container_changes, &mut taken, &mut volumes);
+        let name = node.get("name").and_then(|n| n.as_str());
+        let patch = container_patch(name, container_changes, &mut taken, &mut volumes);
         scratch.apply_map(*node, &patch)?;
     }
     if !volumes.is_empty() {
-        scratch.apply_map(pod.spec, &[("volumes".into(), Patch::Seq(SeqPatch::add(volumes)))])?;
+        scratch.apply_map(
+            pod.spec,
+            &[("volumes".into(), Patch::Seq(SeqPatch::add(volumes)))],
+        )?;
     }
     editor.edits.append(&mut scratch.edits);
     editor.masks.extend(scratch.masks);

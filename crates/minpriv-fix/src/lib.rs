@@ -33,6 +33,8 @@
 //! replace the blanket ones, and a restriction it found the app cannot live with is not
 //! proposed at all.
 
+#![warn(missing_docs)]
+
 mod check;
 mod command_line;
 mod compose;
@@ -78,7 +80,8 @@ impl Minimized {
     /// Reads minimize's JSON output. The fields of CONTRACT.md are required; unknown
     /// capability names are an error rather than silently dropped.
     pub fn from_json(text: &str) -> Result<Minimized, String> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let field = |name: &str| value.get(name).ok_or_else(|| format!("no `{name}` field"));
         let mut capabilities = CapSet::empty();
         for cap in field("capabilities")?
@@ -86,7 +89,9 @@ impl Minimized {
             .ok_or("`capabilities` is not a list")?
         {
             let name = cap.as_str().ok_or("`capabilities` holds a non-string")?;
-            capabilities.insert(Capability::parse(name).ok_or_else(|| format!("`{name}` is no capability"))?);
+            capabilities.insert(
+                Capability::parse(name).ok_or_else(|| format!("`{name}` is no capability"))?,
+            );
         }
         let user = match field("user")? {
             serde_json::Value::String(s) => Some(s.clone()),
@@ -96,18 +101,27 @@ impl Minimized {
         };
         let user_is_root = match value.get("user_is_root").and_then(|v| v.as_bool()) {
             Some(b) => b,
-            None => user
-                .as_deref()
-                .is_some_and(|u| matches!(minpriv_model::UserSpec::parse(u).kind(), minpriv_model::user::UserKind::Root)),
+            None => user.as_deref().is_some_and(|u| {
+                matches!(
+                    minpriv_model::UserSpec::parse(u).kind(),
+                    minpriv_model::user::UserKind::Root
+                )
+            }),
         };
         let flag = |name: &str| -> Result<bool, String> {
-            field(name)?.as_bool().ok_or_else(|| format!("`{name}` is not a boolean"))
+            field(name)?
+                .as_bool()
+                .ok_or_else(|| format!("`{name}` is not a boolean"))
         };
         let tmpfs = field("tmpfs")?
             .as_array()
             .ok_or("`tmpfs` is not a list")?
             .iter()
-            .map(|t| t.as_str().map(str::to_string).ok_or("`tmpfs` holds a non-string"))
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .ok_or("`tmpfs` holds a non-string")
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Minimized {
             capabilities,
@@ -178,7 +192,12 @@ pub struct FileFix {
 /// Fixes `text`, a file of `format`. `Err` names why the file must not be changed at all: it
 /// does not parse, or the edited text failed a check (it would mean something else beyond the
 /// fixed settings, keep a finding a fix claims to remove, or change again on a second run).
-pub fn fix_text(format: Format, text: &str, resolver: &dyn Resolver, options: &FixOptions<'_>) -> Result<FileFix, String> {
+pub fn fix_text(
+    format: Format,
+    text: &str,
+    resolver: &dyn Resolver,
+    options: &FixOptions<'_>,
+) -> Result<FileFix, String> {
     let (bom, body) = match text.strip_prefix(BYTE_ORDER_MARK) {
         Some(rest) => (BYTE_ORDER_MARK, rest),
         None => ("", text),
@@ -192,43 +211,71 @@ pub fn fix_text(format: Format, text: &str, resolver: &dyn Resolver, options: &F
         return Ok(FileFix::default());
     }
     let yaml_doc = match format {
-        Format::Kubernetes | Format::Compose | Format::GithubActions | Format::GitlabCi => Some(YamlDoc::parse(body)?),
+        Format::Kubernetes | Format::Compose | Format::GithubActions | Format::GitlabCi => {
+            Some(YamlDoc::parse(body)?)
+        }
         _ => None,
     };
     let output = minpriv_readers::read(format, body, resolver);
     if let Some(err) = output.errors.first() {
-        let at = err.span.map(|s| format!(" (line {})", s.line)).unwrap_or_default();
+        let at = err
+            .span
+            .map(|s| format!(" (line {})", s.line))
+            .unwrap_or_default();
         return Err(format!("the file cannot be read{at}: {}", err.message));
     }
     let suppressions = Suppressions::parse(body);
     let plans = plan_all(&output.workloads, &suppressions, options)?;
 
     let mut excluded: Vec<(usize, usize)> = Vec::new();
+    let mut notes_carried: Vec<String> = Vec::new();
     // Each pass leaves out the containers whose edits would un-suppress a finding; a pass
     // that finds none is final. Each pass excludes at least one more container, so this ends.
     loop {
-        let attempt = attempt(format, body, yaml_doc.as_ref(), &output.workloads, &plans, &excluded);
+        let attempt = attempt(
+            format,
+            body,
+            yaml_doc.as_ref(),
+            &output.workloads,
+            &plans,
+            &excluded,
+        );
         let (mut result, fixed, edits, masks) = attempt;
         if edits.is_empty() {
+            result.notes.extend(notes_carried);
             return Ok(result);
         }
         let new_body = edit::apply(body, &edits)?;
-        let moved = check::unsuppressed(format, body, &new_body, &output.workloads, resolver, options);
+        let moved = check::unsuppressed(
+            format,
+            body,
+            &new_body,
+            &output.workloads,
+            resolver,
+            options,
+        );
         if !moved.is_empty() {
+            let mut progressed = false;
             for (wi, ci, rules) in moved {
-                let w = &output.workloads[wi];
-                if !excluded.contains(&(wi, ci)) {
-                    excluded.push((wi, ci));
+                if excluded.contains(&(wi, ci)) {
+                    // Left alone and still moved: nothing more can be left out.
+                    return Err(format!(
+                        "the edits would un-suppress {rules} of a container left unedited"
+                    ));
                 }
-                result.notes.push(format!(
+                excluded.push((wi, ci));
+                progressed = true;
+                let w = &output.workloads[wi];
+                notes_carried.push(format!(
                     "{}: not fixed: the edits would move the finding its minpriv:ignore comment suppresses ({rules}) to another line",
                     who(w, &w.containers[ci])
                 ));
             }
-            if excluded.len() <= plans.len() {
+            if progressed {
                 continue;
             }
         }
+        result.notes.extend(notes_carried.iter().cloned());
         check::verify(
             &check::Before {
                 format,
@@ -246,12 +293,19 @@ pub fn fix_text(format: Format, text: &str, resolver: &dyn Resolver, options: &F
         // must find nothing more to do.
         let again = minpriv_readers::read(format, &new_body, resolver);
         let replanned = plan_all(&again.workloads, &Suppressions::parse(&new_body), options)?;
-        if let Some((wi, ci, plan)) = replanned.iter().find(|(wi, ci, p)| !p.apply.is_empty() && !excluded.contains(&(*wi, *ci))) {
+        if let Some((wi, ci, plan)) = replanned
+            .iter()
+            .find(|(wi, ci, p)| !p.apply.is_empty() && !excluded.contains(&(*wi, *ci)))
+        {
             let w = &again.workloads[*wi];
             return Err(format!(
                 "a second run would change {} again ({}); not written",
                 who(w, &w.containers[*ci]),
-                plan.apply.iter().map(|p| p.rule).collect::<Vec<_>>().join(", ")
+                plan.apply
+                    .iter()
+                    .map(|p| p.rule)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         result.new_text = Some(format!("{bom}{new_body}"));
@@ -261,7 +315,12 @@ pub fn fix_text(format: Format, text: &str, resolver: &dyn Resolver, options: &F
 
 /// What one pass of rendering makes: the report, the fixed containers with their fixes, the
 /// edits and the YAML paths they change.
-type Attempt = (FileFix, Vec<(usize, usize, Vec<Planned>)>, Vec<TextEdit>, std::collections::HashSet<yaml_doc::Path>);
+type Attempt = (
+    FileFix,
+    Vec<(usize, usize, Vec<Planned>)>,
+    Vec<TextEdit>,
+    std::collections::HashSet<yaml_doc::Path>,
+);
 
 /// Renders the plans of every container not in `excluded`.
 fn attempt(
@@ -284,7 +343,9 @@ fn attempt(
         .collect();
     for group in group_by_render_unit(format, workloads, in_play) {
         let first_edit = edits.len();
-        let rendered = render(format, body, yaml_doc, workloads, &group, &mut edits, &mut masks);
+        let rendered = render(
+            format, body, yaml_doc, workloads, &group, &mut edits, &mut masks,
+        );
         let lines: Vec<u32> = edits[first_edit..]
             .iter()
             .map(|e| index.position(body, e.start).0)
@@ -304,19 +365,28 @@ fn attempt(
                 line: container.posture.anchor.map_or(0, |a| a.line),
                 edit_lines: lines,
             };
-            result.withheld.extend(plan.withheld.iter().map(|p| to_fix(p, Vec::new())));
+            result
+                .withheld
+                .extend(plan.withheld.iter().map(|p| to_fix(p, Vec::new())));
             for (rule, why) in &plan.declined {
-                result.notes.push(format!("{}: {rule} not fixed: {why}", who(workload, container)));
+                result.notes.push(format!(
+                    "{}: {rule} not fixed: {why}",
+                    who(workload, container)
+                ));
             }
             match &rendered {
                 Ok(()) => {
-                    result.applied.extend(plan.apply.iter().map(|p| to_fix(p, lines.clone())));
+                    result
+                        .applied
+                        .extend(plan.apply.iter().map(|p| to_fix(p, lines.clone())));
                     if !plan.apply.is_empty() {
                         fixed.push((wi, ci, plan.apply.clone()));
                     }
                 }
                 Err(why) if !plan.apply.is_empty() => {
-                    result.notes.push(format!("{}: not fixed: {why}", who(workload, container)));
+                    result
+                        .notes
+                        .push(format!("{}: not fixed: {why}", who(workload, container)));
                 }
                 Err(_) => {}
             }
@@ -334,8 +404,17 @@ fn plan_all(
     let in_scope: Vec<(usize, usize)> = workloads
         .iter()
         .enumerate()
-        .flat_map(|(wi, w)| w.containers.iter().enumerate().map(move |(ci, c)| (wi, ci, c)))
-        .filter(|(_, _, c)| options.container.is_none_or(|n| c.name.as_deref() == Some(n)))
+        .flat_map(|(wi, w)| {
+            w.containers
+                .iter()
+                .enumerate()
+                .map(move |(ci, c)| (wi, ci, c))
+        })
+        .filter(|(_, _, c)| {
+            options
+                .container
+                .is_none_or(|n| c.name.as_deref() == Some(n))
+        })
         .map(|(wi, ci, _)| (wi, ci))
         .collect();
     if options.minimized.is_some() && in_scope.len() > 1 {
@@ -399,7 +478,9 @@ fn render(
     edits: &mut Vec<TextEdit>,
     masks: &mut std::collections::HashSet<yaml_doc::Path>,
 ) -> Result<(), String> {
-    let changes = |plan: &ContainerPlan| -> Vec<Change> { plan.apply.iter().map(|p| p.change.clone()).collect() };
+    let changes = |plan: &ContainerPlan| -> Vec<Change> {
+        plan.apply.iter().map(|p| p.change.clone()).collect()
+    };
     if group.iter().all(|(_, _, p)| p.apply.is_empty()) {
         return Ok(());
     }
@@ -411,7 +492,10 @@ fn render(
                 .iter()
                 .filter(|(_, _, p)| !p.apply.is_empty())
                 .map(|(w, c, p)| {
-                    let anchor = workloads[*w].containers[*c].posture.anchor.unwrap_or_default();
+                    let anchor = workloads[*w].containers[*c]
+                        .posture
+                        .anchor
+                        .unwrap_or_default();
                     (anchor, changes(p))
                 })
                 .collect();
@@ -420,8 +504,17 @@ fn render(
             let first_anchor = anchors.first().map(|(a, _)| (a.start, a.end));
             let pod = pods
                 .iter()
-                .find(|pod| pod.containers.iter().any(|(s, _)| Some((s.start, s.end)) == first_anchor))
-                .ok_or_else(|| format!("the pod of {} was not found again", workload_span.map_or(0, |s| s.line)))?;
+                .find(|pod| {
+                    pod.containers
+                        .iter()
+                        .any(|(s, _)| Some((s.start, s.end)) == first_anchor)
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "the pod of {} was not found again",
+                        workload_span.map_or(0, |s| s.line)
+                    )
+                })?;
             let mut editor = Editor::new(doc);
             kubernetes::render_pod(doc, &mut editor, pod, &anchors)?;
             edits.append(&mut editor.edits);
@@ -434,7 +527,13 @@ fn render(
                 let w = &workloads[*wi];
                 let name = w.resource.strip_prefix("service/").ok_or("not a service")?;
                 let mut editor = Editor::new(doc);
-                compose::render_service(doc, &mut editor, name, &changes(plan), &w.containers[*ci].posture)?;
+                compose::render_service(
+                    doc,
+                    &mut editor,
+                    name,
+                    &changes(plan),
+                    &w.containers[*ci].posture,
+                )?;
                 edits.append(&mut editor.edits);
                 masks.extend(editor.masks);
             }
@@ -458,7 +557,9 @@ fn render(
                 let new = command_line::render_command(text, posture, &changes(plan))?;
                 if let Some(doc) = yaml {
                     for e in &new {
-                        let path = doc.scalar_path_at(e.start).ok_or("the command is not inside a YAML string")?;
+                        let path = doc
+                            .scalar_path_at(e.start)
+                            .ok_or("the command is not inside a YAML string")?;
                         masks.insert(path);
                     }
                 }

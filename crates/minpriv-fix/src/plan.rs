@@ -114,7 +114,11 @@ pub const FIXABLE_RULES: &[&str] = &[
 ];
 
 /// Plans the fixes of `container` of `workload`.
-pub fn plan_container(workload: &Workload, container: &Container, cx: &PlanContext<'_>) -> ContainerPlan {
+pub fn plan_container(
+    workload: &Workload,
+    container: &Container,
+    cx: &PlanContext<'_>,
+) -> ContainerPlan {
     let mut plan = ContainerPlan::default();
     let original = &container.posture;
     let mut hardened = container.clone();
@@ -132,7 +136,13 @@ pub fn plan_container(workload: &Workload, container: &Container, cx: &PlanConte
                 continue;
             }
             seen.push(finding.rule);
-            match propose(finding.rule, workload.source, &hardened.posture, original, cx.minimized) {
+            match propose(
+                finding.rule,
+                workload.source,
+                &hardened.posture,
+                original,
+                cx.minimized,
+            ) {
                 Proposal::None => {}
                 Proposal::Declined(why) => plan.declined.push((finding.rule, why)),
                 Proposal::Fix(fix) => {
@@ -159,7 +169,13 @@ enum Proposal {
     Fix(Planned),
 }
 
-fn fix(rule: &'static str, change: Change, safety: Safety, risk: Option<String>, summary: String) -> Proposal {
+fn fix(
+    rule: &'static str,
+    change: Change,
+    safety: Safety,
+    risk: Option<String>,
+    summary: String,
+) -> Proposal {
     Proposal::Fix(Planned {
         rule,
         change,
@@ -178,7 +194,10 @@ fn propose(
     original: &Posture,
     minimized: Option<&Minimized>,
 ) -> Proposal {
-    let runtime = matches!(source, Source::Kubernetes | Source::Compose | Source::DockerRun);
+    let runtime = matches!(
+        source,
+        Source::Kubernetes | Source::Compose | Source::DockerRun
+    );
     match rule {
         "privileged" if runtime => fix(
             rule,
@@ -204,7 +223,10 @@ fn propose(
                      did not reach may need more",
                     caps_text(m.capabilities)
                 )),
-                format!("drop ALL capabilities and add back {}", caps_text(m.capabilities)),
+                format!(
+                    "drop ALL capabilities and add back {}",
+                    caps_text(m.capabilities)
+                ),
             ),
             None => fix(
                 rule,
@@ -284,10 +306,10 @@ fn propose(
             let tmpfs: Vec<String> = wanted
                 .into_iter()
                 .filter(|p| {
-                    !posture
-                        .mounts
-                        .iter()
-                        .any(|m| m.container_path.as_deref().map(|c| c.trim_end_matches('/')) == Some(p.trim_end_matches('/')))
+                    !posture.mounts.iter().any(|m| {
+                        m.container_path.as_deref().map(|c| c.trim_end_matches('/'))
+                            == Some(p.trim_end_matches('/'))
+                    })
                 })
                 .collect();
             let mounts = if tmpfs.is_empty() {
@@ -299,7 +321,11 @@ fn propose(
                 Some(_) => format!(
                     "minimize found writes only under {} for the command it ran; writes elsewhere \
                      fail",
-                    if tmpfs.is_empty() { "the existing mounts".to_string() } else { tmpfs.join(", ") }
+                    if tmpfs.is_empty() {
+                        "the existing mounts".to_string()
+                    } else {
+                        tmpfs.join(", ")
+                    }
                 ),
                 None => "the app can no longer write outside its volumes and /tmp; writes \
                          anywhere else in its filesystem fail"
@@ -318,12 +344,20 @@ fn propose(
                 Source::Dockerfile => &original.image_user,
                 _ => &original.user,
             };
-            if written_user.value.as_deref().is_some_and(|u| u.contains('$')) {
-                return Proposal::Declined("the user is set through a variable; set its value instead".into());
+            if written_user
+                .value
+                .as_deref()
+                .is_some_and(|u| u.contains('$'))
+            {
+                return Proposal::Declined(
+                    "the user is set through a variable; set its value instead".into(),
+                );
             }
             let (spec, uid, proven) = match minimized {
                 Some(m) if m.user_is_root => {
-                    return Proposal::Declined("minimize found that the app needs to run as root".into());
+                    return Proposal::Declined(
+                        "minimize found that the app needs to run as root".into(),
+                    );
                 }
                 Some(m) => match m.user.as_deref().map(numeric_user) {
                     Some(Some((spec, uid))) => (spec, Some(uid), true),
@@ -334,12 +368,22 @@ fn propose(
                         ));
                     }
                     Some(None) => (m.user.clone().unwrap_or_default(), None, true),
-                    None => (format!("{DEFAULT_UID}:{DEFAULT_UID}"), Some(DEFAULT_UID), false),
+                    None => (
+                        format!("{DEFAULT_UID}:{DEFAULT_UID}"),
+                        Some(DEFAULT_UID),
+                        false,
+                    ),
                 },
-                None => (format!("{DEFAULT_UID}:{DEFAULT_UID}"), Some(DEFAULT_UID), false),
+                None => (
+                    format!("{DEFAULT_UID}:{DEFAULT_UID}"),
+                    Some(DEFAULT_UID),
+                    false,
+                ),
             };
             let risk = if proven {
-                format!("minimize proved user {spec} works for the command it ran; other code paths may write files only root may")
+                format!(
+                    "minimize proved user {spec} works for the command it ran; other code paths may write files only root may"
+                )
             } else {
                 format!(
                     "files and volumes the image gives to root may not be writable by uid {}, \
@@ -352,7 +396,13 @@ fn propose(
                 Source::Dockerfile => format!("add USER {spec} before the command"),
                 _ => format!("run as user {spec}"),
             };
-            fix(rule, Change::NonRootUser { spec, uid }, Safety::Unsafe, Some(risk), summary)
+            fix(
+                rule,
+                Change::NonRootUser { spec, uid },
+                Safety::Unsafe,
+                Some(risk),
+                summary,
+            )
         }
         "seccomp-unconfined" if runtime => {
             if !posture.seccomp.is_written() && posture.seccomp.value != Seccomp::KubernetesUnset {
@@ -425,7 +475,10 @@ pub fn apply_change(posture: &mut Posture, change: &Change, source: Source) {
                 posture.cap_drop.push(Located::written(CapSpec::All, at));
             }
             if let Some(add) = add {
-                posture.cap_add = add.iter().map(|c| Located::written(CapSpec::Cap(c), at)).collect();
+                posture.cap_add = add
+                    .iter()
+                    .map(|c| Located::written(CapSpec::Cap(c), at))
+                    .collect();
             }
         }
         Change::NoNewPrivileges => posture.no_new_privileges = Located::written(true, at),
@@ -516,7 +569,11 @@ mod tests {
     fn no_new_privileges_is_safe_for_a_root_process_only() {
         let (w, c) = kube_container(|p| p.run_as_user = Located::written(Some(0), None));
         let p = plan(&w, &c, false);
-        assert!(p.apply.iter().any(|f| f.rule == "privilege-escalation-allowed"));
+        assert!(
+            p.apply
+                .iter()
+                .any(|f| f.rule == "privilege-escalation-allowed")
+        );
     }
 
     #[test]
@@ -524,7 +581,12 @@ mod tests {
         let (w, c) = kube_container(|p| p.privileged = Located::written(true, None));
         let p = plan(&w, &c, true);
         let applied: Vec<_> = p.apply.iter().map(|f| f.rule).collect();
-        for rule in ["privileged", "caps-not-dropped", "privilege-escalation-allowed", "seccomp-unconfined"] {
+        for rule in [
+            "privileged",
+            "caps-not-dropped",
+            "privilege-escalation-allowed",
+            "seccomp-unconfined",
+        ] {
             assert!(applied.contains(&rule), "{rule} in {applied:?}");
         }
     }

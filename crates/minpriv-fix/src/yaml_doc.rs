@@ -238,7 +238,9 @@ impl Walker<'_> {
             *self.alias_uses.entry(id).or_default() += 1;
             return Ok(Canon::Alias(self.paths.get(&id).cloned()));
         }
-        self.paths.entry(NodeId::of(node)).or_insert_with(|| path.clone());
+        self.paths
+            .entry(NodeId::of(node))
+            .or_insert_with(|| path.clone());
         if node.is_mapping() {
             let mut entries = Vec::new();
             for (key, value) in explicit_entries(node) {
@@ -287,21 +289,25 @@ impl Walker<'_> {
             return;
         }
         let key_col = column(self.text, key.span().start);
-        if self.indent.is_none() && value.is_mapping() {
-            if let Some((child, _)) = explicit_entries(value).next() {
-                let child_col = column(self.text, child.span().start);
-                if child_col > key_col && line_start(self.text, child.span().start) != line_start(self.text, key.span().start) {
-                    self.indent = Some(child_col - key_col);
-                }
+        if self.indent.is_none()
+            && value.is_mapping()
+            && let Some((child, _)) = explicit_entries(value).next()
+        {
+            let child_col = column(self.text, child.span().start);
+            if child_col > key_col
+                && line_start(self.text, child.span().start)
+                    != line_start(self.text, key.span().start)
+            {
+                self.indent = Some(child_col - key_col);
             }
         }
-        if self.seq_offset.is_none() && value.is_sequence() {
-            if let Some(item) = value.items().next()
-                && let Some(dash) = dash_column(self.text, item.use_span().start)
-                && dash >= key_col
-            {
-                self.seq_offset = Some(dash - key_col);
-            }
+        if self.seq_offset.is_none()
+            && value.is_sequence()
+            && let Some(item) = value.items().next()
+            && let Some(dash) = dash_column(self.text, item.use_span().start)
+            && dash >= key_col
+        {
+            self.seq_offset = Some(dash - key_col);
         }
     }
 }
@@ -372,7 +378,11 @@ fn masked(canon: &Canon, path: &mut Path, masks: &HashSet<Path>) -> Canon {
 
 /// Checks that `after` means what `before` meant except at `masks` (paths of entries the fixes
 /// set, added or removed). The error names the first place where they differ.
-pub fn same_except(before: &YamlDoc<'_>, after: &YamlDoc<'_>, masks: &HashSet<Path>) -> Result<(), String> {
+pub fn same_except(
+    before: &YamlDoc<'_>,
+    after: &YamlDoc<'_>,
+    masks: &HashSet<Path>,
+) -> Result<(), String> {
     if before.canon.len() != after.canon.len() {
         return Err(format!(
             "the number of YAML documents changed from {} to {}",
@@ -449,7 +459,9 @@ mod tests {
             doc.path_of(one).unwrap(),
             &vec![Seg::Doc(0), Seg::Key("s".into()), Seg::Key("one".into())]
         );
-        let keys: Vec<_> = explicit_entries(one).map(|(k, _)| k.as_str().unwrap()).collect();
+        let keys: Vec<_> = explicit_entries(one)
+            .map(|(k, _)| k.as_str().unwrap())
+            .collect();
         assert_eq!(keys, vec!["b"]);
     }
 
@@ -459,10 +471,18 @@ mod tests {
         let after = YamlDoc::parse("a:\n  b: 1\n  c: 3\n  d: 4\n").unwrap();
         let mut masks = HashSet::new();
         assert!(same_except(&before, &after, &masks).is_err());
-        masks.insert(vec![Seg::Doc(0), Seg::Key("a".into()), Seg::Key("c".into())]);
+        masks.insert(vec![
+            Seg::Doc(0),
+            Seg::Key("a".into()),
+            Seg::Key("c".into()),
+        ]);
         let err = same_except(&before, &after, &masks).unwrap_err();
         assert!(err.contains("a.d") || err.contains("[2]"), "{err}");
-        masks.insert(vec![Seg::Doc(0), Seg::Key("a".into()), Seg::Key("d".into())]);
+        masks.insert(vec![
+            Seg::Doc(0),
+            Seg::Key("a".into()),
+            Seg::Key("d".into()),
+        ]);
         assert_eq!(same_except(&before, &after, &masks), Ok(()));
     }
 

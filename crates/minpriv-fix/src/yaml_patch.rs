@@ -207,7 +207,11 @@ impl<'d, 't> Editor<'d, 't> {
     /// Writes `entries` into `map` itself although they may reach it through a merge key (`<<`)
     /// or `extends`: the written value then overrides the inherited one. Fails when `map`
     /// already writes one of the keys.
-    pub fn override_entries(&mut self, map: Node<'_>, entries: &[(String, Value)]) -> Result<(), String> {
+    pub fn override_entries(
+        &mut self,
+        map: Node<'_>,
+        entries: &[(String, Value)],
+    ) -> Result<(), String> {
         for (key, _) in entries {
             if explicit_entries(map).any(|(k, _)| k.as_str() == Some(key.as_str())) {
                 return Err(format!("`{key}` is already written here"));
@@ -218,7 +222,11 @@ impl<'d, 't> Editor<'d, 't> {
     }
 
     /// Inserts `entries` (all missing from `map`) after its last entry.
-    pub fn insert_entries(&mut self, map: Node<'_>, entries: &[(String, Value)]) -> Result<(), String> {
+    pub fn insert_entries(
+        &mut self,
+        map: Node<'_>,
+        entries: &[(String, Value)],
+    ) -> Result<(), String> {
         let text = self.text();
         let nl = self.doc.style.newline;
         if map.is_flow() {
@@ -233,7 +241,7 @@ impl<'d, 't> Editor<'d, 't> {
                     TextEdit::insert(map.span().start + 1, rendered.join(", "), 0)
                 }
                 _ => {
-                    let end = deep_end(map, true);
+                    let end = deep_end(text, map, true);
                     let multi_line = last_key.is_some_and(|k| {
                         line_start(text, k.span().start) != line_start(text, map.span().start)
                     });
@@ -245,7 +253,10 @@ impl<'d, 't> Editor<'d, 't> {
                             .map(|r| format!(",{nl}{pad}{r}"))
                             .collect::<String>()
                     } else {
-                        rendered.iter().map(|r| format!(", {r}")).collect::<String>()
+                        rendered
+                            .iter()
+                            .map(|r| format!(", {r}"))
+                            .collect::<String>()
                     };
                     TextEdit::insert(end, joined, 0)
                 }
@@ -263,7 +274,7 @@ impl<'d, 't> Editor<'d, 't> {
         for (k, v) in entries {
             block_entry(k, v, col, &self.doc.style, &mut lines);
         }
-        let at = after_line(text, deep_end(map, false));
+        let at = after_line(text, deep_end(text, map, false));
         let insertion = if at == text.len() && !text.ends_with('\n') {
             format!("{nl}{}", lines.join(nl))
         } else {
@@ -317,9 +328,22 @@ impl<'d, 't> Editor<'d, 't> {
                     col + 1,
                 ));
             } else {
-                let sep = if text[..span.start].ends_with([' ', '\t']) { "" } else { " " };
+                // After the colon: at the end of the text, the empty value's span may stand
+                // before it.
+                let at = colon_after(text, key_node.span().end).map_or(span.start, |c| {
+                    if text.as_bytes().get(c + 1) == Some(&b' ') {
+                        c + 2
+                    } else {
+                        c + 1
+                    }
+                });
+                let sep = if text[..at].ends_with([' ', '\t']) {
+                    ""
+                } else {
+                    " "
+                };
                 self.edits.push(TextEdit::insert(
-                    span.start,
+                    at,
                     format!("{sep}{}", flow(new, json, Quote::Plain)),
                     0,
                 ));
@@ -365,7 +389,11 @@ impl<'d, 't> Editor<'d, 't> {
             items.extend(added.iter().map(|v| flow(v, json, quote_of(text, value))));
             self.mask(map, key)?;
             let span = value.span();
-            self.edits.push(TextEdit::replace(span.start, span.end, format!("[{}]", items.join(", "))));
+            self.edits.push(TextEdit::replace(
+                span.start,
+                span.end,
+                format!("[{}]", items.join(", ")),
+            ));
             return Ok(());
         }
         if !value.is_sequence() {
@@ -405,8 +433,11 @@ impl<'d, 't> Editor<'d, 't> {
                 .collect();
             parts.extend(added.iter().map(|v| flow(v, json, quote)));
             let span = value.use_span();
-            self.edits
-                .push(TextEdit::replace(span.start, span.end, format!("[{}]", parts.join(", "))));
+            self.edits.push(TextEdit::replace(
+                span.start,
+                span.end,
+                format!("[{}]", parts.join(", ")),
+            ));
             return Ok(());
         }
         let nl = self.doc.style.newline;
@@ -426,7 +457,7 @@ impl<'d, 't> Editor<'d, 't> {
                     } else {
                         rendered.iter().map(|r| format!(", {r}")).collect()
                     };
-                    TextEdit::insert(deep_end(*last, true), joined, 0)
+                    TextEdit::insert(deep_end(text, *last, true), joined, 0)
                 }
             };
             self.edits.push(edit);
@@ -434,24 +465,34 @@ impl<'d, 't> Editor<'d, 't> {
         }
         // A block list: removed items lose their lines, new ones follow the last item.
         let first = items.first().ok_or("an empty block list")?;
-        let dash = dash_column(text, first.use_span().start).ok_or("a list item without its dash")?;
+        let dash =
+            dash_column(text, first.use_span().start).ok_or("a list item without its dash")?;
         for (item, gone) in items.iter().zip(&removed) {
             if !*gone {
                 continue;
             }
             let start = item.use_span().start;
             let line = line_start(text, start);
-            if dash_column(text, start) != Some(dash) || !text[line..line + dash].bytes().all(|b| b == b' ') {
-                return Err(format!("an item of `{key}` shares its line with other content"));
+            if dash_column(text, start) != Some(dash)
+                || !text[line..line + dash].bytes().all(|b| b == b' ')
+            {
+                return Err(format!(
+                    "an item of `{key}` shares its line with other content"
+                ));
             }
-            self.edits
-                .push(TextEdit::replace(line, after_line(text, deep_end(*item, false)), String::new()));
+            self.edits.push(TextEdit::replace(
+                line,
+                after_line(text, deep_end(text, *item, false)),
+                String::new(),
+            ));
         }
         if added.is_empty() {
             if removed.iter().all(|r| *r) {
                 // Every item removed: an explicit empty list rather than a null.
-                let colon = colon_after(text, key_node.span().end).ok_or("a key without its colon")?;
-                self.edits.push(TextEdit::insert(colon + 1, " []".into(), 0));
+                let colon =
+                    colon_after(text, key_node.span().end).ok_or("a key without its colon")?;
+                self.edits
+                    .push(TextEdit::insert(colon + 1, " []".into(), 0));
             }
             return Ok(());
         }
@@ -460,7 +501,7 @@ impl<'d, 't> Editor<'d, 't> {
             block_item(v, dash, &self.doc.style, quote, &mut lines);
         }
         let last = items.last().ok_or("an empty block list")?;
-        let at = after_line(text, deep_end(*last, false));
+        let at = after_line(text, deep_end(text, *last, false));
         let insertion = if at == text.len() && !text.ends_with('\n') {
             format!("{nl}{}", lines.join(nl))
         } else {
@@ -483,7 +524,7 @@ impl<'d, 't> Editor<'d, 't> {
         let text = self.text();
         let start = key_node.span().start;
         let line = line_start(text, start);
-        let end = after_line(text, deep_end(value, false));
+        let end = after_line(text, deep_end(text, value, false));
         let alone_on_its_lines = text[line..start].bytes().all(|b| b == b' ')
             && !text[start..end].contains('#')
             && !value.is_alias()
@@ -570,18 +611,27 @@ fn raw<'t>(text: &'t str, node: Node<'_>) -> &'t str {
 /// value (its span runs on over trailing comments and blank lines, which belong to what
 /// follows). With `flow_inner`, a flow collection's own end is not used: the end of its last
 /// entry or item is, so that text can be inserted before the closing bracket.
-fn deep_end(node: Node<'_>, flow_inner: bool) -> usize {
+fn deep_end(text: &str, node: Node<'_>, flow_inner: bool) -> usize {
     if node.is_alias() {
         return node.use_span().end;
     }
     let own_end = node.span().end;
-    if node.is_scalar() || node.is_null() || (node.is_flow() && !flow_inner) {
+    if node.is_scalar() || node.is_null() {
+        // A block scalar's span runs on over the blank lines after it and the indentation of
+        // the next key: its content ended at the start of that line.
+        let line = line_start(text, own_end);
+        if line < own_end && text[line..own_end].bytes().all(|b| b == b' ' || b == b'\t') {
+            return line;
+        }
+        return own_end;
+    }
+    if node.is_flow() && !flow_inner {
         return own_end;
     }
     let mut end = None::<usize>;
     if node.is_mapping() {
         for (k, v) in explicit_entries(node) {
-            let e = deep_end(v, false).max(k.span().end);
+            let e = deep_end(text, v, false).max(k.span().end);
             end = Some(end.map_or(e, |x| x.max(e)));
         }
         for source in node.merge_sources() {
@@ -591,7 +641,7 @@ fn deep_end(node: Node<'_>, flow_inner: bool) -> usize {
     } else if node.is_sequence()
         && let Some(last) = node.items().last()
     {
-        end = Some(deep_end(last, false));
+        end = Some(deep_end(text, last, false));
     }
     end.unwrap_or(if node.is_flow() {
         node.span().start + 1
@@ -693,8 +743,9 @@ fn needs_quotes(s: &str) -> bool {
     if s.is_empty()
         || !s
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
-        || s.starts_with(['-', '.'])
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b':'))
+        || s.starts_with(['-', '.', ':'])
+        || s.ends_with(':')
         || s.as_bytes()[0].is_ascii_digit()
     {
         return true;
@@ -704,7 +755,13 @@ fn needs_quotes(s: &str) -> bool {
 }
 
 /// Lines for `key: value` at column `col`.
-fn block_entry(key: &str, value: &Value, col: usize, style: &crate::yaml_doc::Style, lines: &mut Vec<String>) {
+fn block_entry(
+    key: &str,
+    value: &Value,
+    col: usize,
+    style: &crate::yaml_doc::Style,
+    lines: &mut Vec<String>,
+) {
     let pad = " ".repeat(col);
     let key = scalar_text(&Value::Str(key.to_string()), Quote::Plain);
     match value {
@@ -721,7 +778,12 @@ fn block_entry(key: &str, value: &Value, col: usize, style: &crate::yaml_doc::St
 }
 
 /// Lines for the collection `value` held by a key at column `key_col`.
-fn block_value(value: &Value, key_col: usize, style: &crate::yaml_doc::Style, lines: &mut Vec<String>) {
+fn block_value(
+    value: &Value,
+    key_col: usize,
+    style: &crate::yaml_doc::Style,
+    lines: &mut Vec<String>,
+) {
     match value {
         Value::Map(entries) => {
             for (k, v) in entries {
@@ -733,12 +795,22 @@ fn block_value(value: &Value, key_col: usize, style: &crate::yaml_doc::Style, li
                 block_item(item, key_col + style.seq_offset, style, Quote::Plain, lines);
             }
         }
-        scalar => lines.push(format!("{}{}", " ".repeat(key_col + style.indent), flow(scalar, false, Quote::Plain))),
+        scalar => lines.push(format!(
+            "{}{}",
+            " ".repeat(key_col + style.indent),
+            flow(scalar, false, Quote::Plain)
+        )),
     }
 }
 
 /// Lines for one `- item` with its dash at column `dash`.
-fn block_item(item: &Value, dash: usize, style: &crate::yaml_doc::Style, quote: Quote, lines: &mut Vec<String>) {
+fn block_item(
+    item: &Value,
+    dash: usize,
+    style: &crate::yaml_doc::Style,
+    quote: Quote,
+    lines: &mut Vec<String>,
+) {
     let pad = " ".repeat(dash);
     match item {
         Value::Map(entries) if !entries.is_empty() => {
@@ -769,7 +841,8 @@ mod tests {
         editor.apply_map(node, patch).unwrap();
         let out = apply(text, &editor.edits).unwrap();
         let after = YamlDoc::parse(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
-        crate::yaml_doc::same_except(&doc, &after, &editor.masks).unwrap_or_else(|e| panic!("{e}\n{out}"));
+        crate::yaml_doc::same_except(&doc, &after, &editor.masks)
+            .unwrap_or_else(|e| panic!("{e}\n{out}"));
         out
     }
 
@@ -777,10 +850,16 @@ mod tests {
         vec![(
             "securityContext".into(),
             Patch::Map(vec![
-                ("allowPrivilegeEscalation".into(), Patch::Set(Value::Bool(false))),
+                (
+                    "allowPrivilegeEscalation".into(),
+                    Patch::Set(Value::Bool(false)),
+                ),
                 (
                     "capabilities".into(),
-                    Patch::Map(vec![("drop".into(), Patch::Seq(SeqPatch::add(vec![Value::Str("ALL".into())])))]),
+                    Patch::Map(vec![(
+                        "drop".into(),
+                        Patch::Seq(SeqPatch::add(vec![Value::Str("ALL".into())])),
+                    )]),
                 ),
             ]),
         )]
@@ -788,7 +867,11 @@ mod tests {
 
     #[test]
     fn a_missing_mapping_is_created_in_block_style() {
-        let out = patched("c:\n    name: a # keep\n    image: x\nz: 1\n", &caps(), &["c"]);
+        let out = patched(
+            "c:\n    name: a # keep\n    image: x\nz: 1\n",
+            &caps(),
+            &["c"],
+        );
         assert_eq!(
             out,
             "c:\n    name: a # keep\n    image: x\n    securityContext:\n        allowPrivilegeEscalation: false\n        capabilities:\n            drop:\n                - ALL\nz: 1\n"
@@ -838,7 +921,10 @@ mod tests {
             "c:\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities:\n      drop:\n        - ALL\n  x: 1\n"
         );
         let text = "s:\n  cap_drop:\n    - NET_RAW # why\n  image: x\n";
-        let patch = vec![("cap_drop".into(), Patch::Seq(SeqPatch::add(vec![Value::Str("ALL".into())])))];
+        let patch = vec![(
+            "cap_drop".into(),
+            Patch::Seq(SeqPatch::add(vec![Value::Str("ALL".into())])),
+        )];
         assert_eq!(
             patched(text, &patch, &["s"]),
             "s:\n  cap_drop:\n    - NET_RAW # why\n    - ALL\n  image: x\n"
@@ -846,14 +932,48 @@ mod tests {
     }
 
     #[test]
+    fn a_block_scalar_ends_before_the_next_key() {
+        let text = "services:\n  a:\n    entrypoint: >\n      sh -c \"x\"\n\n  b:\n    image: y\n";
+        let patch = vec![("read_only".into(), Patch::Set(Value::Bool(true)))];
+        assert_eq!(
+            patched(text, &patch, &["services", "a"]),
+            "services:\n  a:\n    entrypoint: >\n      sh -c \"x\"\n\n    read_only: true\n  b:\n    image: y\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_value_at_the_end_of_the_text() {
+        let patch = vec![("runAsUser".into(), Patch::Set(Value::Int(10001)))];
+        assert_eq!(
+            patched("c:\n  runAsUser:", &patch, &["c"]),
+            "c:\n  runAsUser: 10001"
+        );
+        assert_eq!(
+            patched("c:\n  runAsUser: ", &patch, &["c"]),
+            "c:\n  runAsUser: 10001"
+        );
+    }
+
+    #[test]
     fn removal_cuts_the_line_or_falls_back() {
-        let patch = vec![("privileged".into(), Patch::Remove { fallback: Value::Bool(false) })];
-        assert_eq!(patched("s:\n  privileged: true\n  image: x\n", &patch, &["s"]), "s:\n  image: x\n");
+        let patch = vec![(
+            "privileged".into(),
+            Patch::Remove {
+                fallback: Value::Bool(false),
+            },
+        )];
+        assert_eq!(
+            patched("s:\n  privileged: true\n  image: x\n", &patch, &["s"]),
+            "s:\n  image: x\n"
+        );
         assert_eq!(
             patched("s:\n  privileged: true # lab\n  image: x\n", &patch, &["s"]),
             "s:\n  privileged: false # lab\n  image: x\n"
         );
-        assert_eq!(patched("s: {privileged: yes}\n", &patch, &["s"]), "s: {privileged: false}\n");
+        assert_eq!(
+            patched("s: {privileged: yes}\n", &patch, &["s"]),
+            "s: {privileged: false}\n"
+        );
     }
 
     #[test]
@@ -868,21 +988,31 @@ mod tests {
         };
         let text = "s:\n  o:\n  - seccomp:unconfined\n  - label=disable\n  i: x\n";
         let patch = vec![("o".into(), remove(&["seccomp:unconfined"]))];
-        assert_eq!(patched(text, &patch, &["s"]), "s:\n  o:\n  - label=disable\n  i: x\n");
+        assert_eq!(
+            patched(text, &patch, &["s"]),
+            "s:\n  o:\n  - label=disable\n  i: x\n"
+        );
         let patch = vec![("o".into(), remove(&["seccomp:unconfined", "label=disable"]))];
         assert_eq!(patched(text, &patch, &["s"]), "s:\n  o: []\n  i: x\n");
         let patch = vec![("o".into(), remove(&["b"]))];
-        assert_eq!(patched("s: {o: [a, b, c]}\n", &patch, &["s"]), "s: {o: [a, c]}\n");
+        assert_eq!(
+            patched("s: {o: [a, b, c]}\n", &patch, &["s"]),
+            "s: {o: [a, c]}\n"
+        );
     }
 
     #[test]
     fn quoting_keeps_meaning() {
         assert!(needs_quotes("10001:10001"));
         assert!(needs_quotes("yes"));
-        assert!(needs_quotes("no-new-privileges:true"));
+        assert!(!needs_quotes("no-new-privileges:true"));
+        assert!(needs_quotes("key:"));
         assert!(needs_quotes("1.5"));
         assert!(!needs_quotes("ALL"));
         assert!(!needs_quotes("/tmp"));
-        assert_eq!(scalar_text(&Value::Str("a\"b".into()), Quote::Plain), "\"a\\\"b\"");
+        assert_eq!(
+            scalar_text(&Value::Str("a\"b".into()), Quote::Plain),
+            "\"a\\\"b\""
+        );
     }
 }

@@ -56,7 +56,11 @@ fn run(case: &Case) -> Result<Option<String>, String> {
     let fixed = fix_text(format, &text, &NoResolver, &options)?;
     if let Some(new) = &fixed.new_text {
         let again = fix_text(format, new, &NoResolver, &options)?;
-        assert!(again.new_text.is_none(), "{}: a second run changed the file again", case.input);
+        assert!(
+            again.new_text.is_none(),
+            "{}: a second run changed the file again",
+            case.input
+        );
     }
     Ok(fixed.new_text)
 }
@@ -92,18 +96,46 @@ fn check(cases: &[Case]) {
 #[test]
 fn kubernetes() {
     check(&[
-        case("kubernetes/deployment.yaml", "kubernetes/deployment.safe.yaml", false),
-        case("kubernetes/deployment.yaml", "kubernetes/deployment.unsafe.yaml", true),
-        case("kubernetes/pod-inherits.yaml", "kubernetes/pod-inherits.unsafe.yaml", true),
+        case(
+            "kubernetes/deployment.yaml",
+            "kubernetes/deployment.safe.yaml",
+            false,
+        ),
+        case(
+            "kubernetes/deployment.yaml",
+            "kubernetes/deployment.unsafe.yaml",
+            true,
+        ),
+        case(
+            "kubernetes/pod-inherits.yaml",
+            "kubernetes/pod-inherits.unsafe.yaml",
+            true,
+        ),
         case("kubernetes/flow.yaml", "kubernetes/flow.unsafe.yaml", true),
-        case("kubernetes/multi-doc-crlf.yaml", "kubernetes/multi-doc-crlf.unsafe.yaml", true),
+        case(
+            "kubernetes/multi-doc-crlf.yaml",
+            "kubernetes/multi-doc-crlf.unsafe.yaml",
+            true,
+        ),
         case("kubernetes/list.json", "kubernetes/list.unsafe.json", true),
-        case("kubernetes/four-spaces.yaml", "kubernetes/four-spaces.unsafe.yaml", true),
-        case("kubernetes/suppressed.yaml", "kubernetes/suppressed.unsafe.yaml", true),
+        case(
+            "kubernetes/four-spaces.yaml",
+            "kubernetes/four-spaces.unsafe.yaml",
+            true,
+        ),
+        case(
+            "kubernetes/suppressed.yaml",
+            "kubernetes/suppressed.unsafe.yaml",
+            true,
+        ),
         Case {
             minimize: true,
             container: Some("web"),
-            ..case("kubernetes/deployment.yaml", "kubernetes/deployment.minimized.yaml", true)
+            ..case(
+                "kubernetes/deployment.yaml",
+                "kubernetes/deployment.minimized.yaml",
+                true,
+            )
         },
     ]);
 }
@@ -112,7 +144,10 @@ fn kubernetes() {
 fn kubernetes_json_stays_json() {
     let out = run(&case("kubernetes/list.json", "", true)).unwrap_or_else(|e| panic!("{e}"));
     let out = out.unwrap_or_else(|| panic!("list.json: no fix"));
-    assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok(), "{out}");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+        "{out}"
+    );
 }
 
 #[test]
@@ -126,7 +161,11 @@ fn compose() {
         Case {
             minimize: true,
             container: Some("web"),
-            ..case("compose/compose.yaml", "compose/compose.minimized.yaml", true)
+            ..case(
+                "compose/compose.yaml",
+                "compose/compose.minimized.yaml",
+                true,
+            )
         },
     ]);
 }
@@ -135,12 +174,28 @@ fn compose() {
 fn dockerfile() {
     check(&[
         case("dockerfile/Dockerfile", "dockerfile/Dockerfile.safe", false),
-        case("dockerfile/Dockerfile", "dockerfile/Dockerfile.unsafe", true),
-        case("dockerfile/no-command-crlf.Dockerfile", "dockerfile/no-command-crlf.unsafe.Dockerfile", true),
-        case("dockerfile/user-root.Dockerfile", "dockerfile/user-root.unsafe.Dockerfile", true),
+        case(
+            "dockerfile/Dockerfile",
+            "dockerfile/Dockerfile.unsafe",
+            true,
+        ),
+        case(
+            "dockerfile/no-command-crlf.Dockerfile",
+            "dockerfile/no-command-crlf.unsafe.Dockerfile",
+            true,
+        ),
+        case(
+            "dockerfile/user-root.Dockerfile",
+            "dockerfile/user-root.unsafe.Dockerfile",
+            true,
+        ),
         Case {
             minimize: true,
-            ..case("dockerfile/user-root.Dockerfile", "dockerfile/user-root.minimized.Dockerfile", true)
+            ..case(
+                "dockerfile/user-root.Dockerfile",
+                "dockerfile/user-root.minimized.Dockerfile",
+                true,
+            )
         },
     ]);
 }
@@ -148,14 +203,34 @@ fn dockerfile() {
 #[test]
 fn command_lines() {
     check(&[
-        case("command_line/deploy.sh", "command_line/deploy.safe.sh", false),
-        case("command_line/deploy.sh", "command_line/deploy.unsafe.sh", true),
-        case("command_line/.github/workflows/ci.yml", "command_line/.github/workflows/ci.unsafe.yml", true),
-        case("command_line/.gitlab-ci.yml", "command_line/gitlab-ci.unsafe.yml", true),
+        case(
+            "command_line/deploy.sh",
+            "command_line/deploy.safe.sh",
+            false,
+        ),
+        case(
+            "command_line/deploy.sh",
+            "command_line/deploy.unsafe.sh",
+            true,
+        ),
+        case(
+            "command_line/.github/workflows/ci.yml",
+            "command_line/.github/workflows/ci.unsafe.yml",
+            true,
+        ),
+        case(
+            "command_line/.gitlab-ci.yml",
+            "command_line/gitlab-ci.unsafe.yml",
+            true,
+        ),
         Case {
             minimize: true,
             container: Some("api"),
-            ..case("command_line/deploy.sh", "command_line/deploy.minimized.sh", true)
+            ..case(
+                "command_line/deploy.sh",
+                "command_line/deploy.minimized.sh",
+                true,
+            )
         },
     ]);
 }
@@ -178,6 +253,95 @@ fn broken_files_are_refused_with_the_place() {
         minimized: None,
         container: None,
     };
-    let err = fix_text(Format::Kubernetes, "kind: Pod\nspec: [\n", &NoResolver, &options).expect_err("broken");
+    let err = fix_text(
+        Format::Kubernetes,
+        "kind: Pod\nspec: [\n",
+        &NoResolver,
+        &options,
+    )
+    .expect_err("broken");
     assert!(err.contains("line"), "{err}");
+}
+
+/// No input makes fixing panic: every fixture cut short at many places, and with bytes
+/// swapped for YAML, shell and Dockerfile punctuation, either fixes or is refused because it
+/// does not parse. A refusal by the checks after editing would mean an edit went wrong.
+fn expect_fixed_or_unreadable(result: Result<minpriv_fix::FileFix, String>, input: &str) {
+    if let Err(e) = result {
+        assert!(
+            e.contains("does not parse") || e.contains("cannot be read"),
+            "{e}\n--- input\n{input}"
+        );
+    }
+}
+
+#[test]
+fn damaged_inputs_never_panic() {
+    let inputs = [
+        "kubernetes/deployment.yaml",
+        "kubernetes/pod-inherits.yaml",
+        "kubernetes/flow.yaml",
+        "kubernetes/list.json",
+        "kubernetes/multi-doc-crlf.yaml",
+        "compose/compose.yaml",
+        "compose/anchors.yaml",
+        "compose/flow.yaml",
+        "dockerfile/Dockerfile",
+        "command_line/deploy.sh",
+        "command_line/.github/workflows/ci.yml",
+    ];
+    let options = FixOptions {
+        profile: Profile::restricted(),
+        unsafe_fixes: true,
+        minimized: None,
+        container: None,
+    };
+    let mut runs = 0;
+    for name in inputs {
+        let format = format_of(name);
+        let text = read(name);
+        let cuts = (0..text.len())
+            .step_by(3)
+            .filter(|&i| text.is_char_boundary(i));
+        for cut in cuts {
+            expect_fixed_or_unreadable(
+                fix_text(format, &text[..cut], &NoResolver, &options),
+                &text[..cut],
+            );
+            for punct in [":", "-", "{", "[", "\"", "\\", "&a ", "*a", "\n"] {
+                if cut % 5 == 0 && text.is_char_boundary(cut + 1.min(text.len() - cut)) {
+                    let mut damaged = text.clone();
+                    damaged.replace_range(cut..cut + 1.min(text.len() - cut), punct);
+                    expect_fixed_or_unreadable(
+                        fix_text(format, &damaged, &NoResolver, &options),
+                        &damaged,
+                    );
+                    runs += 1;
+                }
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 1000, "{runs}");
+}
+
+#[test]
+fn a_byte_order_mark_is_kept() {
+    let options = FixOptions {
+        profile: Profile::restricted(),
+        unsafe_fixes: false,
+        minimized: None,
+        container: None,
+    };
+    let text = "\u{feff}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: a:1\n";
+    let fixed =
+        fix_text(Format::Kubernetes, text, &NoResolver, &options).unwrap_or_else(|e| panic!("{e}"));
+    let out = fixed.new_text.unwrap_or_else(|| panic!("no fix"));
+    assert!(out.starts_with("\u{feff}apiVersion: v1\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "    securityContext:\n      seccompProfile:\n        type: RuntimeDefault\n"
+        ),
+        "{out}"
+    );
 }

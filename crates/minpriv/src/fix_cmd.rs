@@ -1,0 +1,334 @@
+//! `minpriv fix`: the files `scan` would read, fixed with the `minpriv-fix` crate; a diff, or
+//! the files rewritten with `--write`.
+
+use crate::analyze::helm_chart_of_template;
+use crate::resolver::FsResolver;
+use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
+use crate::{ExitStatus, error, print};
+use clap::Args;
+use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
+use minpriv_readers::detect::{detect_format, sniff_content};
+use minpriv_rules::{Profile, all_rules, find_rule};
+use rayon::prelude::*;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are no configuration file; they are not read for fixing.
+const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The long help after the options of `minpriv fix`.
+pub const AFTER_HELP: &str = "\
+What gets fixed (only findings that scan reports and no minpriv:ignore comment suppresses):
+  seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
+                                an explicit Unconfined / seccomp:unconfined turned back on   unsafe
+  privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
+                                safe for a process known to run as root, else               unsafe
+  privileged                    privileged mode off (Compose: the key removed)              unsafe
+  caps-not-dropped              capabilities drop ALL (plus minimize's proven set)          unsafe
+  dangerous-cap-added           added capabilities cut to minimize's proven set (--from)    unsafe
+  writable-rootfs               read-only root filesystem, tmpfs at /tmp (or minimize's)    unsafe
+  runs-as-root                  a non-root numeric user: runAsNonRoot + runAsUser 10001,
+                                user \"10001:10001\", USER 10001:10001 before the final CMD   unsafe
+
+Safe means it cannot change what an app that works as configured does: Docker and Podman
+already run every container under the default seccomp profile, so images work under it; and
+no-new-privileges takes nothing from a process that already is root. Every other fix may break
+the app; --unsafe applies them, and the diff says for each why it may break it and which
+`minpriv verify` command checks it first. With --from minimize.json (the output of
+`minpriv minimize --format json`), the proven capabilities, user and tmpfs paths replace the
+blanket ones, and restrictions minimize found the app cannot live with are left out.
+
+Everything else in the file is kept: comments, key order, indentation, block or flow style,
+quoting, document separators, CRLF line endings, a missing final newline. A file is only
+written when the edited text parses to the same tree as before except at the fixed paths, no
+fixed finding is left, and a second run would change nothing; otherwise it is refused, with an
+error naming the file.
+
+Examples:
+  minpriv fix k8s/                     show the safe fixes as a diff (exit 1 if there are any)
+  minpriv fix --unsafe --write .       apply every fix
+  minpriv fix --rule runs-as-root --unsafe Dockerfile
+  minpriv fix --from min.json --container app --unsafe --write deploy.yaml
+
+Exit codes:
+  0  nothing to change, or every change written (--write)
+  1  changes to make (without --write)
+  2  a usage error, an unreadable file, or a file whose fixes were refused";
+
+/// Options of `minpriv fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files and folders to fix. Default: the current folder. Folders are walked as scan walks
+    /// them.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the fixed files instead of printing a diff.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Also apply unsafe fixes: those that may break the app (see below).
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+
+    /// Fix only the findings of this rule (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not fix the findings of this rule (repeatable).
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+
+    /// Use the result of `minpriv minimize --format json` for the container in scope: its
+    /// proven capabilities, user and tmpfs paths instead of the blanket ones.
+    #[arg(long = "from", value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// Fix only the containers (Kubernetes), services (Compose) or commands (`--name`) with
+    /// this name.
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+
+    /// Also fix files that .gitignore, .ignore and the global git excludes leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Print no summary and no notes on standard error, only the diff and errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// The profile of the rules to fix: every rule, narrowed by `--rule` and `--skip`.
+fn profile(args: &FixArgs) -> Result<Profile, String> {
+    let mut profile = Profile::restricted();
+    for id in args.rules.iter().chain(&args.skip) {
+        if find_rule(id).is_none() {
+            let hint = minpriv_rules::registry::closest_rule_id(id)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            return Err(format!("no rule has the id `{id}`{hint}"));
+        }
+    }
+    if !args.rules.is_empty() {
+        for rule in all_rules() {
+            let id = rule.info().id;
+            if !args.rules.iter().any(|r| r == id) {
+                profile.disable(id).map_err(|e| format!("{e:?}"))?;
+            }
+        }
+    }
+    for id in &args.skip {
+        profile.disable(id).map_err(|e| format!("{e:?}"))?;
+    }
+    Ok(profile)
+}
+
+/// What became of one file.
+enum Outcome {
+    /// Not a file minpriv reads (found by walking a folder).
+    NotRecognised,
+    /// Read and fixed (or found fine): the text and the fixes.
+    Fixed { text: String, fix: FileFix },
+    /// Not changed, for this reason.
+    Failed(String),
+}
+
+/// Prints `note: message` on standard error (a closed standard error is no reason to fail).
+fn note(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "note: {message}");
+}
+
+/// Runs `minpriv fix`.
+pub fn run(args: &FixArgs) -> ExitStatus {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        error("fix edits files; standard input cannot be fixed (use `minpriv scan -` to check it)");
+        return ExitStatus::Error;
+    }
+    let profile = match profile(args) {
+        Ok(p) => p,
+        Err(message) => {
+            error(&message);
+            return ExitStatus::Error;
+        }
+    };
+    if !args.quiet {
+        for id in &args.rules {
+            if !FIXABLE_RULES.contains(&id.as_str()) {
+                note(&format!(
+                    "{id} has no automatic fix; its findings are left as they are"
+                ));
+            }
+        }
+    }
+    let minimized = match args.from.as_deref().map(read_minimized).transpose() {
+        Ok(m) => m,
+        Err(message) => {
+            error(&message);
+            return ExitStatus::Error;
+        }
+    };
+    let options = FixOptions {
+        profile,
+        unsafe_fixes: args.unsafe_fixes,
+        minimized: minimized.as_ref(),
+        container: args.container.as_deref(),
+    };
+    let inputs = walk::collect(
+        &args.paths,
+        WalkOptions {
+            no_ignore: args.no_ignore,
+            ..WalkOptions::default()
+        },
+    );
+    let mut failed = !inputs.errors.is_empty();
+    for (path, reason) in &inputs.errors {
+        error(&format!("{path}: {reason}"));
+    }
+    let outcomes: Vec<(&Candidate, Outcome)> = inputs
+        .files
+        .par_iter()
+        .map(|candidate| (candidate, fix_file(candidate, &options)))
+        .collect();
+
+    let mut out = String::new();
+    let (mut files_changed, mut applied, mut unsafe_applied, mut withheld) = (0, 0, 0, 0);
+    for (candidate, outcome) in &outcomes {
+        match outcome {
+            Outcome::NotRecognised => {}
+            Outcome::Failed(reason) => {
+                failed = true;
+                error(&format!("{}: not fixed: {reason}", candidate.display));
+            }
+            Outcome::Fixed { text, fix } => {
+                withheld += fix.withheld.len();
+                if !args.quiet {
+                    for remark in &fix.notes {
+                        note(&format!("{}: {remark}", candidate.display));
+                    }
+                }
+                let Some(new_text) = &fix.new_text else {
+                    continue;
+                };
+                files_changed += 1;
+                applied += fix.applied.len();
+                unsafe_applied += fix
+                    .applied
+                    .iter()
+                    .filter(|f| f.safety == Safety::Unsafe)
+                    .count();
+                if args.write {
+                    if let Err(reason) =
+                        write_keeping_permissions(&candidate.path, new_text.as_bytes())
+                    {
+                        failed = true;
+                        error(&format!("{}: not written: {reason}", candidate.display));
+                        continue;
+                    }
+                    if !args.quiet {
+                        note(&format!(
+                            "fixed {}: {} fix{}",
+                            candidate.display,
+                            fix.applied.len(),
+                            if fix.applied.len() == 1 { "" } else { "es" }
+                        ));
+                    }
+                } else {
+                    out.push_str(&diff::describe(&candidate.display, &fix.applied));
+                    out.push_str(&diff::unified(
+                        &candidate.display,
+                        text,
+                        new_text,
+                        &fix.applied,
+                    ));
+                }
+            }
+        }
+    }
+    if !out.is_empty() && print(&out) == ExitStatus::Error {
+        return ExitStatus::Error;
+    }
+    if !args.quiet {
+        let verb = if args.write { "fixed" } else { "to fix" };
+        let mut summary = format!(
+            "{files_changed} file{} {verb}, {applied} fix{}{}",
+            if files_changed == 1 { "" } else { "s" },
+            if applied == 1 { "" } else { "es" },
+            if unsafe_applied > 0 {
+                format!(" ({unsafe_applied} unsafe)")
+            } else {
+                String::new()
+            }
+        );
+        if withheld > 0 {
+            summary.push_str(&format!(
+                "; {withheld} unsafe fix{} not applied (--unsafe applies {})",
+                if withheld == 1 { "" } else { "es" },
+                if withheld == 1 { "it" } else { "them" }
+            ));
+        }
+        note(&summary);
+    }
+    if failed {
+        ExitStatus::Error
+    } else if files_changed > 0 && !args.write {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+fn read_minimized(path: &Path) -> Result<Minimized, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {}", path.display(), describe_io_error(&e)))?;
+    Minimized::from_json(&text)
+        .map_err(|e| format!("{}: not a minimize result: {e}", path.display()))
+}
+
+/// Reads and fixes one file.
+fn fix_file(candidate: &Candidate, options: &FixOptions<'_>) -> Outcome {
+    let mut file = match std::fs::File::open(&candidate.path) {
+        Ok(f) => f,
+        Err(e) => return Outcome::Failed(describe_io_error(&e)),
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = (&mut file)
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+    {
+        return Outcome::Failed(describe_io_error(&e));
+    }
+    let detected = detect_format(&candidate.path, &bytes);
+    if detected.is_none() && !candidate.explicit {
+        return Outcome::NotRecognised;
+    }
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Outcome::Failed("larger than any configuration file minpriv fixes".into());
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Outcome::Failed("not UTF-8 text".into());
+    };
+    if helm_chart_of_template(&candidate.path).is_some() && text.contains("{{") {
+        // A template is not YAML until rendered; scan says so, fix leaves it alone.
+        return Outcome::NotRecognised;
+    }
+    let format = detected.unwrap_or_else(|| sniff_content(&text));
+    let folder = candidate
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    match fix_text(format, &text, &FsResolver::new(folder), options) {
+        Ok(fix) => Outcome::Fixed { text, fix },
+        Err(reason) => Outcome::Failed(reason),
+    }
+}
+
+/// Writes `bytes` over `path` through a temporary file and a rename, so that the file is
+/// never half written, keeping the original file's permissions (a script stays executable).
+fn write_keeping_permissions(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let permissions = std::fs::metadata(path)
+        .map_err(|e| describe_io_error(&e))?
+        .permissions();
+    crate::atomic::write(path, bytes).map_err(|e| describe_io_error(&e))?;
+    std::fs::set_permissions(path, permissions).map_err(|e| describe_io_error(&e))
+}

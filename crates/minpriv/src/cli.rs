@@ -71,8 +71,9 @@ pub enum Command {
     /// List every rule: its id, default severity and what it checks.
     ///
     /// Use an id with `minpriv explain ID` for the rationale, examples and fixes, or in a
-    /// `# minpriv:ignore ID -- reason` comment to suppress one finding.
-    Rules,
+    /// `# minpriv:ignore ID -- reason` comment to suppress one finding. `--format markdown`
+    /// prints the table that README.md shows.
+    Rules(crate::catalog::RulesArgs),
 
     /// Explain one rule: what it checks, why it matters, bad and good examples, and how to fix it
     /// in Docker, Compose and Kubernetes.
@@ -104,6 +105,15 @@ pub enum Command {
     /// `docker run` line, a Compose fragment and a Kubernetes securityContext.
     Minimize(crate::verify_cmd::MinimizeArgs),
 
+    /// Fix what scan finds, in place: a unified diff by default, the files changed with
+    /// --write. Only safe fixes unless --unsafe; each unsafe one says why it may break the app.
+    ///
+    /// Exits with 1 when there are changes to make and --write was not given (like
+    /// `rustfmt --check`), 0 when there are none or they were written, 2 when a file could not
+    /// be read or a fix was refused.
+    #[command(after_long_help = crate::fix_cmd::AFTER_HELP)]
+    Fix(crate::fix_cmd::FixArgs),
+
     /// Rank containers by the harm a known vulnerability in their image can do, given the
     /// privileges they run with: reads Trivy JSON, Grype JSON or SARIF reports, matches them to
     /// containers by image, and prints a score (0–100), why, and the single hardening that
@@ -121,6 +131,17 @@ pub enum Command {
     /// self-contained page with charts; the numbers are printed as a table or, with
     /// `--format json`, as JSON.
     Report(crate::fleet::ReportArgs),
+
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// For example `minpriv completions bash > ~/.local/share/bash-completion/completions/minpriv`
+    /// or `minpriv completions zsh > "${fpath[1]}/_minpriv"`.
+    Completions(crate::completions::CompletionsArgs),
+
+    /// Print the man page (roff), or write one page per command with --out-dir.
+    ///
+    /// For example `minpriv man | man -l -`, or `minpriv man --out-dir /usr/local/share/man/man1`.
+    Man(crate::completions::ManArgs),
 }
 
 const SCAN_AFTER_HELP: &str = "\
@@ -218,6 +239,18 @@ pub struct ScanArgs {
     /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Follow symbolic links while walking folders, also to files and folders outside them
+    /// (a link back to a folder being walked is noted and not followed again). By default
+    /// links are not followed, and one that leads outside the scanned folders gets a note.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    /// Read no file larger than SIZE: a larger one is reported as an `invalid-input` finding
+    /// (exit 2), not read. Bytes, or with a unit: 512KiB, 10MiB, 1GiB (K, M and G are binary;
+    /// KB, MB and GB decimal). Default: the configuration's `max-file-size`, else 10MiB.
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse::parse_size)]
+    pub max_file_size: Option<u64>,
 
     /// Print only the findings: no notes, no summary line (text format). Errors still go to
     /// standard error.

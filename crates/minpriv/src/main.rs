@@ -9,8 +9,10 @@ mod atomic;
 mod baseline;
 mod catalog;
 mod cli;
+mod completions;
 mod config;
 mod diff;
+mod fix_cmd;
 mod fleet;
 mod init;
 mod live;
@@ -50,14 +52,17 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let status = match &cli.command {
         cli::Command::Scan(args) => scan::run(args),
-        cli::Command::Rules => catalog::list_rules(),
+        cli::Command::Rules(args) => catalog::list_rules(args),
         cli::Command::Explain(args) => catalog::explain_rule(&args.rule),
         cli::Command::Diff(args) => diff::run(args),
         cli::Command::Init(args) => init::run(args),
         cli::Command::Report(args) => fleet::run(args),
         cli::Command::Verify(args) => return verify_cmd::verify(args),
         cli::Command::Minimize(args) => return verify_cmd::minimize(args),
+        cli::Command::Fix(args) => fix_cmd::run(args),
         cli::Command::Risk(args) => risk_cmd::run(args),
+        cli::Command::Completions(args) => completions::completions(args),
+        cli::Command::Man(args) => completions::man(args),
     };
     status.into()
 }

@@ -113,18 +113,23 @@ def run_once(cmd: Command, out_dir: Path) -> tuple[float, float, int, int]:
     return wall, cpu, rss, proc.returncode
 
 
-def measure(cmd: Command, runs: int, warmup: int, out_dir: Path, log) -> Result:
-    result = Result(cmd)
+def measure(cmds: list[Command], runs: int, warmup: int, out_dir: Path, log) -> list[Result]:
+    """Times `cmds` round by round (each command once a round, in turn), so that a change in
+    the machine's load during the measurement falls on all of them alike."""
+    results = [Result(cmd) for cmd in cmds]
     for _ in range(warmup):
-        run_once(cmd, out_dir)
+        for cmd in cmds:
+            run_once(cmd, out_dir)
     for i in range(runs):
-        wall, cpu, rss, code = run_once(cmd, out_dir)
-        result.walls.append(wall)
-        result.cpus.append(cpu)
-        result.rss_kib.append(rss)
-        result.codes.append(code)
-        log(f"  {cmd.label}: run {i + 1}/{runs}: {wall:.3f} s, {rss / 1024:.1f} MiB, exit {code}")
-    return result
+        for result in results:
+            cmd = result.command
+            wall, cpu, rss, code = run_once(cmd, out_dir)
+            result.walls.append(wall)
+            result.cpus.append(cpu)
+            result.rss_kib.append(rss)
+            result.codes.append(code)
+            log(f"  {cmd.label}: run {i + 1}/{runs}: {wall:.3f} s, {rss / 1024:.1f} MiB, exit {code}")
+    return results
 
 
 def tree_size(root: Path, folders: list[str], skip=None) -> tuple[int, int]:
@@ -307,6 +312,8 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, help="results folder (default TARGET/bench-out)")
     args = parser.parse_args()
+    # What the user typed after bench/compare.sh (compare.sh adds --root and --target).
+    args.invocation = os.environ.get("BENCH_INVOCATION", "").split()
     if args.quick:
         args.peer_runs, args.peer_warmup = 1, 0
 
@@ -443,12 +450,20 @@ def main() -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = load()
     results: list[Result] = []
-    for cmd in commands:
-        peer = cmd.kind == "peer"
-        runs = args.peer_runs if peer else args.runs
-        warmup = args.peer_warmup if peer else args.warmup
-        log(f"compare.py: {cmd.label} ({warmup} warm-up + {runs} runs)")
-        results.append(measure(cmd, runs, warmup, runs_dir, log))
+    # Per group: the floor and minpriv interleaved, round by round; then each peer on its own
+    # (one peer run takes as long as hundreds of minpriv runs).
+    for group, _ in groups:
+        members = [c for c in commands if c.key.endswith(f"-{group}") or c.key.endswith(f"@{group}")]
+        quick = [c for c in members if c.kind != "peer"]
+        log(f"compare.py: {', '.join(c.label for c in quick)} "
+            f"({args.warmup} warm-up + {args.runs} runs, interleaved)")
+        by_key = {r.command.key: r for r in measure(quick, args.runs, args.warmup, runs_dir, log)}
+        for cmd in members:
+            if cmd.kind == "peer":
+                log(f"compare.py: {cmd.label} ({args.peer_warmup} warm-up + {args.peer_runs} runs)")
+                results.extend(measure([cmd], args.peer_runs, args.peer_warmup, runs_dir, log))
+            else:
+                results.append(by_key[cmd.key])
     load_after = load()
 
     by_key = {r.command.key: r for r in results}
@@ -460,7 +475,7 @@ def main() -> int:
         f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after}\n"
         f"- minpriv {git_revision(root)}; runs: minpriv and cat {args.warmup} warm-up + "
         f"{args.runs}, peers {args.peer_warmup} warm-up + {args.peer_runs}\n"
-        f"- command: `bench/compare.sh {' '.join(shlex.quote(a) for a in sys.argv[1:] if not a.startswith(('--root', '--target')) and a not in (str(root), str(target)))}`\n"
+        f"- command: `{' '.join(['bench/compare.sh', *map(shlex.quote, args.invocation)])}`\n"
     )
     report = header + "\n" + table(results) + "\n" + ratio_table(by_key, groups)
     print(report)

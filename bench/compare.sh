@@ -68,4 +68,4 @@ if [[ $want_peers -eq 1 ]]; then
   fi
 fi
 
-exec python3 "$here/compare.py" --root "$root" --target "$target" "$@"
+BENCH_INVOCATION="$*" exec python3 "$here/compare.py" --root "$root" --target "$target" "$@"

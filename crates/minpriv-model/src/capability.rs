@@ -88,7 +88,9 @@ impl Capability {
 }
 
 fn strip_cap_prefix(name: &str) -> &str {
-    if name.len() > 4 && name[..4].eq_ignore_ascii_case("cap_") {
+    // Compared as bytes: the fifth byte of a name need not start a character (`capʞdd`), and
+    // when the first four are `cap_` it does.
+    if name.len() > 4 && name.as_bytes()[..4].eq_ignore_ascii_case(b"cap_") {
         &name[4..]
     } else {
         name
@@ -387,6 +389,12 @@ mod tests {
             CapSpec::Unknown("SYS_ADMN".into())
         );
         assert_eq!(Capability::parse("CAP_"), None);
+        // Found by fuzzing: a character across the fourth byte is no `CAP_` prefix, no panic.
+        assert_eq!(
+            CapSpec::parse("cap\u{29e}dd"),
+            CapSpec::Unknown("cap\u{29e}dd".into())
+        );
+        assert_eq!(Capability::parse("ca\u{e9}_x"), None);
     }
 
     #[test]

@@ -35,30 +35,42 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
     /// Per line: true when it holds only ASCII, so a column is a byte difference. Without this a
     /// minified one-line JSON file would cost quadratic time (a character count per lookup).
+    /// Left empty when the whole text is ASCII (the usual case), which `all_ascii` says.
     ascii_lines: Vec<bool>,
+    /// The whole text is ASCII: every column is a byte difference.
+    all_ascii: bool,
 }
 
 impl LineIndex {
     /// Indexes the line starts of `text` (a line ends at `\n`; a preceding `\r` belongs to it).
     pub fn new(text: &str) -> Self {
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        let mut ascii_lines = Vec::with_capacity(text.len() / 32 + 1);
+        // Every file read is indexed, so this is a hot loop: newlines are found with memchr
+        // (SIMD) and ASCII is checked a word at a time, not byte by byte.
+        let bytes = text.as_bytes();
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        let mut ascii = true;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
-                ascii_lines.push(ascii);
-                ascii = true;
-            } else if !b.is_ascii() {
-                ascii = false;
-            }
-        }
-        ascii_lines.push(ascii);
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let all_ascii = bytes.is_ascii();
+        let ascii_lines = if all_ascii {
+            Vec::new()
+        } else {
+            let ends = line_starts[1..].iter().copied().chain([bytes.len()]);
+            line_starts
+                .iter()
+                .zip(ends)
+                .map(|(&start, end)| bytes[start..end].is_ascii())
+                .collect()
+        };
         LineIndex {
             line_starts,
             ascii_lines,
+            all_ascii,
         }
+    }
+
+    /// The byte offset where each line starts, in order (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
     }
 
     /// Number of lines (a text without a final newline still counts its last line).
@@ -81,7 +93,7 @@ impl LineIndex {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_idx];
-        if self.ascii_lines.get(line_idx).copied().unwrap_or(false) {
+        if self.all_ascii || self.ascii_lines.get(line_idx).copied().unwrap_or(false) {
             return (line_idx as u32 + 1, (offset - start) as u32 + 1);
         }
         let prefix = text.get(start..offset).unwrap_or_else(|| {

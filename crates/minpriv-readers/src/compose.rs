@@ -36,6 +36,10 @@ pub fn looks_like_compose(text: &str) -> bool {
         return text.contains("\"services\"")
             && !(text.contains("\"apiVersion\"") && text.contains("\"kind\""));
     }
+    if !may_have_services_key(text) {
+        // Most YAML files are not Compose: one SIMD search settles it for them.
+        return false;
+    }
     // Per document: whether it has a `services` mapping, `apiVersion` and `kind`.
     let (mut services, mut api_version, mut kind) = (false, false, false);
     let mut lines = text.lines().peekable();
@@ -68,6 +72,21 @@ pub fn looks_like_compose(text: &str) -> bool {
         }
     }
     services && !(api_version && kind)
+}
+
+/// Whether some line starts with `services`, perhaps after quotes. Without one no line has the
+/// top-level key [`looks_like_compose`] looks for.
+fn may_have_services_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"services").any(|at| {
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        bytes[line_start..at]
+            .iter()
+            .all(|&b| b == b'"' || b == b'\'')
+    })
 }
 
 /// The key of a line that starts a top-level mapping entry (`key:` at column 0).

@@ -29,7 +29,10 @@ pub const SNIFF_BYTES: usize = 4096;
 /// Decides the format of the file at `path` from its name and, for names that do not decide,
 /// from `head`, the first [`SNIFF_BYTES`] of its content. `None`: not a file minpriv reads.
 pub fn detect_format(path: &Path, head: &[u8]) -> Option<Format> {
-    let name = path.file_name()?.to_str()?;
+    // A name that is not UTF-8 is judged by its lossy form: `bad\xff.Dockerfile` is still a
+    // Dockerfile, and is read and reported under its lossy path.
+    let name = path.file_name()?.to_string_lossy();
+    let name = name.as_ref();
     let lower = name.to_ascii_lowercase();
     if let Some(f) = format_by_name(path, name, &lower) {
         return Some(f);
@@ -51,6 +54,26 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Option<Format> {
             (first.starts_with("#!") && (first.contains("sh") || first.contains("bash")))
                 .then_some(Format::Shell)
         }
+    }
+}
+
+/// False when the name of the file at `path` already rules it out, whatever its content:
+/// [`detect_format`] returns `None` for it with any `head` (`main.go`, `README.md`). Such files
+/// need not be opened at all, which is most files of a source repository.
+pub fn name_may_be_read(path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    let lower = name.to_ascii_lowercase();
+    if format_by_name(path, &name, &lower).is_some() {
+        return true;
+    }
+    // The content decides for YAML, JSON and names without an extension (the same cases as
+    // in `detect_format`).
+    match lower.rsplit_once('.').map(|(_, e)| e) {
+        Some("yaml" | "yml" | "json") | None => true,
+        Some(_) => lower.ends_with(".sh") || lower.ends_with(".bash"),
     }
 }
 
@@ -136,7 +159,8 @@ fn looks_like_docker_inspect(head: &str) -> bool {
 
 /// Decides the format of text with no file name (standard input) from its content alone.
 pub fn sniff_content(text: &str) -> Format {
-    let head = &text[..text.len().min(SNIFF_BYTES)];
+    // A character may straddle the end of the window: cut before it, never inside it.
+    let head = &text[..text.floor_char_boundary(SNIFF_BYTES)];
     let mut in_dockerfile = false;
     for line in head.lines() {
         let t = line.trim_start();
@@ -241,6 +265,46 @@ mod tests {
             Some(Format::Shell)
         );
         assert_eq!(detect_format(Path::new("notes"), b"hello"), None);
+    }
+
+    #[test]
+    fn names_that_no_content_can_change_are_not_opened() {
+        let heads: [&[u8]; 4] = [
+            b"",
+            b"apiVersion: v1\nkind: Pod\nservices:\n",
+            b"#!/bin/sh\ndocker run x\n",
+            br#"[{"HostConfig": {}, "apiVersion": "v1", "kind": "Pod"}]"#,
+        ];
+        for name in [
+            "main.go",
+            "README.md",
+            "values.yaml.bak",
+            "a.yaml.tmpl",
+            ".bashrc",
+            "x.txt",
+            "Dockerfile",
+            "compose.yaml",
+            "deploy.yml",
+            "pod.json",
+            "run.sh",
+            "deploy",
+            "Makefile",
+            ".github/workflows/ci.yml",
+            ".gitlab-ci.yml",
+            "x.bash",
+        ] {
+            let path = Path::new(name);
+            let some = heads.iter().any(|h| detect_format(path, h).is_some());
+            // Never false for a file some content makes readable.
+            assert!(name_may_be_read(path) || !some, "{name}");
+            if !name_may_be_read(path) {
+                assert!(!some, "{name}");
+            }
+        }
+        assert!(!name_may_be_read(Path::new("main.go")));
+        assert!(!name_may_be_read(Path::new("README.md")));
+        assert!(name_may_be_read(Path::new("deploy.yaml")));
+        assert!(name_may_be_read(Path::new("entrypoint")));
     }
 
     #[test]

@@ -17,10 +17,11 @@
 use crate::yaml::{self, Node};
 use crate::{InputError, ReadOutput};
 use minpriv_model::{
-    AppArmor, CapSpec, Container, ContainerRole, Located, Mount, MountKind, Origin, Posture,
-    ProcMount, Runtime, Seccomp, Selinux, Source, Span, Workload,
+    AppArmor, CapSpec, Container, ContainerRole, LineIndex, Located, Mount, MountKind, Origin,
+    Posture, ProcMount, Runtime, Seccomp, Selinux, Source, Span, Workload,
 };
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// The kinds whose objects hold a pod template.
 const WORKLOAD_KINDS: [&str; 9] = [
@@ -61,7 +62,31 @@ const APPARMOR_CONTAINER_ANNOTATION_PREFIX: &str =
 /// document that does not parse becomes an entry of [`ReadOutput::errors`]; the documents around
 /// it are still read.
 pub fn read(text: &str) -> ReadOutput {
-    let yaml::YamlStream { documents, errors } = yaml::parse(text);
+    let index = LineIndex::new(text);
+    let parts = split_documents(text, &index);
+    read_parts(text, &index, parts)
+}
+
+/// [`read`] of `parts` of `text` (`None`: all of it, as one stream).
+fn read_parts(text: &str, index: &LineIndex, parts: Option<Vec<Range<usize>>>) -> ReadOutput {
+    let (documents, errors) = match parts {
+        // Only the documents that may be workloads are parsed; runs of them are parsed as one
+        // stream, so that a broken document is reported as the whole-stream parser reports it.
+        Some(parts) => {
+            let mut documents = Vec::new();
+            let mut errors = Vec::new();
+            for range in parts {
+                let stream = yaml::parse_range(text, range, index);
+                documents.extend(stream.documents);
+                errors.extend(stream.errors);
+            }
+            (documents, errors)
+        }
+        None => {
+            let stream = yaml::parse_with_index(text, index);
+            (stream.documents, stream.errors)
+        }
+    };
     let mut reader = Reader {
         out: ReadOutput {
             errors,
@@ -94,6 +119,218 @@ pub fn read(text: &str) -> ReadOutput {
         reader.object(root, doc.span(), None, 0);
     }
     reader.out
+}
+
+/// The byte ranges of `text` to parse: its YAML documents, less those that plainly are no
+/// workload and no list, with adjacent ranges merged. `None` when the stream has to be parsed
+/// whole (it uses directives or `...` document ends, or holds a byte-order mark).
+///
+/// Most bytes of real manifests are CRDs, RBAC objects and Services, and parsing is what reading
+/// costs, so documents are first told apart by their text. This is exact, not a heuristic:
+///
+/// - A line starting with `---` followed by a space, a tab or the end of the line is always a
+///   document start: YAML forbids such a line inside a document's content (`c-forbidden`, YAML
+///   1.2 section 9.1.4), even inside block scalars and quoted scalars. Anchors and tags are
+///   scoped to their document, so a document parsed alone reads as it does in the stream.
+/// - A document is skipped only if it is a block mapping at column 0 whose column-0 lines are
+///   all simple `key:` lines, `- ` sequence entries, comments and blank lines, and exactly one of
+///   them is `kind: VALUE` with a plain or quoted alphanumeric value on that line that is no
+///   workload kind and no list. In such a mapping every root key stands at column 0 (its flow
+///   and multi-line scalars must be indented), so that line is the one `kind` the reader would
+///   look up. Anything else (JSON, flow mappings, `? kind`, `"kind":`, `<<:` merges, a `kind`
+///   given on the next line, tags, anchors, aliases) is parsed, and decided as before.
+///
+/// Syntax errors in skipped documents are not reported: they are objects minpriv does not read.
+fn split_documents(text: &str, index: &LineIndex) -> Option<Vec<Range<usize>>> {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_some() {
+        return None;
+    }
+    let mut parts: Vec<Range<usize>> = Vec::new();
+    let mut keep = |range: Range<usize>| match parts.last_mut() {
+        Some(last) if last.end == range.start => last.end = range.end,
+        _ => parts.push(range),
+    };
+    let mut doc = DocumentScan::new(0);
+    // The line index already knows where every line starts: no second search for newlines.
+    let starts = index.line_starts();
+    let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+    for (&line_start, line_end) in starts.iter().zip(ends) {
+        let line = &bytes[line_start..line_end];
+        match line.first() {
+            Some(b'%') => return None,
+            Some(b'.') if is_marker(line, b'.') => return None,
+            Some(b'-') if is_marker(line, b'-') => {
+                if doc.must_parse(text) {
+                    keep(doc.start..line_start);
+                }
+                doc = DocumentScan::new(line_start);
+                doc.marker_line(&line[3..]);
+            }
+            _ => doc.line(line, line_start),
+        }
+    }
+    if doc.must_parse(text) {
+        keep(doc.start..bytes.len());
+    }
+    Some(parts)
+}
+
+/// True for `---` or `...` (three of `c`) followed by a space, a tab or the end of the line.
+fn is_marker(line: &[u8], c: u8) -> bool {
+    line.len() >= 3
+        && line[..3].iter().all(|&b| b == c)
+        && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// What the column-0 lines of one document say about it.
+struct DocumentScan {
+    /// Where the document starts (its `---` line, or the start of the text).
+    start: usize,
+    /// Something was seen that only a parser can read.
+    undecided: bool,
+    /// Some line holds more than blanks and comments; without one the document is empty.
+    content: bool,
+    /// How many `kind:` lines there are.
+    kinds: usize,
+    /// Where the value of the last `kind:` line is, in the text.
+    kind: Range<usize>,
+}
+
+impl DocumentScan {
+    fn new(start: usize) -> DocumentScan {
+        DocumentScan {
+            start,
+            undecided: false,
+            content: false,
+            kinds: 0,
+            kind: 0..0,
+        }
+    }
+
+    /// The rest of a `---` line: nothing, or a comment.
+    fn marker_line(&mut self, rest: &[u8]) {
+        let rest = trim_blanks(rest);
+        if !(rest.is_empty() || rest[0] == b'#') {
+            self.content = true;
+            self.undecided = true;
+        }
+    }
+
+    /// One line of the document (not its `---` line), which starts at byte `at` of the text.
+    fn line(&mut self, line: &[u8], at: usize) {
+        if self.undecided {
+            return;
+        }
+        match line.first() {
+            // Blank lines and comments say nothing.
+            Some(b'#' | b'\n' | b'\r') | None => {}
+            // Indented: inside some root value, or a root that is not at column 0 (which has
+            // no `kind:` line at column 0, so it is parsed).
+            Some(b' ') if !self.content => self.content = !trim_blanks(line).is_empty(),
+            Some(b' ') => {}
+            // A tab is not indentation in YAML; only a blank line may start with one.
+            Some(b'\t') => {
+                self.undecided = !trim_blanks(line).is_empty();
+                self.content |= self.undecided;
+            }
+            // A compact sequence, the value of the key above.
+            Some(b'-') => {
+                self.content = true;
+                self.undecided = !matches!(line.get(1), Some(b' ' | b'\n' | b'\r') | None);
+            }
+            Some(_) => {
+                self.content = true;
+                match simple_key(line) {
+                    Some((b"kind", rest)) => {
+                        self.kinds += 1;
+                        match plain_word(rest) {
+                            Some(value) => {
+                                // `value` lies inside `line`, which starts at `at`.
+                                let from = at + (value.as_ptr() as usize - line.as_ptr() as usize);
+                                self.kind = from..from + value.len();
+                            }
+                            None => self.undecided = true,
+                        }
+                    }
+                    Some(_) => {}
+                    None => self.undecided = true,
+                }
+            }
+        }
+    }
+
+    /// Whether the document has to be parsed: it may be a workload or a list, or its text
+    /// (`text` is the whole stream) does not tell.
+    fn must_parse(&self, text: &str) -> bool {
+        if !self.content {
+            // Only blanks and comments: an empty document or none, read as nothing.
+            return false;
+        }
+        if self.undecided || self.kinds != 1 {
+            return true;
+        }
+        match text.get(self.kind.clone()) {
+            Some(kind) => is_workload_kind(kind) || kind.ends_with("List"),
+            None => true,
+        }
+    }
+}
+
+/// `line` without its leading and trailing spaces, tabs and line end.
+fn trim_blanks(line: &[u8]) -> &[u8] {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = line.iter().position(|b| !blank(b)).unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &line[start..end]
+}
+
+/// A line `key:` with a plain key of letters, digits, `_`, `-`, `.` and `/` (starting with a
+/// letter, a digit or `_`), followed by a space, a tab or the end of the line: the key and the
+/// rest of the line after the colon.
+fn simple_key(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let first = *line.first()?;
+    if !(first.is_ascii_alphanumeric() || first == b'_') {
+        return None;
+    }
+    let len = line
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')))?;
+    if line[len] != b':' {
+        return None;
+    }
+    let rest = &line[len + 1..];
+    matches!(rest.first(), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+        .then_some((&line[..len], rest))
+}
+
+/// The value after `kind:` when it is one alphanumeric word, plain or in single or double
+/// quotes, followed by nothing but blanks and perhaps a comment.
+fn plain_word(rest: &[u8]) -> Option<&[u8]> {
+    let rest = trim_blanks(rest);
+    let (quote, body) = match rest.first()? {
+        q @ (b'"' | b'\'') => (Some(*q), &rest[1..]),
+        _ => (None, rest),
+    };
+    let len = body
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(body.len());
+    if len == 0 {
+        return None;
+    }
+    let mut after = &body[len..];
+    if let Some(q) = quote {
+        after = after.strip_prefix(&[q])?;
+    }
+    // A comment needs a blank before it; anything else after the word makes another scalar.
+    let after_trimmed = trim_blanks(after);
+    let ok = after_trimmed.is_empty()
+        || (after_trimmed[0] == b'#' && after.first().is_some_and(|b| matches!(b, b' ' | b'\t')));
+    ok.then_some(&body[..len])
 }
 
 fn is_workload_kind(kind: &str) -> bool {
@@ -734,4 +971,179 @@ fn read_volume_mount(vm: Node<'_>, pod: &PodLevel<'_>, p: &mut Posture) {
         read_only,
         span: at(mount_path.unwrap_or(vm)),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `read` with every document parsed, as before documents were told apart by their text.
+    fn read_whole(text: &str) -> ReadOutput {
+        read_parts(text, &LineIndex::new(text), None)
+    }
+
+    fn split(text: &str) -> Option<Vec<Range<usize>>> {
+        split_documents(text, &LineIndex::new(text))
+    }
+
+    fn same_as_whole(text: &str) {
+        let fast = read(text);
+        let whole = read_whole(text);
+        assert_eq!(
+            format!("{:?}", fast.workloads),
+            format!("{:?}", whole.workloads),
+            "{text}"
+        );
+        assert_eq!(fast.errors, whole.errors, "{text}");
+        assert_eq!(fast.notes, whole.notes, "{text}");
+    }
+
+    fn parsed(text: &str) -> Vec<&str> {
+        split(text)
+            .unwrap_or_else(|| panic!("no split: {text}"))
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    securityContext: {privileged: true}\n";
+
+    #[test]
+    fn only_documents_that_may_be_workloads_are_parsed() {
+        let text = format!(
+            "# head\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n{POD}---\n\
+             kind: ConfigMap # a comment\ndata:\n  kind: Pod\n  x: |\n    kind: Pod\n---\n\
+             kind: 'ClusterRole'\nrules:\n- apiGroups: [\"\"]\n---\nkind: \"List\"\nitems: []\n---\n\
+             kind: CustomResourceDefinition\r\nspec: {{}}\r\n"
+        );
+        let parts = parsed(&text);
+        assert_eq!(parts.len(), 2, "{parts:#?}");
+        assert!(parts[0].starts_with("---\napiVersion: v1\nkind: Pod"));
+        assert_eq!(parts[1], "---\nkind: \"List\"\nitems: []\n");
+        same_as_whole(&text);
+        assert_eq!(read(&text).workloads.len(), 1);
+    }
+
+    #[test]
+    fn what_the_text_does_not_tell_is_parsed() {
+        for doc in [
+            // The kind on the next line, in quotes, explicit, merged, tagged, anchored, aliased.
+            "kind:\n  Service\n",
+            "\"kind\": Service\n",
+            "? kind\n: Service\n",
+            "<<: *base\nkind: Service\n",
+            "kind: !!str Service\n",
+            "kind: &k Service\n",
+            "kind: *k\n",
+            "kind: Service#x\n",
+            "kind: Service: x\n",
+            "kind: \"Serv ice\"\n",
+            // Two kinds: the last wins, which only the parser knows for sure.
+            "kind: Service\nkind: Pod\n",
+            // Not a block mapping at column 0.
+            "{\"kind\": \"Service\"}\n",
+            "  kind: Service\n",
+            "- kind: Service\n",
+            "-x: 1\nkind: Service\n",
+            "\tkind: Service\n",
+            // A multi-line scalar that reaches column 0 (not valid YAML, but only a parser says).
+            "a: \"x\ny\"\nkind: Service\n",
+            // No kind at all.
+            "apiVersion: v1\n",
+        ] {
+            let text = format!("---\n{doc}");
+            assert_eq!(parsed(&text), [text.as_str()], "{doc}");
+            same_as_whole(&text);
+        }
+        // Content on the `---` line.
+        for text in [
+            "--- !!map\nkind: Service\n",
+            "--- |\nkind: Service\n",
+            "--- {}\n",
+        ] {
+            assert_eq!(parsed(text), [text], "{text}");
+            same_as_whole(text);
+        }
+        assert_eq!(parsed("--- # note\nkind: Service\n"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn directives_document_ends_and_byte_order_marks_parse_the_whole_stream() {
+        for text in [
+            "%YAML 1.2\n---\nkind: Service\n",
+            "kind: Service\n...\n---\nkind: Pod\n",
+            "kind: Service\n---\n\u{feff}kind: Pod\n",
+        ] {
+            assert!(split(text).is_none(), "{text}");
+        }
+        // `---` and `...` only count alone or before a blank: this is one document (which
+        // is parsed, as keys such as `----` are not simple).
+        let text = "kind: Service\ndata:\n  a: |\n    ---\n----: x\n---x: 1\n....: y\n";
+        let whole: Vec<Range<usize>> = std::iter::once(0..text.len()).collect();
+        assert_eq!(split(text), Some(whole));
+        same_as_whole(text);
+    }
+
+    #[test]
+    fn workloads_lists_and_errors_read_as_before() {
+        for text in [
+            "kind: Service\n---\nkind: Pod\napiVersion: v1\nspec: {containers: [{name: a}]}\n",
+            "kind: List\napiVersion: v1\nitems:\n- kind: Pod\n  spec: {containers: [{name: b}]}\n",
+            "kind: DeploymentList\napiVersion: apps/v1\nitems:\n- metadata: {name: d}\n  spec: {template: {spec: {containers: [{}]}}}\n",
+            "x: &a {privileged: true}\nkind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: c\n    securityContext: *a\n",
+            "kind: Pod\napiVersion: v1\nspec: {containers: [{name: a}\n---\nkind: Pod\napiVersion: v1\n",
+            "kind: Pod\r\napiVersion: v1\r\nspec:\r\n  containers:\r\n  - name: a\r\n",
+            "\n\n# only comments\n---\n---\n",
+            "",
+        ] {
+            same_as_whole(text);
+        }
+        // A workload after a skipped object keeps the spans it has in the stream.
+        let text = format!("kind: Role\nrules: []\n---\n{POD}");
+        let out = read(&text);
+        let span = out.workloads[0].containers[0].posture.privileged.span;
+        assert_eq!(span.map(|s| (s.line, s.column)), Some((10, 35)));
+    }
+
+    #[test]
+    fn syntax_errors_in_skipped_documents_are_not_reported() {
+        let text =
+            "kind: Role\nrules: [\n---\nkind: Pod\napiVersion: v1\nspec: {containers: [{}]}\n";
+        assert_eq!(read_whole(text).errors.len(), 1);
+        let out = read(text);
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.workloads.len(), 1);
+    }
+
+    /// Every file of the shared corpus reads the same with and without the split.
+    #[test]
+    fn the_shared_corpus_reads_as_when_everything_is_parsed() {
+        let root = std::path::Path::new("/work/shared/corpus/k8s");
+        if !root.is_dir() {
+            eprintln!("!!! SKIPPED: {} does not exist", root.display());
+            return;
+        }
+        let mut stack = vec![root.to_path_buf()];
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    let fast = read(&text);
+                    let whole = read_whole(&text);
+                    assert_eq!(
+                        format!("{:?}", fast.workloads),
+                        format!("{:?}", whole.workloads),
+                        "{}",
+                        path.display()
+                    );
+                    assert_eq!(fast.errors, whole.errors, "{}", path.display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 3000, "{files}");
+    }
 }

@@ -11,6 +11,7 @@ use granit_parser::{Event, Parser, ScalarStyle, ScanError};
 use minpriv_model::{LineIndex, Span};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// How many nodes one merge-key expansion may visit before it stops: merges of merges of
 /// merges can otherwise grow exponentially (the merge-key form of the billion-laughs attack).
@@ -445,8 +446,15 @@ fn byte(marker: &granit_parser::Marker, text: &str) -> usize {
         .min(text.len())
 }
 
-fn scan_error(err: &ScanError, text: &str, index: &LineIndex) -> InputError {
-    let at = byte(err.marker(), text);
+/// An error of the parser that read `part`, which starts at byte `base` of `text`.
+fn scan_error(
+    err: &ScanError,
+    text: &str,
+    part: &str,
+    base: usize,
+    index: &LineIndex,
+) -> InputError {
+    let at = base + byte(err.marker(), part);
     let message = err.to_string();
     // ScanError's Display appends its own position; keep only the description.
     let message = message
@@ -469,29 +477,48 @@ pub fn parse(text: &str) -> YamlStream<'_> {
 
 /// [`parse`] with a [`LineIndex`] the caller already built for `text`.
 pub fn parse_with_index<'src>(text: &'src str, index: &LineIndex) -> YamlStream<'src> {
+    parse_range(text, 0..text.len(), index)
+}
+
+/// Parses only `text[range]`, as a YAML stream of its own, with every span (of nodes, documents
+/// and errors) in the coordinates of the whole `text`, which `index` indexes. For readers that
+/// split a stream into documents themselves and parse only those they need: YAML anchors are
+/// scoped to their document, so a document parsed alone reads as it does in its stream.
+/// A range that is out of bounds or not on character boundaries parses as empty.
+pub fn parse_range<'src>(
+    text: &'src str,
+    range: Range<usize>,
+    index: &LineIndex,
+) -> YamlStream<'src> {
+    let base = range.start;
+    let part = text.get(range).unwrap_or("");
     let mut options = granit_parser::Options::default();
     options.set_emit_comments(false);
-    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut parser = Parser::new_from_str_with_options(part, options);
     let mut stream = YamlStream::default();
     let mut builder: Option<Builder<'src>> = None;
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ev) => ev,
             Err(err) => {
-                stream.errors.push(scan_error(&err, text, index));
+                stream
+                    .errors
+                    .push(scan_error(&err, text, part, base, index));
                 builder = None;
                 match parser.proceed_next_document() {
                     Ok(true) => continue,
                     Ok(false) => break,
                     Err(err) => {
-                        stream.errors.push(scan_error(&err, text, index));
+                        stream
+                            .errors
+                            .push(scan_error(&err, text, part, base, index));
                         break;
                     }
                 }
             }
         };
-        let start = byte(&span.start, text);
-        let end = byte(&span.end, text).max(start);
+        let start = base + byte(&span.start, part);
+        let end = (base + byte(&span.end, part)).max(start);
         match event {
             Event::DocumentStart(..) => builder = Some(Builder::new(start)),
             Event::DocumentEnd => {

@@ -32,8 +32,7 @@ pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
     .decor_style(DecorStyle::Ascii);
     let styles = Styles::new(options.color);
 
-    let mut out = String::new();
-    for file in &report.files {
+    let sections = in_parallel(&report.files, |file, out| {
         let lines = LineIndex::new(&file.source_text);
         let mut compose = None;
         for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
@@ -41,13 +40,18 @@ pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
             // caller orders their findings together).
             let service = file.compose.get(&finding.resource);
             if let Some(service) = service.filter(|_| service != compose) {
-                write_compose_heading(&mut out, &styles, file, service);
+                write_compose_heading(out, &styles, file, service);
             }
             compose = service;
             let group = finding_group(file, &lines, finding);
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
         }
+    });
+    // Sized once, and each section freed as soon as it is copied: the text is not held twice.
+    let mut out = String::with_capacity(sections.iter().map(String::len).sum::<usize>() + 4096);
+    for section in sections {
+        out.push_str(&section);
     }
 
     if options.posture {
@@ -68,6 +72,58 @@ pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
         write_summary(&mut out, &styles, report);
     }
     out
+}
+
+/// Runs `write` over every file, in order, into consecutive sections of the output. A finding
+/// costs annotate-snippets tens of thousands of instructions and a large scan has thousands, so
+/// big reports are rendered on every core: contiguous runs of files with about as many findings
+/// each, one thread a run. The sections come back in file order, so the text is the same.
+fn in_parallel(
+    files: &[FileResult],
+    write: impl Fn(&FileResult, &mut String) + Sync,
+) -> Vec<String> {
+    /// Fewer findings than this per thread are not worth starting one.
+    const FINDINGS_PER_THREAD: usize = 256;
+    let findings: usize = files.iter().map(|f| f.findings.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(findings / FINDINGS_PER_THREAD)
+        .max(1);
+    let serial = |run: &[FileResult]| {
+        let mut out = String::new();
+        for file in run {
+            write(file, &mut out);
+        }
+        out
+    };
+    if threads == 1 {
+        return vec![serial(files)];
+    }
+    let share = findings.div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut count) = (0, 0);
+    for (i, file) in files.iter().enumerate() {
+        count += file.findings.len();
+        if count >= share {
+            runs.push(&files[start..=i]);
+            (start, count) = (i + 1, 0);
+        }
+    }
+    runs.push(&files[start..]);
+    let serial = &serial;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|&run| scope.spawn(move || serial(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// The rustc-style diagnostic for one finding: `high[runs-as-root]: message`, the location, the
@@ -392,6 +448,37 @@ mod tests {
     #[test]
     fn findings_match_the_snapshot() {
         insta::assert_snapshot!(render(&sample_report(), &plain()));
+    }
+
+    #[test]
+    fn a_large_report_rendered_in_parallel_reads_as_one_rendered_file_by_file() {
+        let quiet = ReportOptions {
+            quiet: true,
+            ..ReportOptions::default()
+        };
+        let sample = sample_report();
+        let mut large = ScanReport::default();
+        for i in 0..400 {
+            for file in &sample.files {
+                let mut file = file.clone();
+                file.path = format!("{i:03}/{}", file.path);
+                large.files.push(file);
+            }
+        }
+        let findings: usize = large.files.iter().map(|f| f.findings.len()).sum();
+        assert!(findings > 1000, "{findings}: enough for several threads");
+        let one_by_one: String = large
+            .files
+            .iter()
+            .map(|file| {
+                let single = ScanReport {
+                    files: vec![file.clone()],
+                    ..ScanReport::default()
+                };
+                render(&single, &quiet)
+            })
+            .collect();
+        assert_eq!(render(&large, &quiet), one_by_one);
     }
 
     #[test]

@@ -16,9 +16,15 @@ use std::path::{Path, PathBuf};
 /// The id of the rule parse errors are reported under.
 pub const INVALID_INPUT: &str = "invalid-input";
 
-/// Larger inputs are skipped with a note: no configuration file is this big, and reading one
-/// whole would only spend memory on something that is not one.
-const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest file read unless `--max-file-size` or `max-file-size` says otherwise. A larger
+/// one is reported as an `invalid-input` finding, not read: configuration files are kilobytes,
+/// and a hostile or mistaken one must not cost unbounded memory and time.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Test hook, honoured only in debug builds: a file with this name makes its reading panic, so
+/// that tests can check that one file's failure loses no other file's results.
+#[cfg(debug_assertions)]
+pub const TEST_PANIC_ON: &str = "MINPRIV_TEST_PANIC_ON";
 
 /// What became of one input.
 #[derive(Debug)]
@@ -59,19 +65,163 @@ pub fn as_read(_: &mut [Workload]) -> Vec<String> {
 
 /// Reads and checks the file `candidate` names.
 pub fn analyze_file(candidate: &Candidate, profile: &Profile) -> Outcome {
-    analyze_file_with(candidate, profile, &as_read)
+    analyze_file_with(candidate, profile, &as_read, DEFAULT_MAX_FILE_SIZE)
 }
 
-/// Like [`analyze_file`], with `prepare` run on the workloads before the rules.
+/// Like [`analyze_file`], with `prepare` run on the workloads before the rules, and files larger
+/// than `max_bytes` reported instead of read.
+///
+/// Each file is read in isolation: a panic while reading or checking it (a bug) becomes an
+/// `invalid-input` finding saying "internal error", and the other files are not affected.
 pub fn analyze_file_with(
     candidate: &Candidate,
     profile: &Profile,
     prepare: Prepare<'_>,
+    max_bytes: u64,
 ) -> Outcome {
+    isolated(&candidate.display, &candidate.path, profile, || {
+        read_and_check(candidate, profile, prepare, max_bytes)
+    })
+}
+
+/// Runs `analyze`, turning a panic into an `invalid-input` finding about `shown`.
+fn isolated(
+    shown: &str,
+    path: &Path,
+    profile: &Profile,
+    analyze: impl FnOnce() -> Outcome,
+) -> Outcome {
+    // Nothing `analyze` borrows is used after a panic: the outcome is built from `shown` alone.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(analyze)) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_string());
+            let format = detect_format(path, b"").unwrap_or(Format::Yaml);
+            file_finding(
+                shown,
+                format,
+                profile,
+                format!(
+                    "internal error: minpriv failed on this file ({what}); its findings are \
+                     unknown, the other files were checked"
+                ),
+                "report this as a bug in minpriv, with the file if you can share it".to_string(),
+            )
+        }
+    }
+}
+
+/// An outcome holding one `invalid-input` finding about the whole file `shown`, which was not
+/// (or not completely) read.
+fn file_finding(
+    shown: &str,
+    format: Format,
+    profile: &Profile,
+    message: String,
+    remediation: String,
+) -> Outcome {
+    let finding = Finding {
+        rule: INVALID_INPUT,
+        severity: profile.severity(INVALID_INPUT).unwrap_or(Severity::High),
+        message,
+        span: None,
+        source: source_of(format, ""),
+        resource: "file".to_string(),
+        container: None,
+        remediation,
+        suppressed: None,
+    };
+    Outcome::Scanned {
+        file: FileResult {
+            path: shown.to_string(),
+            findings: vec![finding],
+            ..FileResult::default()
+        },
+        notes: Vec::new(),
+    }
+}
+
+/// The finding for a file over the limit of `max_bytes`: of `size` bytes when known (standard
+/// input and a file that grows while it is read are only read to one byte past the limit).
+fn too_large(
+    shown: &str,
+    format: Format,
+    profile: &Profile,
+    size: Option<u64>,
+    max_bytes: u64,
+) -> Outcome {
+    let size = match size {
+        Some(size) => format!("the file is {}", human_size(size)),
+        None => "the input is larger than that".to_string(),
+    };
+    file_finding(
+        shown,
+        format,
+        profile,
+        format!(
+            "not read: minpriv reads at most {} from one file, and {size}",
+            human_size(max_bytes)
+        ),
+        "if it really is one configuration file, raise the limit with --max-file-size (or \
+         max-file-size in minpriv.toml)"
+            .to_string(),
+    )
+}
+
+/// `10 MiB`, `1.5 GiB`, `512 bytes`.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (size, unit) in UNITS {
+        if bytes >= size {
+            let tenths = (u128::from(bytes) * 10 / u128::from(size)) as u64;
+            return if tenths.is_multiple_of(10) {
+                format!("{} {unit}", tenths / 10)
+            } else {
+                format!("{}.{} {unit}", tenths / 10, tenths % 10)
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// The whole reading of one file, see [`analyze_file_with`].
+fn read_and_check(
+    candidate: &Candidate,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    max_bytes: u64,
+) -> Outcome {
+    #[cfg(debug_assertions)]
+    if std::env::var_os(TEST_PANIC_ON)
+        .is_some_and(|name| candidate.path.file_name() == Some(name.as_os_str()))
+    {
+        panic!("{TEST_PANIC_ON} names this file");
+    }
     let unreadable = |err: std::io::Error| Outcome::Unreadable {
         path: candidate.display.clone(),
         reason: describe_io_error(&err),
     };
+    // Most files of a repository (source code, docs) are ruled out by their name alone: they
+    // are not even opened.
+    if !candidate.explicit && !minpriv_readers::detect::name_may_be_read(&candidate.path) {
+        return Outcome::NotRecognised;
+    }
+    // A FIFO or a device may block or never end: only regular files are opened. The walk
+    // passes no other kind; this catches one swapped in since.
+    match std::fs::metadata(&candidate.path) {
+        Ok(meta) if !meta.is_file() => {
+            return Outcome::Unreadable {
+                path: candidate.display.clone(),
+                reason: "not a regular file: not read".to_string(),
+            };
+        }
+        Ok(_) => {}
+        Err(err) => return unreadable(err),
+    }
     let mut file = match File::open(&candidate.path) {
         Ok(file) => file,
         Err(err) => return unreadable(err),
@@ -87,22 +237,39 @@ pub fn analyze_file_with(
     if detected.is_none() && !candidate.explicit {
         return Outcome::NotRecognised;
     }
+    let format_of_name = || detected.unwrap_or(Format::Yaml);
     match file.metadata() {
-        Ok(meta) if meta.len() > MAX_INPUT_BYTES => {
-            return Outcome::Skipped(Note::about(
-                Some(candidate.display.clone()),
-                format!(
-                    "skipped: {} MiB is larger than any configuration file minpriv reads ({} MiB at most)",
-                    meta.len() / (1024 * 1024),
-                    MAX_INPUT_BYTES / (1024 * 1024)
-                ),
-            ));
+        Ok(meta) if meta.len() > max_bytes => {
+            return too_large(
+                &candidate.display,
+                format_of_name(),
+                profile,
+                Some(meta.len()),
+                max_bytes,
+            );
         }
-        Ok(_) => {}
+        // The rest goes into the same buffer, grown once to the file's size rather than
+        // doubled (and copied) step by step as the reading goes.
+        Ok(meta) => bytes.reserve_exact(
+            usize::try_from(meta.len())
+                .unwrap_or(usize::MAX)
+                .saturating_sub(bytes.len()),
+        ),
         Err(err) => return unreadable(err),
     }
-    if let Err(err) = file.read_to_end(&mut bytes) {
+    // The size said by the metadata is not trusted: a file may grow while it is read.
+    let room = (max_bytes + 1).saturating_sub(bytes.len() as u64);
+    if let Err(err) = (&mut file).take(room).read_to_end(&mut bytes) {
         return unreadable(err);
+    }
+    if bytes.len() as u64 > max_bytes {
+        return too_large(
+            &candidate.display,
+            format_of_name(),
+            profile,
+            None,
+            max_bytes,
+        );
     }
 
     let text = match into_text(bytes, &candidate.display) {
@@ -135,8 +302,24 @@ pub fn analyze_file_with(
 }
 
 /// Reads and checks standard input, whose format only its content can tell, with `prepare` run
-/// on the workloads before the rules.
-pub fn analyze_stdin_with(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_>) -> Outcome {
+/// on the workloads before the rules. `bytes` longer than `max_bytes` are reported, not read
+/// (read at most one byte more than that). Isolated like [`analyze_file_with`].
+pub fn analyze_stdin_with(
+    bytes: Vec<u8>,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    max_bytes: u64,
+) -> Outcome {
+    const SHOWN_AS: &str = "-";
+    if bytes.len() as u64 > max_bytes {
+        return too_large(SHOWN_AS, Format::Yaml, profile, None, max_bytes);
+    }
+    isolated(SHOWN_AS, Path::new(SHOWN_AS), profile, || {
+        read_stdin_text(bytes, profile, prepare)
+    })
+}
+
+fn read_stdin_text(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_>) -> Outcome {
     const SHOWN_AS: &str = "-";
     let text = match into_text(bytes, SHOWN_AS) {
         Ok(text) => text,
@@ -158,8 +341,15 @@ pub fn analyze_stdin_with(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_
 }
 
 /// Bytes to text, or a note saying why not. A leading byte-order mark is dropped: no reader
-/// expects one, and it is invisible to the user.
+/// expects one, and it is invisible to the user. A NUL byte marks a binary file (as it does for
+/// git and grep): no configuration format minpriv reads holds one, so it is not misread as one.
 fn into_text(bytes: Vec<u8>, shown: &str) -> Result<String, Note> {
+    if bytes.contains(&0) {
+        return Err(Note::about(
+            Some(shown.to_string()),
+            "skipped: a binary file (it holds NUL bytes)",
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -198,18 +388,21 @@ pub fn analyze_text_with(
     let prepared = prepare(&mut output.workloads);
     output.notes.extend(prepared);
     let mut findings = minpriv_rules::check_workloads(&output.workloads, profile);
-    let source = output
-        .workloads
-        .first()
-        .map(|w| w.source)
-        .unwrap_or_else(|| source_of(format, &text));
-    let invalid_severity = profile.severity(INVALID_INPUT).unwrap_or(Severity::High);
-    findings.extend(
-        output
-            .errors
-            .iter()
-            .map(|err| invalid_input(err, format, source, invalid_severity)),
-    );
+    if !output.errors.is_empty() {
+        // Only parse errors need the source; working it out may read the whole text.
+        let source = output
+            .workloads
+            .first()
+            .map(|w| w.source)
+            .unwrap_or_else(|| source_of(format, &text));
+        let invalid_severity = profile.severity(INVALID_INPUT).unwrap_or(Severity::High);
+        findings.extend(
+            output
+                .errors
+                .iter()
+                .map(|err| invalid_input(err, format, source, invalid_severity)),
+        );
+    }
     let suppressions = Suppressions::parse(&text);
     suppressions.apply(&mut findings);
     // By location, worst first on one line; the sort is stable, so findings on the same spot
@@ -227,9 +420,20 @@ pub fn analyze_text_with(
         .map(|message| Note::about(Some(path.clone()), message))
         .collect();
     notes.extend(suppression_notes(&suppressions, &path, profile));
+    // The text is kept for what reporters and the policy read from it: source lines of
+    // findings, and the directives of files that have some. Without either, dropping it here
+    // keeps the report from holding every byte scanned until the end.
+    let source_text = if findings.is_empty() && suppressions.is_empty() {
+        String::new()
+    } else {
+        // Read with room to spare (at least the sniff window); kept, it takes only its size.
+        let mut text = text;
+        text.shrink_to_fit();
+        text
+    };
     let file = FileResult {
         path,
-        source_text: text,
+        source_text,
         findings,
         workloads: output.workloads,
         ..FileResult::default()
@@ -411,5 +615,57 @@ mod tests {
             into_text("\u{feff}FROM alpine\n".as_bytes().to_vec(), "x").ok(),
             Some("FROM alpine\n".to_string())
         );
+        let binary = into_text(b"FROM alpine\0\n".to_vec(), "x");
+        assert!(binary.is_err_and(|note| note.message.contains("binary")));
+    }
+
+    #[test]
+    fn a_file_that_vanished_since_the_walk_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM alpine\n").unwrap_or_default();
+        let candidate = Candidate {
+            display: "Dockerfile".to_string(),
+            path: path.clone(),
+            explicit: false,
+        };
+        std::fs::remove_file(&path).unwrap_or_default();
+        match analyze_file(&candidate, &Profile::default()) {
+            Outcome::Unreadable { path, reason } => {
+                assert_eq!(path, "Dockerfile");
+                assert_eq!(reason, "No such file or directory");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_finding_about_that_file() {
+        let outcome = isolated(
+            "deploy/web.yaml",
+            Path::new("web.yaml"),
+            &Profile::default(),
+            || panic!("a bug"),
+        );
+        let Outcome::Scanned { file, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(file.path, "deploy/web.yaml");
+        assert_eq!(file.findings.len(), 1);
+        assert_eq!(file.findings[0].rule, INVALID_INPUT);
+        assert!(
+            file.findings[0].message.starts_with("internal error")
+                && file.findings[0].message.contains("a bug"),
+            "{}",
+            file.findings[0].message
+        );
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(10 * 1024 * 1024), "10 MiB");
+        assert_eq!(human_size(12_000_012), "11.4 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(512), "512 bytes");
     }
 }

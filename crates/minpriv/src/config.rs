@@ -6,6 +6,7 @@
 //! profile = "restricted"
 //! fail-on = "high"
 //! min-severity = "low"
+//! max-file-size = "10MiB"                     # larger files are reported, not read
 //! exclude = ["vendor/**"]
 //!
 //! [rules.host-port]
@@ -101,6 +102,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// `min-severity`.
     pub min_severity: Option<Severity>,
+    /// `max-file-size`, in bytes.
+    pub max_file_size: Option<u64>,
     /// `exclude`, compiled; empty when none.
     pub exclude: GlobSet,
     /// `[rules.<id>]`.
@@ -201,18 +204,15 @@ pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
                 "the extends chain is deeper than {MAX_EXTENDS_DEPTH} files"
             )));
         }
-        let text = match std::fs::read_to_string(&file) {
+        let text = match read_config_file(&file) {
             Ok(text) => text,
-            Err(err) => {
+            Err(why) => {
                 let what = if extended_from.is_some() {
                     format!("cannot read the extended file {file_shown}")
                 } else {
                     "cannot read the configuration file".to_string()
                 };
-                return Err(at_extends(format!(
-                    "{what}: {}",
-                    crate::walk::describe_io_error(&err)
-                )));
+                return Err(at_extends(format!("{what}: {why}")));
             }
         };
         let layer = parse::parse_layer(&text, &file_shown)?;
@@ -275,6 +275,7 @@ pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         profile: merged.profile,
         fail_on: merged.fail_on,
         min_severity: merged.min_severity,
+        max_file_size: merged.max_file_size,
         exclude,
         rules: merged.rules,
         allowed_registries: merged.allowed_registries.unwrap_or_default(),
@@ -283,6 +284,31 @@ pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         waivers,
         notes: Vec::new(),
     })
+}
+
+/// The largest configuration file read: policies are a few kilobytes.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The text of a configuration file. Only a regular file is opened (`extends = "/dev/zero"` or a
+/// FIFO would never end), and at most [`MAX_CONFIG_BYTES`] of it are read.
+fn read_config_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let describe = |err: std::io::Error| crate::walk::describe_io_error(&err);
+    let meta = std::fs::metadata(path).map_err(describe)?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+        .map_err(describe)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "larger than {} KiB; no configuration file is that big",
+            MAX_CONFIG_BYTES / 1024
+        ));
+    }
+    Ok(text)
 }
 
 /// `over` on top of `base`, key by key; waivers are gathered separately.
@@ -297,6 +323,7 @@ fn merge(base: Layer, over: Layer) -> Layer {
         profile: over.profile.or(base.profile),
         fail_on: over.fail_on.or(base.fail_on),
         min_severity: over.min_severity.or(base.min_severity),
+        max_file_size: over.max_file_size.or(base.max_file_size),
         exclude: over.exclude.or(base.exclude),
         rules,
         allowed_registries: over.allowed_registries.or(base.allowed_registries),

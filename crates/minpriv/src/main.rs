@@ -19,8 +19,8 @@ mod live;
 mod resolver;
 mod risk_cmd;
 mod scan;
-mod walk;
 mod verify_cmd;
+mod walk;
 
 use clap::Parser;
 use std::io::Write;

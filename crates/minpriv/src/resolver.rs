@@ -26,7 +26,13 @@ impl FsResolver {
 
 impl Resolver for FsResolver {
     fn read_relative(&self, relative: &str) -> Option<String> {
-        let file = std::fs::File::open(self.folder.join(relative)).ok()?;
+        let path = self.folder.join(relative);
+        // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
+        // forever, and a device may never end.
+        if !std::fs::metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        let file = std::fs::File::open(&path).ok()?;
         if !file.metadata().ok()?.is_file() {
             return None;
         }

@@ -950,7 +950,8 @@ impl Ranking<'_> {
 /// Writes to `--output` or standard output; a pipe closed early is not an error.
 fn write_out(text: &str, output: Option<&Path>) -> Result<(), String> {
     match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
+        // Atomically, like every other --output: never half a file.
+        Some(path) => crate::atomic::write(path, text.as_bytes()).map_err(|e| {
             format!(
                 "cannot write the ranking to {}: {}",
                 path.display(),

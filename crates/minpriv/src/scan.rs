@@ -2,8 +2,8 @@
 
 use crate::analyze::{self, INVALID_INPUT, Outcome};
 use crate::baseline::Baseline;
-use crate::config::settings::Settings;
 use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
+use crate::config::settings::Settings;
 use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, live};
 use minpriv_model::Workload;
@@ -41,6 +41,8 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
             paths,
             WalkOptions {
                 no_ignore: args.no_ignore,
+                follow: args.follow,
+                readable_names_only: true,
             },
         ),
         None => walk::Inputs::default(),
@@ -49,13 +51,17 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
+    let max_file_size = args
+        .max_file_size
+        .or(settings.config.as_ref().and_then(|c| c.max_file_size))
+        .unwrap_or(analyze::DEFAULT_MAX_FILE_SIZE);
     let mut outcomes: Vec<Outcome> = inputs
         .files
         .par_iter()
-        .map(|candidate| analyze::analyze_file_with(candidate, profile, &prepare))
+        .map(|candidate| analyze::analyze_file_with(candidate, profile, &prepare, max_file_size))
         .collect();
     if inputs.stdin {
-        outcomes.push(read_stdin(profile, &prepare));
+        outcomes.push(read_stdin(profile, &prepare, max_file_size));
     }
     outcomes.extend(live.outcomes(profile, inputs.stdin));
     let warnings = inputs
@@ -118,10 +124,15 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
 }
 
-fn read_stdin(profile: &Profile, prepare: analyze::Prepare<'_>) -> Outcome {
+/// Reads standard input, at most one byte more than `max_bytes` (enough to know it is too large).
+fn read_stdin(profile: &Profile, prepare: analyze::Prepare<'_>, max_bytes: u64) -> Outcome {
     let mut bytes = Vec::new();
-    match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare),
+    match std::io::stdin()
+        .lock()
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare, max_bytes),
         Err(err) => Outcome::Unreadable {
             path: "-".to_string(),
             reason: describe_io_error(&err),

@@ -5,8 +5,9 @@
 //! `.github/workflows/` and `.gitlab-ci.yml`. Only `.git` folders are left out.
 
 use ignore::{WalkBuilder, WalkState};
+use minpriv_readers::detect::name_may_be_read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One file to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +38,14 @@ pub struct Inputs {
 pub struct WalkOptions {
     /// Also walk files that ignore files exclude.
     pub no_ignore: bool,
+    /// Follow symbolic links (`--follow`), also to files and folders outside the walked folders.
+    /// A link back to a folder being walked (a loop) is noted and not followed again. Without
+    /// it, links are not followed; one that leads outside the walked folders gets a note.
+    pub follow: bool,
+    /// Leave out files whose name alone rules them out as inputs (`main.go`, `README.md`; see
+    /// `detect::name_may_be_read`), so that a large repository's source files cost neither
+    /// memory nor sorting. Files named on the command line are always kept.
+    pub readable_names_only: bool,
 }
 
 /// Expands `paths` (the current folder when empty) into the files to read.
@@ -59,6 +68,14 @@ pub fn collect(paths: &[PathBuf], options: WalkOptions) -> Inputs {
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => folders.push(path.clone()),
+            // Opening a FIFO waits for a writer, and a device may never end: never opened.
+            Ok(meta) if !meta.is_file() => inputs.errors.push((
+                display(path, false),
+                format!(
+                    "{}, not a regular file: not read (pipe its content into `minpriv scan -`)",
+                    special_kind(meta.file_type())
+                ),
+            )),
             Ok(_) => inputs.files.push(Candidate {
                 path: path.clone(),
                 display: display(path, false),
@@ -98,8 +115,30 @@ fn walk_folders(
     for folder in &folders[1..] {
         builder.add(folder);
     }
-    let honour_ignore_files = !options.no_ignore;
+    // Where a symbolic link must lead to count as inside the walked folders.
+    let roots: Vec<PathBuf> = folders
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok())
+        .collect();
+    let mut honour_ignore_files = !options.no_ignore;
+    if honour_ignore_files
+        && let Some(blocker) = roots
+            .iter()
+            .flat_map(|root| root.ancestors())
+            .find_map(special_ignore_file)
+    {
+        inputs.warnings.push((
+            display(&blocker, false),
+            "not a regular file: no ignore file is read in this scan, since the walk would \
+             block opening this one"
+                .to_string(),
+        ));
+        honour_ignore_files = false;
+    }
+    let blocked = Arc::new(Mutex::new(Vec::new()));
+    let blocked_in_filter = Arc::clone(&blocked);
     builder
+        .follow_links(options.follow)
         .hidden(false)
         .parents(honour_ignore_files)
         .ignore(honour_ignore_files)
@@ -109,7 +148,32 @@ fn walk_folders(
         // Honour .gitignore in a folder that is not (yet) a git repository too: a freshly
         // unpacked tarball or a CI workspace without `.git` should scan like the repository.
         .require_git(false)
-        .filter_entry(|entry| entry.depth() == 0 || entry.file_name() != ".git");
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if entry.file_name() == ".git" {
+                return false;
+            }
+            // The walker opens a folder's ignore files as it enters it: a FIFO there would block
+            // the walk, so such a folder is left out, with a note.
+            if honour_ignore_files
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && let Some(blocker) = special_ignore_file(entry.path())
+            {
+                push(
+                    &blocked_in_filter,
+                    (
+                        display(&blocker, implicit_root),
+                        "not a regular file: its folder is not walked, since the walk would \
+                         block opening it (--no-ignore walks it)"
+                            .to_string(),
+                    ),
+                );
+                return false;
+            }
+            true
+        });
 
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
@@ -124,18 +188,61 @@ fn walk_folders(
                             (display(entry.path(), implicit_root), err.to_string()),
                         );
                     }
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        push(
+                    match entry.file_type() {
+                        Some(t)
+                            if t.is_file()
+                                && options.readable_names_only
+                                && !name_may_be_read(entry.path()) => {}
+                        Some(t) if t.is_file() => push(
                             &found,
                             Candidate {
                                 display: display(entry.path(), implicit_root),
                                 path: entry.into_path(),
                                 explicit: false,
                             },
-                        );
+                        ),
+                        Some(t) if t.is_dir() => {}
+                        // Only seen when links are not followed.
+                        Some(t) if t.is_symlink() => {
+                            if let Some(target) = outside(entry.path(), &roots) {
+                                push(
+                                    &warnings,
+                                    (
+                                        display(entry.path(), implicit_root),
+                                        format!(
+                                            "a symbolic link to {}, outside the scanned folders: \
+                                             not followed (--follow follows links)",
+                                            target.to_string_lossy()
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
+                        // A FIFO, socket or device: never opened. Noted when its name is one
+                        // minpriv reads (a `Dockerfile` FIFO), not for every socket in a tree.
+                        Some(t) if name_may_be_read(entry.path()) => push(
+                            &warnings,
+                            (
+                                display(entry.path(), implicit_root),
+                                format!("{}, not a regular file: not read", special_kind(t)),
+                            ),
+                        ),
+                        Some(_) | None => {}
                     }
                 }
-                Err(err) => push(&errors, walk_error(&err, implicit_root)),
+                Err(err) => match link_loop(&err) {
+                    Some((child, ancestor)) => push(
+                        &warnings,
+                        (
+                            display(child, implicit_root),
+                            format!(
+                                "a symbolic link back to {}: a loop, not followed again",
+                                display(ancestor, implicit_root)
+                            ),
+                        ),
+                    ),
+                    None => push(&errors, walk_error(&err, implicit_root)),
+                },
             }
             WalkState::Continue
         })
@@ -143,6 +250,21 @@ fn walk_folders(
     inputs.files.extend(into_inner(found));
     inputs.errors.extend(into_inner(errors));
     inputs.warnings.extend(into_inner(warnings));
+    inputs.warnings.extend(std::mem::take(
+        &mut *blocked.lock().unwrap_or_else(|p| p.into_inner()),
+    ));
+}
+
+/// The ignore files the walker reads in each folder.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".git/info/exclude"];
+
+/// An ignore file of `folder` that is neither a regular file nor a folder (a FIFO, a device):
+/// opening it could block forever.
+fn special_ignore_file(folder: &Path) -> Option<PathBuf> {
+    IGNORE_FILES
+        .iter()
+        .map(|name| folder.join(name))
+        .find(|path| std::fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir()))
 }
 
 /// Adds to a vector shared by the walker's threads. A poisoned lock only means another thread
@@ -158,6 +280,51 @@ fn into_inner<T>(shared: Mutex<Vec<T>>) -> Vec<T> {
     shared
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Where the symbolic link `link` leads, when that is outside every folder of `roots`
+/// (canonical paths) and may hold an input: a folder, or a file whose name minpriv may read.
+/// `None` for a link inside them (its target is walked on its own), for a dangling one (there
+/// is nothing to read) and for one to a file no scan reads (`README.md`).
+fn outside(link: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(link).ok()?;
+    let may_hold_input = target.is_dir() || name_may_be_read(link) || name_may_be_read(&target);
+    (may_hold_input && !roots.iter().any(|root| target.starts_with(root))).then_some(target)
+}
+
+/// `(link, ancestor)` when `err` is a symbolic link loop met while following links.
+fn link_loop(err: &ignore::Error) -> Option<(&Path, &Path)> {
+    match err {
+        ignore::Error::Loop { ancestor, child } => Some((child.as_path(), ancestor.as_path())),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => link_loop(err),
+        _ => None,
+    }
+}
+
+/// What a file that is neither a regular file nor a folder is, for messages.
+fn special_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+    }
+    if file_type.is_symlink() {
+        return "a symbolic link";
+    }
+    "a special file"
 }
 
 /// `(path, reason)` for an error of the walk, with the path pulled out of the error when it has
@@ -244,7 +411,13 @@ mod tests {
             "{shown:?}"
         );
 
-        let all = collect(&[root.to_path_buf()], WalkOptions { no_ignore: true });
+        let all = collect(
+            &[root.to_path_buf()],
+            WalkOptions {
+                no_ignore: true,
+                ..WalkOptions::default()
+            },
+        );
         assert!(displayed(&all).contains(&under("build/Dockerfile").as_str()));
         assert!(!displayed(&all).iter().any(|p| p.contains("/.git/")));
     }
@@ -270,6 +443,48 @@ mod tests {
         assert_eq!(inputs.errors.len(), 1);
         assert_eq!(inputs.errors[0].0, missing.to_string_lossy());
         assert_eq!(inputs.errors[0].1, "No such file or directory");
+    }
+
+    #[test]
+    fn files_ruled_out_by_name_are_left_out_on_request_unless_named() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let root = dir.path();
+        write(root, "src/main.go", "package main\n");
+        write(root, "README.md", "# x\n");
+        write(root, "deploy/web.yaml", "kind: Pod\n");
+        write(root, "entrypoint", "#!/bin/sh\n");
+        write(root, "Dockerfile", "FROM scratch\n");
+        let names = |inputs: &Inputs| -> Vec<String> {
+            inputs
+                .files
+                .iter()
+                .map(|c| {
+                    c.path
+                        .strip_prefix(root)
+                        .unwrap_or(&c.path)
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        };
+        let all = collect(&[root.to_path_buf()], WalkOptions::default());
+        assert_eq!(all.files.len(), 5, "{:?}", names(&all));
+        let options = WalkOptions {
+            readable_names_only: true,
+            ..WalkOptions::default()
+        };
+        let some = collect(&[root.to_path_buf()], options);
+        assert_eq!(
+            names(&some),
+            ["Dockerfile", "deploy/web.yaml", "entrypoint"]
+        );
+        let named = collect(&[root.to_path_buf(), root.join("README.md")], options);
+        assert!(
+            named
+                .files
+                .iter()
+                .any(|c| c.explicit && c.path.ends_with("README.md"))
+        );
     }
 
     #[test]

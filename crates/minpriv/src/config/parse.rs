@@ -21,6 +21,7 @@ const TOP_KEYS: &[&str] = &[
     "profile",
     "fail-on",
     "min-severity",
+    "max-file-size",
     "exclude",
     "rules",
     "images",
@@ -55,6 +56,8 @@ pub struct Layer {
     pub fail_on: Option<Severity>,
     /// `min-severity`.
     pub min_severity: Option<Severity>,
+    /// `max-file-size`, in bytes.
+    pub max_file_size: Option<u64>,
     /// `exclude`: globs, each checked to compile.
     pub exclude: Option<Vec<String>>,
     /// `[rules.<id>]`, keyed by the rule's canonical id.
@@ -181,6 +184,7 @@ impl Reader<'_> {
                 "profile" => layer.profile = self.profile(key, value),
                 "fail-on" => layer.fail_on = self.severity(key, value, false),
                 "min-severity" => layer.min_severity = self.severity(key, value, true),
+                "max-file-size" => layer.max_file_size = self.size(key, value),
                 "exclude" => layer.exclude = self.globs(key, value),
                 "rules" => {
                     if let Some(rules) = self.table(key, value) {
@@ -406,6 +410,35 @@ impl Reader<'_> {
         }
     }
 
+    /// A size: a number of bytes, or a string [`parse_size`] reads.
+    fn size(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<u64> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(n) => u64::from_str_radix(n.as_str(), n.radix())
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| "a size must be at least 1 byte".to_string()),
+            DeValue::String(text) => parse_size(text),
+            other => Err(format!("found {}", other.type_str())),
+        };
+        match parsed {
+            Ok(size) => Some(size),
+            Err(why) => {
+                self.error(
+                    value.span(),
+                    format!(
+                        "'{}' must be a size such as 10485760 or \"10MiB\": {why}",
+                        key.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn boolean(
         &mut self,
         key: &Spanned<std::borrow::Cow<'_, str>>,
@@ -591,6 +624,42 @@ impl Reader<'_> {
 
 /// The entries of a table in source order: toml's map keeps keys sorted, and errors read best
 /// in the order of the file.
+/// A size as people write it: bytes (`10485760`), or a number with a unit: `B`, `K`/`KiB`,
+/// `M`/`MiB`, `G`/`GiB` (powers of 1024) or `KB`, `MB`, `GB` (powers of 1000), in any case,
+/// with or without a space. At least one byte.
+///
+/// # Errors
+/// Why `text` is not such a size, for people.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' does not start with a whole number"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown unit '{other}' (known: B, KiB, MiB, GiB, KB, MB, GB)"
+            ));
+        }
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err("a size must be at least 1 byte".to_string()),
+        Some(size) => Ok(size),
+        None => Err(format!("'{text}' is too large")),
+    }
+}
+
 fn sorted<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
     let mut entries: Vec<Entry<'t, 'i>> = table.iter().collect();
     entries.sort_by_key(|(key, _)| key.span().start);
@@ -741,8 +810,8 @@ expires = 2026-12-31
             errors("profile = \"restricted\"\nfail_on = \"high\"\n"),
             [
                 "minpriv.toml:2:1: unknown key 'fail_on' in the top level (did you mean 'fail-on'? \
-              known keys: extends, profile, fail-on, min-severity, exclude, rules, images, \
-              suppressions, waiver)"
+              known keys: extends, profile, fail-on, min-severity, max-file-size, exclude, rules, \
+              images, suppressions, waiver)"
             ]
         );
         let found = errors("[images]\nallowed = []\n\n[rules.privileged]\nseverty = \"low\"\n");
@@ -876,5 +945,25 @@ expires = 2026-12-31
         assert_eq!(closest("Profile", TOP_KEYS), Some("profile"));
         assert_eq!(closest("colour", TOP_KEYS), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn sizes_are_bytes_or_a_number_with_a_unit() {
+        assert_eq!(parse_size("10485760"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("10MiB"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("10 mib"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("512K"), Ok(512 * 1024));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("5MB"), Ok(5_000_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("10 parsecs").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+        let layer = parse_layer("max-file-size = \"2MiB\"\n", "minpriv.toml");
+        assert_eq!(layer.ok().and_then(|l| l.max_file_size), Some(2 << 20));
+        let layer = parse_layer("max-file-size = 4096\n", "minpriv.toml");
+        assert_eq!(layer.ok().and_then(|l| l.max_file_size), Some(4096));
+        assert!(parse_layer("max-file-size = true\n", "minpriv.toml").is_err());
     }
 }

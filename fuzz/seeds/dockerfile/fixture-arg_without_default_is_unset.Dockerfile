@@ -1,0 +1,4 @@
+ARG TAG
+FROM alpine:${TAG:-3.19}
+ARG RUN_AS
+USER ${RUN_AS:-app}

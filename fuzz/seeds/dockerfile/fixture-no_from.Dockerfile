@@ -1,0 +1,2 @@
+# only a global argument
+ARG VERSION=1

@@ -1,0 +1,4 @@
+FROM node:20
+USER node
+RUN npm ci
+USER root

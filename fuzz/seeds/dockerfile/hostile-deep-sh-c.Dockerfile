@@ -1,0 +1,2 @@
+FROM alpine
+RUN sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "sh -c "chmod u+s /bin/x""""""""""""""""""""""""""""""""""""""""

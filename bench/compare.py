@@ -367,7 +367,7 @@ def main() -> int:
         prune = " -o ".join(f"-name {shlex.quote(d)}" for d in monorepo.IGNORED_DIRS)
         globs = " ".join(f"! -name {shlex.quote(g)}" for g in monorepo.IGNORED_FILE_GLOBS)
         commands.append(Command(
-            "cat-monorepo", "cat floor (find | xargs cat, ignored files left out)",
+            "cat-monorepo", "cat floor (ignored files left out)",
             sh(f"find . \\( {prune} \\) -prune -o -type f {globs} -print0 | xargs -0 cat > /dev/null"),
             mono, "floor", files, nbytes, floor_env,
         ))

@@ -46,7 +46,7 @@ command -v python3 >/dev/null || { say "python3 is needed"; exit 2; }
 
 if [[ $build -eq 1 ]]; then
   say "building minpriv (release)"
-  (cd "$root" && cargo build --release --locked -p minpriv --quiet)
+  (cd "$root" && cargo build --release -p minpriv --quiet)
 fi
 
 if [[ $want_peers -eq 1 ]]; then

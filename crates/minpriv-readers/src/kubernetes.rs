@@ -1115,6 +1115,92 @@ mod tests {
         assert_eq!(out.workloads.len(), 1);
     }
 
+    proptest::proptest! {
+        /// Streams stitched from lines that sit on the edges of the split (markers, kinds in
+        /// every spelling, block scalars, broken flow, directives) read as when parsed whole,
+        /// whenever the whole stream is valid YAML.
+        #[test]
+        fn stitched_streams_read_as_when_parsed_whole(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "---", "--- # c", "--- |", "...", "%YAML 1.2", "", "# comment",
+                    "kind: Pod", "kind: Service", "kind: List", "kind: 'Deployment'",
+                    "kind: \"Role\" # c", "kind:", "  Deployment", "\"kind\": Pod",
+                    "apiVersion: v1", "metadata: {name: m}", "spec:", "  containers:",
+                    "  - name: a", "    securityContext: {privileged: true}",
+                    "spec: {containers: [{name: b, securityContext: {privileged: true}}]}",
+                    "items:", "- kind: Pod", "  spec: {containers: [{name: c}]}",
+                    "data: |", "  kind: Pod", "  ---", "x: &a {kind: Pod}", "<<: *a",
+                    "a: \"x", "y\"", "[1, 2", "{\"kind\": \"Pod\", \"apiVersion\": \"v1\"}",
+                    "-x: 1", "\tkind: Pod", "kind: Pod\r",
+                ]),
+                0..40,
+            )
+        ) {
+            let text = lines.join("\n");
+            let fast = read(&text);
+            let whole = read_whole(&text);
+            if whole.errors.is_empty() {
+                proptest::prop_assert_eq!(
+                    format!("{:?}", fast.workloads),
+                    format!("{:?}", whole.workloads),
+                    "{}",
+                    text
+                );
+                proptest::prop_assert!(fast.errors.is_empty(), "{}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Streams of whole documents, workloads and others in every spelling the split has to
+        /// tell apart, read as when parsed whole.
+        #[test]
+        fn streams_of_documents_read_as_when_parsed_whole(
+            docs in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["---\n", "--- # sep\n", "\n---\n", ""]),
+                    proptest::sample::select(vec![
+                        POD,
+                        "kind: Service\nmetadata: {name: s}\n",
+                        "kind: 'Deployment'\napiVersion: apps/v1\nspec:\n  template:\n    spec:\n      containers:\n      - name: d\n        securityContext: {privileged: true}\n",
+                        "kind:\n  Pod\napiVersion: v1\nspec: {containers: [{name: n}]}\n",
+                        "\"kind\": Pod\napiVersion: v1\nspec: {containers: [{name: q}]}\n",
+                        "kind: Role\nrules:\n- apiGroups: [\"\"]\n  verbs: [get]\n",
+                        "kind: ConfigMap\ndata:\n  x: |\n    kind: Pod\n    ---\n",
+                        "kind: List\napiVersion: v1\nitems:\n- kind: Pod\n  spec: {containers: [{name: l}]}\n",
+                        "x: &a {privileged: true}\nkind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: a\n    securityContext: *a\n",
+                        "{\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"spec\": {\"containers\": [{\"name\": \"j\"}]}}\n",
+                        "# only a comment\n",
+                        "kind: CustomResourceDefinition # c\nspec:\n  names: {kind: Pod}\n",
+                        "kind: Pod\r\napiVersion: v1\r\nspec:\r\n  containers:\r\n  - name: crlf\r\n",
+                        "  kind: Pod\n  apiVersion: v1\n  spec: {containers: [{name: indented}]}\n",
+                        "kind: ServiceAccount\nmetadata:\n  name: \"a\n    b\"\n",
+                    ]),
+                ),
+                0..12,
+            )
+        ) {
+            let mut text = String::new();
+            for (i, (separator, doc)) in docs.iter().enumerate() {
+                // Only the first document may go without a separator.
+                text.push_str(if i > 0 && separator.is_empty() { "---\n" } else { separator });
+                text.push_str(doc);
+            }
+            let fast = read(&text);
+            let whole = read_whole(&text);
+            proptest::prop_assert_eq!(
+                format!("{:?}", fast.workloads),
+                format!("{:?}", whole.workloads),
+                "{}",
+                text
+            );
+            if whole.errors.is_empty() {
+                proptest::prop_assert!(fast.errors.is_empty(), "{}", text);
+            }
+        }
+    }
+
     /// Every file of the shared corpus reads the same with and without the split.
     #[test]
     fn the_shared_corpus_reads_as_when_everything_is_parsed() {

@@ -9,32 +9,58 @@
 //! the message; those and `:` and `,` in properties. A message cannot otherwise end the command
 //! early or forge a second one on a new line.
 
-use crate::{Note, ReportOptions, ScanReport, is_shown, summary_line};
+use crate::{
+    Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, ending_line, is_shown,
+};
 use minpriv_model::{Finding, Severity, Span};
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// Renders `report` as workflow commands, one a line, then the summary as a plain log line.
 pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
-    let mut out = String::new();
-    for file in &report.files {
-        for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
-            out.push_str(&finding_command(&file.path, finding));
-            out.push('\n');
+    let mut bytes = Vec::new();
+    // Writing to a Vec<u8> cannot fail, and the writer writes only UTF-8.
+    let _ = crate::write_report(report, &mut GithubWriter::new(&mut bytes, *options));
+    crate::into_string(bytes).unwrap_or_default()
+}
+
+/// The GitHub format as a [`ReportWriter`]: a finding's command is written as soon as its file
+/// is checked.
+pub struct GithubWriter<W: Write> {
+    out: W,
+    options: ReportOptions,
+}
+
+impl<W: Write> GithubWriter<W> {
+    /// A writer of workflow commands to `out`.
+    pub fn new(out: W, options: ReportOptions) -> Self {
+        GithubWriter { out, options }
+    }
+}
+
+impl<W: Write> ReportWriter for GithubWriter<W> {
+    fn write_files(&mut self, files: &[FileResult]) -> io::Result<()> {
+        for file in files {
+            for finding in file.findings.iter().filter(|f| is_shown(f, &self.options)) {
+                writeln!(self.out, "{}", finding_command(&file.path, finding))?;
+            }
         }
+        Ok(())
     }
-    for error in &report.errors {
-        out.push_str(&note_command("error", error, "cannot read"));
-        out.push('\n');
-    }
-    if !options.quiet {
-        for note in &report.notes {
-            out.push_str(&note_command("notice", note, "minpriv"));
-            out.push('\n');
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        for error in ending.errors {
+            writeln!(self.out, "{}", note_command("error", error, "cannot read"))?;
         }
-        // Not a command: the log line people read under the annotations.
-        let _ = writeln!(out, "minpriv: {}", summary_line(report));
+        if !self.options.quiet {
+            for note in ending.notes {
+                writeln!(self.out, "{}", note_command("notice", note, "minpriv"))?;
+            }
+            // Not a command: the log line people read under the annotations.
+            writeln!(self.out, "minpriv: {}", ending_line(ending))?;
+        }
+        self.out.flush()
     }
-    out
 }
 
 /// The command a severity maps to.

@@ -6,13 +6,17 @@
 //! exceptions are `suppressed`, which the contract shows only on suppressed findings, and a
 //! workload's `compose`, present only on live containers that Compose started.
 
-use crate::{ComposeService, Note, ReportOptions, ScanReport, Summary, is_shown};
+use crate::{
+    ComposeService, Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, Summary,
+    is_shown, pretty,
+};
 use minpriv_model::{
     Container, ContainerRole, EffectivePrivileges, EscapePath, Finding, RootStatus, Severity,
     Source, Span, Workload,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use std::io::{self, Seek, Write};
 
 /// The schema version in the `version` field.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -23,57 +27,145 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Only if serde_json fails, which these plain structures do not make it do; the `Result` keeps a
 /// future field from turning into a panic.
 pub fn to_string(report: &ScanReport, options: &ReportOptions) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(&JsonReport::new(report, options))?;
-    text.push('\n');
-    Ok(text)
+    let mut bytes = Vec::new();
+    crate::write_report(report, &mut JsonWriter::new(&mut bytes, *options))
+        .and_then(|()| crate::into_string(bytes))
+        .map_err(serde_json::Error::io)
 }
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
-    summary: JsonSummary,
-    workloads: Vec<JsonWorkload<'a>>,
-    notes: Vec<JsonNote<'a>>,
+/// The JSON format as a [`ReportWriter`]. The findings are written as they come; the
+/// workloads, which the schema puts after the summary, wait in a temporary file (in memory when
+/// none can be made) until the end.
+///
+/// The text is what `serde_json::to_string_pretty` makes of the whole document: each element is
+/// pretty-printed on its own and indented to its depth (JSON strings hold no raw line breaks, so
+/// every line break in an element's text is one of the printer's).
+pub struct JsonWriter<W: Write> {
+    out: W,
+    options: ReportOptions,
+    started: bool,
+    findings: usize,
+    workloads: Spill,
+    workload_count: usize,
 }
 
-impl<'a> JsonReport<'a> {
-    fn new(report: &'a ScanReport, options: &ReportOptions) -> Self {
-        let findings = report
-            .files
-            .iter()
-            .flat_map(|file| {
-                file.findings
-                    .iter()
-                    .filter(|f| is_shown(f, options))
-                    .map(move |f| JsonFinding::new(&file.path, f))
-            })
-            .collect();
-        let workloads = report
-            .files
-            .iter()
-            .flat_map(|file| {
-                file.workloads
-                    .iter()
-                    .map(move |w| JsonWorkload::new(&file.path, w, file.compose.get(&w.resource)))
-            })
-            .collect();
-        let summary = Summary::of(report);
-        JsonReport {
-            version: SCHEMA_VERSION,
-            tool: Tool {
+impl<W: Write> JsonWriter<W> {
+    /// A writer of the JSON format to `out`.
+    pub fn new(out: W, options: ReportOptions) -> Self {
+        JsonWriter {
+            out,
+            options,
+            started: false,
+            findings: 0,
+            workloads: Spill::new(),
+            workload_count: 0,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            let tool = Tool {
                 name: "minpriv",
                 version: env!("CARGO_PKG_VERSION"),
-            },
-            findings,
-            summary: JsonSummary {
-                files: report.files_scanned,
-                findings: summary.total(),
-                by_severity: BySeverity(summary),
-            },
-            workloads,
-            notes: report.notes.iter().map(JsonNote::from).collect(),
+            };
+            write!(
+                self.out,
+                "{{\n  \"version\": {SCHEMA_VERSION},\n  \"tool\": {},\n  \"findings\": [",
+                pretty(&tool, 1)?
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> ReportWriter for JsonWriter<W> {
+    fn write_files(&mut self, files: &[FileResult]) -> io::Result<()> {
+        self.start()?;
+        for file in files {
+            for finding in file.findings.iter().filter(|f| is_shown(f, &self.options)) {
+                let separator = if self.findings == 0 {
+                    "\n    "
+                } else {
+                    ",\n    "
+                };
+                self.findings += 1;
+                let text = pretty(&JsonFinding::new(&file.path, finding), 2)?;
+                self.out.write_all(separator.as_bytes())?;
+                self.out.write_all(text.as_bytes())?;
+            }
+            for workload in &file.workloads {
+                let compose = file.compose.get(&workload.resource);
+                let text = pretty(&JsonWorkload::new(&file.path, workload, compose), 2)?;
+                let separator = if self.workload_count == 0 {
+                    ""
+                } else {
+                    ",\n    "
+                };
+                self.workload_count += 1;
+                self.workloads.write_all(separator.as_bytes())?;
+                self.workloads.write_all(text.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        self.start()?;
+        let summary = JsonSummary {
+            files: ending.files_scanned,
+            findings: ending.summary.total(),
+            by_severity: BySeverity(ending.summary),
+        };
+        let notes: Vec<JsonNote<'_>> = ending.notes.iter().map(JsonNote::from).collect();
+        let close = if self.findings == 0 { "]" } else { "\n  ]" };
+        write!(
+            self.out,
+            "{close},\n  \"summary\": {},\n  \"workloads\": [",
+            pretty(&summary, 1)?
+        )?;
+        if self.workload_count > 0 {
+            self.out.write_all(b"\n    ")?;
+            self.workloads.copy_to(&mut self.out)?;
+            self.out.write_all(b"\n  ")?;
+        }
+        write!(self.out, "],\n  \"notes\": {}\n}}\n", pretty(&notes, 1)?)?;
+        self.out.flush()
+    }
+}
+
+/// Bytes kept for later: in a temporary file, or in memory when no temporary file can be made.
+enum Spill {
+    File(io::BufWriter<std::fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Spill {
+    fn new() -> Spill {
+        match tempfile::tempfile() {
+            Ok(file) => Spill::File(io::BufWriter::new(file)),
+            Err(_) => Spill::Memory(Vec::new()),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Spill::File(file) => file.write_all(bytes),
+            Spill::Memory(memory) => memory.write_all(bytes),
+        }
+    }
+
+    /// Copies what was kept to `out`.
+    fn copy_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        match self {
+            Spill::File(file) => {
+                file.flush()?;
+                let file = file.get_mut();
+                file.seek(io::SeekFrom::Start(0))?;
+                io::copy(file, out)?;
+                Ok(())
+            }
+            Spill::Memory(memory) => out.write_all(memory),
         }
     }
 }

@@ -7,6 +7,11 @@
 //! job; the one filter a reporter applies itself is leaving out suppressed findings unless
 //! [`ReportOptions::show_suppressed`] asks for them, because every format must still count them.
 //! SARIF is the exception: its consumers understand suppressions, so it always carries them.
+//!
+//! The text, JSON, SARIF and GitHub formats are also [`ReportWriter`]s: they write each file's
+//! part as soon as it is checked and keep only counts until the [`Ending`], so a scan of a
+//! hundred thousand files holds one batch of them at a time, not the whole report. JUnit and
+//! Markdown open with totals and are rendered from a finished [`ScanReport`].
 
 #![warn(missing_docs)]
 
@@ -21,6 +26,7 @@ pub mod text;
 
 use minpriv_model::{Finding, Severity, Workload};
 use std::collections::BTreeMap;
+use std::io;
 
 /// Everything one `minpriv scan` found, ready to be formatted.
 #[derive(Clone, Debug, Default)]
@@ -77,6 +83,69 @@ pub struct Note {
     pub message: String,
 }
 
+impl ScanReport {
+    /// What the report says after its files.
+    pub fn ending(&self) -> Ending<'_> {
+        Ending {
+            notes: &self.notes,
+            errors: &self.errors,
+            files_scanned: self.files_scanned,
+            summary: Summary::of(self),
+        }
+    }
+}
+
+/// What a report says after its files: known only once every input has been read.
+#[derive(Clone, Copy, Debug)]
+pub struct Ending<'a> {
+    /// The scan's notes.
+    pub notes: &'a [Note],
+    /// The inputs that could not be read.
+    pub errors: &'a [Note],
+    /// How many inputs were read as one of minpriv's formats.
+    pub files_scanned: usize,
+    /// The findings of every file, counted.
+    pub summary: Summary,
+}
+
+/// A report written while the scan goes on: each file's part in file order as soon as it is
+/// checked, then the [`Ending`]. The output is the same as rendering the finished report.
+pub trait ReportWriter {
+    /// Writes the part of the report about `files`, which come after those written before.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn write_files(&mut self, files: &[FileResult]) -> io::Result<()>;
+
+    /// Writes what comes after the files and flushes the output.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
+}
+
+/// Writes a finished `report` through `writer`.
+///
+/// # Errors
+/// When the output cannot be written.
+pub fn write_report(report: &ScanReport, writer: &mut dyn ReportWriter) -> io::Result<()> {
+    writer.write_files(&report.files)?;
+    writer.finish(&report.ending())
+}
+
+/// `value` pretty-printed as it stands `depth` levels deep in a document `serde_json` pretty-prints
+/// (two spaces a level). JSON strings hold no raw line breaks, so every line break in the text is
+/// one of the printer's.
+fn pretty<T: serde::Serialize>(value: &T, depth: usize) -> io::Result<String> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    Ok(text.replace('\n', &format!("\n{}", "  ".repeat(depth))))
+}
+
+/// Turns what a writer wrote into a string (every writer writes UTF-8).
+fn into_string(bytes: Vec<u8>) -> io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
 impl Note {
     /// A note about a whole file or folder (or about nothing in particular when `path` is
     /// `None`).
@@ -116,14 +185,21 @@ impl Summary {
     /// Counts the findings of every file in `report`.
     pub fn of(report: &ScanReport) -> Summary {
         let mut summary = Summary::default();
-        for finding in report.files.iter().flat_map(|f| &f.findings) {
-            if finding.suppressed.is_some() {
-                summary.suppressed += 1;
-            } else {
-                summary.by_severity[severity_index(finding.severity)] += 1;
-            }
+        for file in &report.files {
+            summary.add(file);
         }
         summary
+    }
+
+    /// Counts the findings of `file` too.
+    pub fn add(&mut self, file: &FileResult) {
+        for finding in &file.findings {
+            if finding.suppressed.is_some() {
+                self.suppressed += 1;
+            } else {
+                self.by_severity[severity_index(finding.severity)] += 1;
+            }
+        }
     }
 
     /// Unsuppressed findings of one severity.
@@ -161,7 +237,12 @@ fn is_shown(finding: &Finding, options: &ReportOptions) -> bool {
 /// `19 findings (4 critical, 6 high, 5 medium, 4 low) in 6 files; 1 suppressed`: the summary
 /// line of the text format, unstyled, for the formats that print one.
 fn summary_line(report: &ScanReport) -> String {
-    let summary = Summary::of(report);
+    ending_line(&report.ending())
+}
+
+/// [`summary_line`] from the ending of a report.
+fn ending_line(ending: &Ending<'_>) -> String {
+    let summary = ending.summary;
     let total = summary.total();
     let mut line = if total == 0 {
         "no findings".to_string()
@@ -178,7 +259,7 @@ fn summary_line(report: &ScanReport) -> String {
     };
     line.push_str(&format!(
         " in {}",
-        plural(report.files_scanned, "file", "files")
+        plural(ending.files_scanned, "file", "files")
     ));
     if summary.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", summary.suppressed));

@@ -3,7 +3,8 @@
 //!
 //! The log is built with the `serde-sarif` types, which are generated from the OASIS schema, so
 //! a misspelt property cannot compile. What GitHub reads from it, and why each choice was made:
-//! - `run.tool.driver.rules` holds a descriptor for every rule with a result, with the rule's
+//! - `run.tool.driver.rules` holds a descriptor for every rule with a result (in the order of
+//!   their first results, so that the log can be written while the scan goes on), with the rule's
 //!   own documentation as `help` and a `security-severity` GitHub turns into its
 //!   critical/high/medium/low scale. GitHub reads the severity from the rule, not the result,
 //!   so it reflects the severity in force (after `--profile`), not the rule's default.
@@ -14,12 +15,13 @@
 //! - Suppressed findings are always included, with a `suppressions` entry: code scanning shows
 //!   them as dismissed instead of opening (or silently closing) alerts.
 
-use crate::{FileResult, Note, ScanReport};
+use crate::{Ending, FileResult, Note, ReportWriter, ScanReport, pretty};
 use minpriv_model::{Finding, LineIndex, Severity, Span};
-use minpriv_rules::{RuleInfo, all_rules, find_rule};
+use minpriv_rules::{RuleInfo, find_rule};
 use serde_json::Value;
 use serde_sarif::sarif;
 use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
 
 /// The `$schema` of the log: SchemaStore's copy of the OASIS schema, the URI GitHub's own
 /// documentation and most producers use.
@@ -39,37 +41,85 @@ const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// # Errors
 /// Only if serde_json fails, which these plain structures do not make it do.
 pub fn to_string(report: &ScanReport) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(&log(report))?;
-    text.push('\n');
-    Ok(text)
+    let mut bytes = Vec::new();
+    crate::write_report(report, &mut SarifWriter::new(&mut bytes))
+        .and_then(|()| crate::into_string(bytes))
+        .map_err(serde_json::Error::io)
 }
 
-/// The SARIF log of `report` as a value, for callers that add to it or inspect it.
-pub fn log(report: &ScanReport) -> sarif::Sarif {
-    let rules = RuleTable::of(report);
-    let results: Vec<_> = report
-        .files
-        .iter()
-        .flat_map(|file| file_results(file, &rules))
-        .collect();
-    let driver = sarif::ToolComponent::builder()
-        .name("minpriv")
-        .version(env!("CARGO_PKG_VERSION"))
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri(REPOSITORY)
-        .rules(rules.descriptors())
-        .build();
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![invocation(report)])
-        .column_kind(enum_value(sarif::ResultColumnKind::UnicodeCodePoints))
-        .build();
-    sarif::Sarif::builder()
-        .schema(SCHEMA_URI)
-        .version(enum_value(sarif::Version::V2_1_0))
-        .runs(vec![run])
-        .build()
+/// The SARIF format as a [`ReportWriter`]: the results are written as they come, and the run's
+/// invocation and tool (whose rule descriptors need every result's severity) after them. The
+/// text is what `serde_json::to_string_pretty` makes of the whole log.
+pub struct SarifWriter<W: Write> {
+    out: W,
+    rules: RuleTable,
+    started: bool,
+    results: usize,
+}
+
+impl<W: Write> SarifWriter<W> {
+    /// A writer of a SARIF log to `out`.
+    pub fn new(out: W) -> Self {
+        SarifWriter {
+            out,
+            rules: RuleTable::default(),
+            started: false,
+            results: 0,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            write!(
+                self.out,
+                "{{\n  \"$schema\": {},\n  \"runs\": [\n    {{\n      \"columnKind\": {},\n      \"results\": [",
+                pretty(&SCHEMA_URI, 0)?,
+                pretty(&sarif::ResultColumnKind::UnicodeCodePoints, 0)?,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> ReportWriter for SarifWriter<W> {
+    fn write_files(&mut self, files: &[FileResult]) -> io::Result<()> {
+        self.start()?;
+        for file in files {
+            for result in file_results(file, &mut self.rules) {
+                let separator = if self.results == 0 {
+                    "\n        "
+                } else {
+                    ",\n        "
+                };
+                self.results += 1;
+                self.out.write_all(separator.as_bytes())?;
+                self.out.write_all(pretty(&result, 4)?.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        self.start()?;
+        let driver = sarif::ToolComponent::builder()
+            .name("minpriv")
+            .version(env!("CARGO_PKG_VERSION"))
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .information_uri(REPOSITORY)
+            .rules(self.rules.descriptors())
+            .build();
+        let tool = sarif::Tool::builder().driver(driver).build();
+        let close = if self.results == 0 { "]" } else { "\n      ]" };
+        write!(
+            self.out,
+            "{close},\n      \"invocations\": {},\n      \"tool\": {}\n    }}\n  ],\n  \"version\": {}\n}}\n",
+            pretty(&[invocation(ending)], 3)?,
+            pretty(&tool, 3)?,
+            pretty(&sarif::Version::V2_1_0, 0)?,
+        )?;
+        self.out.flush()
+    }
 }
 
 /// A serde-sarif enum as the JSON value its untyped fields expect.
@@ -98,48 +148,26 @@ pub fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// The rules with results, in the contract's rule order, each with the worst severity its
-/// results carry; `ruleIndex` points into this order.
+/// The rules with results, in the order of their first results, each with the worst severity
+/// its results carry; `ruleIndex` points into this order. (The order cannot be the registry's:
+/// a result's index is written before later results show which other rules have any.)
+#[derive(Default)]
 struct RuleTable {
     rules: Vec<(&'static str, Severity)>,
     index: HashMap<&'static str, usize>,
 }
 
 impl RuleTable {
-    fn of(report: &ScanReport) -> RuleTable {
-        let mut worst: HashMap<&'static str, Severity> = HashMap::new();
-        let mut first_seen: Vec<&'static str> = Vec::new();
-        for finding in report.files.iter().flat_map(|f| &f.findings) {
-            match worst.get_mut(finding.rule) {
-                Some(severity) => *severity = (*severity).max(finding.severity),
-                None => {
-                    worst.insert(finding.rule, finding.severity);
-                    first_seen.push(finding.rule);
-                }
-            }
-        }
-        // The registry's order first; an id the registry does not know (a rule added by a
-        // newer reader) still gets a descriptor, after the known ones.
-        let mut order: Vec<&'static str> = all_rules()
-            .iter()
-            .map(|rule| rule.info().id)
-            .filter(|id| worst.contains_key(id))
-            .collect();
-        order.extend(first_seen.into_iter().filter(|id| find_rule(id).is_none()));
-        let rules: Vec<_> = order
-            .into_iter()
-            .map(|id| (id, worst.get(id).copied().unwrap_or(Severity::Info)))
-            .collect();
-        let index = rules
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (*id, i))
-            .collect();
-        RuleTable { rules, index }
-    }
-
-    fn index_of(&self, rule: &str) -> Option<usize> {
-        self.index.get(rule).copied()
+    /// The index of `finding`'s rule, which now carries at least its severity.
+    fn index_of(&mut self, finding: &Finding) -> usize {
+        let rules = &mut self.rules;
+        let i = *self.index.entry(finding.rule).or_insert_with(|| {
+            rules.push((finding.rule, finding.severity));
+            rules.len() - 1
+        });
+        let worst = &mut self.rules[i].1;
+        *worst = (*worst).max(finding.severity);
+        i
     }
 
     fn descriptors(&self) -> Vec<sarif::ReportingDescriptor> {
@@ -256,7 +284,7 @@ fn doc_section(doc: &str, title: &str) -> Option<String> {
 }
 
 /// The results of one file, in the file's order.
-fn file_results(file: &FileResult, rules: &RuleTable) -> Vec<sarif::Result> {
+fn file_results(file: &FileResult, rules: &mut RuleTable) -> Vec<sarif::Result> {
     let lines = LineIndex::new(&file.source_text);
     let mut occurrences: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     file.findings
@@ -279,7 +307,7 @@ fn result(
     file: &FileResult,
     lines: &LineIndex,
     finding: &Finding,
-    rules: &RuleTable,
+    rules: &mut RuleTable,
     fingerprint: String,
 ) -> sarif::Result {
     let mut text = finding.message.clone();
@@ -319,7 +347,7 @@ fn result(
             .build(),
         None => builder.build(),
     };
-    result.rule_index = rules.index_of(finding.rule).map(|i| i as i64);
+    result.rule_index = Some(rules.index_of(finding) as i64);
     result
 }
 
@@ -473,14 +501,14 @@ fn fingerprint(finding: &Finding, path: &str, occurrence: usize) -> String {
 
 /// The one invocation: whether every input could be read, and the notes and read errors as
 /// notifications.
-fn invocation(report: &ScanReport) -> sarif::Invocation {
-    let mut notifications: Vec<_> = report
+fn invocation(ending: &Ending<'_>) -> sarif::Invocation {
+    let mut notifications: Vec<_> = ending
         .errors
         .iter()
         .map(|note| notification(note, "error"))
         .collect();
-    notifications.extend(report.notes.iter().map(|note| notification(note, "note")));
-    let builder = sarif::Invocation::builder().execution_successful(report.errors.is_empty());
+    notifications.extend(ending.notes.iter().map(|note| notification(note, "note")));
+    let builder = sarif::Invocation::builder().execution_successful(ending.errors.is_empty());
     if notifications.is_empty() {
         builder.build()
     } else {
@@ -549,6 +577,17 @@ mod tests {
         );
     }
 
+    /// The descriptor of rule `id` in `run`, or null.
+    fn rule_descriptor(run: &Value, id: &str) -> Value {
+        run["tool"]["driver"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     fn render(report: &ScanReport) -> Value {
         let text = to_string(report).unwrap_or_default();
         let value: Value = serde_json::from_str(&text).unwrap_or_default();
@@ -572,18 +611,28 @@ mod tests {
             .cloned()
             .unwrap_or_default();
         let ids: Vec<_> = rules.iter().map(|r| r["id"].clone()).collect();
-        // Contract order, every rule with a result (the suppressed one too), nothing else.
-        assert_eq!(
-            ids,
-            [
-                "privileged",
-                "runs-as-root",
-                "writable-rootfs",
-                "image-latest-tag"
-            ]
-        );
         let results = run["results"].as_array().cloned().unwrap_or_default();
         assert_eq!(results.len(), 4);
+        // Every rule with a result (the suppressed one too), nothing else, in the order of
+        // their first results.
+        let mut first_seen: Vec<Value> = Vec::new();
+        for result in &results {
+            if !first_seen.contains(&result["ruleId"]) {
+                first_seen.push(result["ruleId"].clone());
+            }
+        }
+        assert_eq!(ids, first_seen);
+        let mut sorted = ids.clone();
+        sorted.sort_by_key(|id| id.to_string());
+        assert_eq!(
+            sorted,
+            [
+                "image-latest-tag",
+                "privileged",
+                "runs-as-root",
+                "writable-rootfs"
+            ]
+        );
         for result in &results {
             let index = result["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
             assert_eq!(rules.get(index).map(|r| &r["id"]), Some(&result["ruleId"]));
@@ -606,19 +655,22 @@ mod tests {
         assert_eq!(level_of("runs-as-root"), Some(Value::from("error")));
         assert_eq!(level_of("image-latest-tag"), Some(Value::from("warning")));
         assert_eq!(level_of("writable-rootfs"), Some(Value::from("note")));
-        let rules = &run["tool"]["driver"]["rules"];
-        assert_eq!(rules[0]["properties"]["security-severity"], "9.5");
-        assert_eq!(rules[1]["properties"]["security-severity"], "8.0");
-        assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+        let rule = |id: &str| rule_descriptor(run, id);
+        let privileged = rule("privileged");
+        assert_eq!(privileged["properties"]["security-severity"], "9.5");
+        assert_eq!(
+            rule("runs-as-root")["properties"]["security-severity"],
+            "8.0"
+        );
+        assert_eq!(privileged["defaultConfiguration"]["level"], "error");
         assert!(
-            rules[0]["properties"]["tags"]
+            privileged["properties"]["tags"]
                 .as_array()
                 .is_some_and(|tags| tags.contains(&Value::from("security"))),
-            "GitHub needs the security tag: {}",
-            rules[0]
+            "GitHub needs the security tag: {privileged}"
         );
         assert_eq!(
-            rules[0]["help"]["markdown"],
+            privileged["help"]["markdown"],
             Value::from(
                 find_rule("privileged")
                     .map(|r| r.info().doc.trim_end())
@@ -626,11 +678,11 @@ mod tests {
             )
         );
         assert!(
-            rules[0]["fullDescription"]["text"]
+            privileged["fullDescription"]["text"]
                 .as_str()
                 .is_some_and(|t| t.starts_with("Whether the container runs in privileged mode")),
             "{}",
-            rules[0]["fullDescription"]
+            privileged["fullDescription"]
         );
     }
 
@@ -639,8 +691,7 @@ mod tests {
         let mut report = sample_report();
         report.files[0].findings[0].severity = Severity::Critical;
         let log = render(&report);
-        let rule = &log["runs"][0]["tool"]["driver"]["rules"][3];
-        assert_eq!(rule["id"], "image-latest-tag");
+        let rule = rule_descriptor(&log["runs"][0], "image-latest-tag");
         assert_eq!(rule["properties"]["security-severity"], "9.5");
         assert_eq!(rule["defaultConfiguration"]["level"], "warning", "{rule}");
     }

@@ -6,7 +6,9 @@
 //! [`annotate_snippets::normalize_untrusted_str`] or the renderer's own normalisation, so that a
 //! hostile file cannot write terminal escape sequences to the user's terminal.
 
-use crate::{ComposeService, FileResult, Note, ReportOptions, ScanReport, Summary, is_shown};
+use crate::{
+    ComposeService, Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, is_shown,
+};
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{
     AnnotationKind, Group, Level, Origin, Renderer, Snippet, normalize_untrusted_str,
@@ -16,6 +18,7 @@ use minpriv_model::{
     CapSet, Container, ContainerRole, Finding, LineIndex, RootStatus, Severity, Span, Workload,
 };
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// At most this many source lines are shown for one finding; a span over a whole Kubernetes
 /// object would otherwise print the object.
@@ -24,66 +27,103 @@ const MAX_SNIPPET_LINES: u32 = 6;
 /// Renders `report` as text. The result ends with a newline unless it is empty (a `--quiet`
 /// scan with nothing to show).
 pub fn render(report: &ScanReport, options: &ReportOptions) -> String {
-    let renderer = if options.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
-    .decor_style(DecorStyle::Ascii);
-    let styles = Styles::new(options.color);
+    let mut bytes = Vec::new();
+    // Writing to a Vec<u8> cannot fail, and the writer writes only UTF-8.
+    let _ = crate::write_report(report, &mut TextWriter::new(&mut bytes, *options));
+    crate::into_string(bytes).unwrap_or_default()
+}
 
-    let sections = in_parallel(&report.files, |file, out| {
-        let lines = LineIndex::new(&file.source_text);
-        let mut compose = None;
-        for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
-            // Containers Compose started are grouped under their project and service (the
-            // caller orders their findings together).
-            let service = file.compose.get(&finding.resource);
-            if let Some(service) = service.filter(|_| service != compose) {
-                write_compose_heading(out, &styles, file, service);
-            }
-            compose = service;
-            let group = finding_group(file, &lines, finding);
-            out.push_str(&renderer.render(&[group]));
-            out.push_str("\n\n");
+/// The text format as a [`ReportWriter`]: each batch of files is rendered (on every core when it
+/// is large) and written at once. Only `--posture` text waits for the end, where it is printed.
+pub struct TextWriter<W: Write> {
+    out: W,
+    options: ReportOptions,
+    renderer: Renderer,
+    styles: Styles,
+    /// `--posture`: the containers' privileges, printed after every finding.
+    posture: String,
+}
+
+impl<W: Write> TextWriter<W> {
+    /// A writer of the text format to `out`.
+    pub fn new(out: W, options: ReportOptions) -> Self {
+        let renderer = if options.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
         }
-    });
-    // Sized once, and each section freed as soon as it is copied: the text is not held twice.
-    let mut out = String::with_capacity(sections.iter().map(String::len).sum::<usize>() + 4096);
-    for section in sections {
-        out.push_str(&section);
+        .decor_style(DecorStyle::Ascii);
+        TextWriter {
+            out,
+            options,
+            renderer,
+            styles: Styles::new(options.color),
+            posture: String::new(),
+        }
     }
+}
 
-    if options.posture {
-        for file in &report.files {
-            for workload in &file.workloads {
-                for container in &workload.containers {
-                    write_posture(&mut out, &styles, file, workload, container);
-                    out.push('\n');
+impl<W: Write> ReportWriter for TextWriter<W> {
+    fn write_files(&mut self, files: &[FileResult]) -> io::Result<()> {
+        let (options, styles, renderer) = (&self.options, &self.styles, &self.renderer);
+        let sections = in_parallel(files, |file, out| {
+            let lines = LineIndex::new(&file.source_text);
+            let mut compose = None;
+            for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
+                // Containers Compose started are grouped under their project and service (the
+                // caller orders their findings together).
+                let service = file.compose.get(&finding.resource);
+                if let Some(service) = service.filter(|_| service != compose) {
+                    write_compose_heading(out, styles, file, service);
+                }
+                compose = service;
+                let group = finding_group(file, &lines, finding);
+                out.push_str(&renderer.render(&[group]));
+                out.push_str("\n\n");
+            }
+        });
+        for section in sections {
+            self.out.write_all(section.as_bytes())?;
+        }
+        if self.options.posture {
+            for file in files {
+                for workload in &file.workloads {
+                    for container in &workload.containers {
+                        write_posture(&mut self.posture, styles, file, workload, container);
+                        self.posture.push('\n');
+                    }
                 }
             }
         }
+        Ok(())
     }
 
-    if !options.quiet {
-        for note in &report.notes {
-            write_note(&mut out, &styles, note);
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        let mut out = std::mem::take(&mut self.posture);
+        if !self.options.quiet {
+            for note in ending.notes {
+                write_note(&mut out, &self.styles, note);
+            }
+            write_summary(&mut out, &self.styles, ending);
         }
-        write_summary(&mut out, &styles, report);
+        self.out.write_all(out.as_bytes())?;
+        self.out.flush()
     }
-    out
 }
 
 /// Runs `write` over every file, in order, into consecutive sections of the output. A finding
 /// costs annotate-snippets tens of thousands of instructions and a large scan has thousands, so
-/// big reports are rendered on every core: contiguous runs of files with about as many findings
-/// each, one thread a run. The sections come back in file order, so the text is the same.
+/// big reports are rendered on every core: the files are cut into contiguous runs of about as
+/// many findings each, a few runs a thread, and each thread takes the next run left until none
+/// is. The sections come back in file order, so the text is the same as rendered in one go.
 fn in_parallel(
     files: &[FileResult],
     write: impl Fn(&FileResult, &mut String) + Sync,
 ) -> Vec<String> {
     /// Fewer findings than this per thread are not worth starting one.
     const FINDINGS_PER_THREAD: usize = 256;
+    /// Runs per thread: findings differ in cost, so equal counts are not equal work.
+    const RUNS_PER_THREAD: usize = 4;
     let findings: usize = files.iter().map(|f| f.findings.len()).sum();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -99,8 +139,8 @@ fn in_parallel(
     if threads == 1 {
         return vec![serial(files)];
     }
-    let share = findings.div_ceil(threads);
-    let mut runs = Vec::with_capacity(threads);
+    let share = findings.div_ceil(threads * RUNS_PER_THREAD);
+    let mut runs = Vec::with_capacity(threads * RUNS_PER_THREAD + 1);
     let (mut start, mut count) = (0, 0);
     for (i, file) in files.iter().enumerate() {
         count += file.findings.len();
@@ -110,20 +150,33 @@ fn in_parallel(
         }
     }
     runs.push(&files[start..]);
-    let serial = &serial;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .iter()
-            .map(|&run| scope.spawn(move || serial(run)))
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (serial, runs, next) = (&serial, &runs, &next);
+    let mut sections: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(run) = runs.get(i) else {
+                            return done;
+                        };
+                        done.push((i, serial(run)));
+                    }
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| {
+            .flat_map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    })
+    });
+    sections.sort_unstable_by_key(|(i, _)| *i);
+    sections.into_iter().map(|(_, section)| section).collect()
 }
 
 /// The rustc-style diagnostic for one finding: `high[runs-as-root]: message`, the location, the
@@ -293,8 +346,8 @@ fn write_note(out: &mut String, styles: &Styles, note: &Note) {
 }
 
 /// `5 findings (1 critical, 2 high, 2 medium) in 3 files`, plus the suppressed count if any.
-fn write_summary(out: &mut String, styles: &Styles, report: &ScanReport) {
-    let summary = Summary::of(report);
+fn write_summary(out: &mut String, styles: &Styles, ending: &Ending<'_>) {
+    let summary = ending.summary;
     let heading = styles.heading;
     let total = summary.total();
     let _ = write!(out, "{heading}");
@@ -312,7 +365,7 @@ fn write_summary(out: &mut String, styles: &Styles, report: &ScanReport) {
             counts.join(", ")
         );
     }
-    let _ = write!(out, " in {}", plural(report.files_scanned, "file", "files"));
+    let _ = write!(out, " in {}", plural(ending.files_scanned, "file", "files"));
     if summary.suppressed > 0 {
         let _ = write!(out, "; {} suppressed", summary.suppressed);
     }

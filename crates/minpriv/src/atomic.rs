@@ -8,7 +8,7 @@
 //! renaming it leaves a `.minpriv-*.tmp` file behind, never a partial target.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: the file at `path` is the old one (or absent) until the
 /// new one is complete.
@@ -20,20 +20,60 @@ use std::path::Path;
 /// When the folder cannot hold a new file (missing, read-only, full) or the rename fails; the
 /// target is untouched then, and the temporary file is removed.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".minpriv-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Subject to the umask, like any file `open(2)` creates.
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut file = builder.tempfile_in(folder_of(path))?;
+    let mut file = AtomicFile::create(path)?;
     file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    // Dropping `file` on an error above deletes the temporary file.
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    file.commit()
+}
+
+/// A file written a piece at a time that appears at its path, whole, on [`AtomicFile::commit`]
+/// (see [`write`]). Dropped without a commit, it is removed and the target is untouched.
+pub struct AtomicFile {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    target: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts a new file for `path`, in `path`'s folder.
+    ///
+    /// # Errors
+    /// When the folder cannot hold a new file (missing, read-only, full).
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".minpriv-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Subject to the umask, like any file `open(2)` creates.
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        Ok(AtomicFile {
+            file: std::io::BufWriter::new(builder.tempfile_in(folder_of(path))?),
+            target: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes the file to disk and renames it over the target.
+    ///
+    /// # Errors
+    /// When the rest of the file cannot be written or the rename fails; the target is
+    /// untouched then, and the temporary file is removed.
+    pub fn commit(self) -> std::io::Result<()> {
+        let file = self.file.into_inner().map_err(|err| err.into_error())?;
+        file.as_file().sync_all()?;
+        // Dropping `file` on an error above deletes the temporary file.
+        file.persist(&self.target).map_err(|err| err.error)?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// The folder the temporary file goes to: the target's. A bare file name's parent is the empty

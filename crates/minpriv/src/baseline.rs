@@ -9,7 +9,7 @@
 //! ones have not moved.
 
 use minpriv_model::Finding;
-use minpriv_report::ScanReport;
+use minpriv_report::FileResult;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -112,55 +112,79 @@ impl Baseline {
     /// Removes from `report` the findings the baseline already holds and returns how many it
     /// removed. Suppressed findings are left alone: they neither use up nor are matched by a
     /// baseline finding.
-    pub fn remove_known(&self, report: &mut ScanReport) -> usize {
-        let mut counts = self.counts.clone();
-        let mut at = self.at.clone();
-        let mut removed = 0;
-        for file in &mut report.files {
-            let path = normalize_path(&file.path);
-            let keys: Vec<Option<Key>> = file
-                .findings
-                .iter()
-                .map(|f| f.suppressed.is_none().then(|| key_of(&path, f)))
-                .collect();
-            let mut known = vec![false; file.findings.len()];
-            // First the findings that have not moved, then the rest by key alone.
-            for (i, finding) in file.findings.iter().enumerate() {
-                let Some(key) = &keys[i] else { continue };
-                let position = finding
-                    .span
-                    .map(|s| (u64::from(s.line), u64::from(s.column)));
-                if let Some(n) = at.get_mut(&(key.clone(), position))
-                    && *n > 0
-                {
-                    *n -= 1;
-                    if let Some(c) = counts.get_mut(key) {
-                        *c = c.saturating_sub(1);
-                    }
-                    known[i] = true;
-                }
-            }
-            for (i, key) in keys.iter().enumerate() {
-                let Some(key) = key else { continue };
-                if known[i] {
-                    continue;
-                }
-                if let Some(n) = counts.get_mut(key)
-                    && *n > 0
-                {
-                    *n -= 1;
-                    known[i] = true;
-                }
-            }
-            let mut index = 0;
-            file.findings.retain(|_| {
-                let keep = !known[index];
-                index += 1;
-                keep
-            });
-            removed += known.iter().filter(|k| **k).count();
+    #[cfg(test)]
+    pub fn remove_known(&self, report: &mut minpriv_report::ScanReport) -> usize {
+        let mut run = self.start();
+        report
+            .files
+            .iter_mut()
+            .map(|file| run.remove_known(file))
+            .sum()
+    }
+
+    /// Starts matching a scan's files, one at a time, against the baseline.
+    pub fn start(&self) -> BaselineRun {
+        BaselineRun {
+            counts: self.counts.clone(),
+            at: self.at.clone(),
         }
-        removed
+    }
+}
+
+/// The baseline findings a scan has not matched yet: each one matches one finding at most.
+#[derive(Debug)]
+pub struct BaselineRun {
+    counts: HashMap<Key, usize>,
+    at: HashMap<(Key, Option<(u64, u64)>), usize>,
+}
+
+impl BaselineRun {
+    /// Removes from `file` the findings the baseline already holds and returns how many it
+    /// removed (see [`Baseline::remove_known`]).
+    pub fn remove_known(&mut self, file: &mut FileResult) -> usize {
+        let (counts, at) = (&mut self.counts, &mut self.at);
+        let path = normalize_path(&file.path);
+        let keys: Vec<Option<Key>> = file
+            .findings
+            .iter()
+            .map(|f| f.suppressed.is_none().then(|| key_of(&path, f)))
+            .collect();
+        let mut known = vec![false; file.findings.len()];
+        // First the findings that have not moved, then the rest by key alone.
+        for (i, finding) in file.findings.iter().enumerate() {
+            let Some(key) = &keys[i] else { continue };
+            let position = finding
+                .span
+                .map(|s| (u64::from(s.line), u64::from(s.column)));
+            if let Some(n) = at.get_mut(&(key.clone(), position))
+                && *n > 0
+            {
+                *n -= 1;
+                if let Some(c) = counts.get_mut(key) {
+                    *c = c.saturating_sub(1);
+                }
+                known[i] = true;
+            }
+        }
+        for (i, key) in keys.iter().enumerate() {
+            let Some(key) = key else { continue };
+            if known[i] {
+                continue;
+            }
+            if let Some(n) = counts.get_mut(key)
+                && *n > 0
+            {
+                *n -= 1;
+                known[i] = true;
+            }
+        }
+        let mut index = 0;
+        file.findings.retain(|_| {
+            let keep = !known[index];
+            index += 1;
+            keep
+        });
+        known.iter().filter(|k| **k).count()
     }
 }
 
@@ -190,7 +214,7 @@ fn normalize_path(path: &str) -> String {
 mod tests {
     use super::*;
     use minpriv_model::{Severity, Source, Span};
-    use minpriv_report::FileResult;
+    use minpriv_report::ScanReport;
 
     fn finding(rule: &'static str, container: &str, line: u32) -> Finding {
         Finding {

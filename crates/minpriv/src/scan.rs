@@ -1,17 +1,27 @@
 //! `minpriv scan`: collect the inputs, check them in parallel, report, and decide the exit code.
 
 use crate::analyze::{self, INVALID_INPUT, Outcome};
-use crate::baseline::Baseline;
+use crate::atomic::AtomicFile;
+use crate::baseline::{Baseline, BaselineRun};
 use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
-use crate::config::settings::Settings;
+use crate::config::settings::{PolicyRun, Settings};
 use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, live};
-use minpriv_model::Workload;
-use minpriv_report::{Note, ReportOptions, ScanReport};
+use minpriv_model::{Severity, Workload};
+use minpriv_report::github::GithubWriter;
+use minpriv_report::json::JsonWriter;
+use minpriv_report::sarif::SarifWriter;
+use minpriv_report::text::TextWriter;
+use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, Summary};
 use minpriv_rules::Profile;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+/// Walked files are checked in batches of this many: each batch on every core, then reported
+/// and dropped, so that memory holds one batch however many files a scan reads.
+const BATCH: usize = 256;
 
 /// Runs `minpriv scan` and returns the exit status.
 pub fn run(args: &ScanArgs) -> ExitStatus {
@@ -55,72 +65,346 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         .max_file_size
         .or(settings.config.as_ref().and_then(|c| c.max_file_size))
         .unwrap_or(analyze::DEFAULT_MAX_FILE_SIZE);
-    let mut outcomes: Vec<Outcome> = inputs
-        .files
-        .par_iter()
-        .map(|candidate| analyze::analyze_file_with(candidate, profile, &prepare, max_file_size))
-        .collect();
-    if inputs.stdin {
-        outcomes.push(read_stdin(profile, &prepare, max_file_size));
-    }
-    outcomes.extend(live.outcomes(profile, inputs.stdin));
-    let warnings = inputs
-        .warnings
+
+    let (mut output, color) = match Output::open(args) {
+        Ok(opened) => opened,
+        Err(message) => {
+            error(&message);
+            return ExitStatus::Error;
+        }
+    };
+    let options = ReportOptions {
+        show_suppressed: args.show_suppressed,
+        posture: args.posture,
+        quiet: args.quiet,
+        color,
+    };
+    let mut report = report_writer(args.format, &mut output, options);
+    let warnings = std::mem::take(&mut inputs.warnings)
         .into_iter()
         .map(|(path, message)| Note::about(Some(path), message));
-    let (mut report, unreadable) = assemble(outcomes, warnings.collect());
-    report.errors.extend(
-        inputs
-            .errors
-            .iter()
-            .map(|(path, reason)| Note::about(Some(path.clone()), reason.clone())),
-    );
-    settings.apply(&mut report, &args.paths);
+    let mut scan = Scan {
+        policy: settings.start(),
+        baseline: baseline.as_ref().map(Baseline::start),
+        min_severity: settings.min_severity,
+        fail_on: settings.fail_on,
+        notes: warnings.collect(),
+        errors: Vec::new(),
+        helm_templates: BTreeMap::new(),
+        files_scanned: 0,
+        summary: Summary::default(),
+        known: 0,
+        unreadable: false,
+        unparsed: false,
+        failing: false,
+    };
 
-    // A parse error fails the scan like a missing file, whatever the severity filters say:
-    // the input was not checked. A suppressed one was accepted by the user.
-    let unparsed = report
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
+    // Standard input and live containers are few: read first, then merged into the walked
+    // files' order by path.
+    let mut others = Vec::new();
+    if inputs.stdin {
+        others.push(read_stdin(profile, &prepare, max_file_size));
+    }
+    others.extend(live.outcomes(profile, inputs.stdin));
+    let mut other_files: std::collections::VecDeque<(FileResult, Vec<Note>)> = others
+        .into_iter()
+        .filter_map(|outcome| scan.take(outcome))
+        .collect();
+    other_files
+        .make_contiguous()
+        .sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
 
-    if let (Some(baseline), Some(path)) = (&baseline, &args.baseline) {
-        let known = baseline.remove_known(&mut report);
-        if known > 0 {
-            report.notes.push(Note::about(
-                None,
-                format!(
-                    "{known} finding{} already in the baseline {} {} not shown",
-                    if known == 1 { "" } else { "s" },
-                    path.display(),
-                    if known == 1 { "is" } else { "are" },
-                ),
-            ));
+    let mut written: std::io::Result<()> = Ok(());
+    for batch in inputs.files.chunks(BATCH) {
+        let outcomes: Vec<Outcome> = batch
+            .par_iter()
+            .map(|candidate| {
+                let outcome =
+                    analyze::analyze_file_with(candidate, profile, &prepare, max_file_size);
+                scan.trim(outcome)
+            })
+            .collect();
+        let mut files: Vec<(FileResult, Vec<Note>)> = outcomes
+            .into_iter()
+            .filter_map(|outcome| scan.take(outcome))
+            .collect();
+        // Walked files come sorted by path; a standard input or container whose name sorts
+        // before the batch's last file joins it (after a walked file of the same name).
+        if let Some(last) = files.last().map(|(f, _)| f.path.clone()) {
+            while other_files.front().is_some_and(|(f, _)| f.path < last) {
+                files.extend(other_files.pop_front());
+            }
+            files.sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
         }
+        written = written.and_then(|()| report.write_files(&scan.check(files)));
     }
+    let rest: Vec<_> = other_files.into_iter().collect();
+    written = written.and_then(|()| report.write_files(&scan.check(rest)));
 
-    let min_severity = settings.min_severity;
-    for file in &mut report.files {
-        file.findings.retain(|f| f.severity >= min_severity);
+    for (path, reason) in &inputs.errors {
+        scan.errors
+            .push(Note::about(Some(path.clone()), reason.clone()));
     }
-    let fail_on = settings.fail_on;
-    let has_failing_finding = report
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .any(|f| f.suppressed.is_none() && f.severity >= fail_on);
-
-    if let Err(message) = write_report(&report, args) {
+    let mut notes = std::mem::take(&mut scan.notes);
+    scan.notes_of_helm_charts(&mut notes);
+    notes.extend(scan.policy.finish(&args.paths));
+    if let (Some(path), known @ 1..) = (&args.baseline, scan.known) {
+        notes.push(Note::about(
+            None,
+            format!(
+                "{known} finding{} already in the baseline {} {} not shown",
+                if known == 1 { "" } else { "s" },
+                path.display(),
+                if known == 1 { "is" } else { "are" },
+            ),
+        ));
+    }
+    let ending = Ending {
+        notes: &notes,
+        errors: &scan.errors,
+        files_scanned: scan.files_scanned,
+        summary: scan.summary,
+    };
+    let written = written.and_then(|()| report.finish(&ending));
+    drop(report);
+    if let Err(message) = written
+        .map_err(|err| cannot_write(args.output.as_deref(), &err))
+        .and_then(|()| output.commit(args))
+    {
         error(&message);
         return ExitStatus::Error;
     }
-    if !inputs.errors.is_empty() || unreadable || unparsed {
+    if !inputs.errors.is_empty() || scan.unreadable || scan.unparsed {
         ExitStatus::Error
-    } else if has_failing_finding {
+    } else if scan.failing {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
+    }
+}
+
+/// A scan under way: the policy being applied file by file, and what the report's ending and
+/// the exit code need.
+struct Scan<'s> {
+    policy: PolicyRun<'s>,
+    baseline: Option<BaselineRun>,
+    min_severity: Severity,
+    fail_on: Severity,
+    notes: Vec<Note>,
+    errors: Vec<Note>,
+    /// Helm templates are counted per chart: one note a chart, not one a template.
+    helm_templates: BTreeMap<String, usize>,
+    files_scanned: usize,
+    summary: Summary,
+    known: usize,
+    unreadable: bool,
+    unparsed: bool,
+    failing: bool,
+}
+
+impl Scan<'_> {
+    /// Done on every core as each file is checked: `report-unused = false` and, when nothing
+    /// will quote it, dropping the file's text.
+    fn trim(&self, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Scanned {
+                mut file,
+                mut notes,
+            } => {
+                self.policy.drop_unused_suppression_notes(&file, &mut notes);
+                // Reporters quote the text only around findings.
+                if file.findings.is_empty() {
+                    file.source_text = String::new();
+                }
+                Outcome::Scanned { file, notes }
+            }
+            other => other,
+        }
+    }
+
+    /// Takes in an outcome: a checked file comes back with its notes, anything else is kept
+    /// for the ending (an unreadable input is also reported at once).
+    fn take(&mut self, outcome: Outcome) -> Option<(FileResult, Vec<Note>)> {
+        match outcome {
+            Outcome::Scanned { file, notes } => return Some((file, notes)),
+            Outcome::NotRecognised => {}
+            Outcome::Skipped(note) => self.notes.push(note),
+            Outcome::HelmTemplate { chart } => *self.helm_templates.entry(chart).or_default() += 1,
+            Outcome::Unreadable { path, reason } => {
+                error(&format!("{path}: {reason}"));
+                self.errors.push(Note::about(Some(path), reason));
+                self.unreadable = true;
+            }
+        }
+        None
+    }
+
+    /// Applies the policy to checked files, in report order, and counts what is left.
+    fn check(&mut self, files: Vec<(FileResult, Vec<Note>)>) -> Vec<FileResult> {
+        files
+            .into_iter()
+            .map(|(mut file, notes)| {
+                self.notes.extend(notes);
+                self.policy.apply(&mut file);
+                // A parse error fails the scan like a missing file, whatever the severity
+                // filters say: the input was not checked. A suppressed one was accepted.
+                self.unparsed |= file
+                    .findings
+                    .iter()
+                    .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
+                if let Some(baseline) = &mut self.baseline {
+                    self.known += baseline.remove_known(&mut file);
+                }
+                let min_severity = self.min_severity;
+                file.findings.retain(|f| f.severity >= min_severity);
+                self.failing |= file
+                    .findings
+                    .iter()
+                    .any(|f| f.suppressed.is_none() && f.severity >= self.fail_on);
+                self.files_scanned += 1;
+                self.summary.add(&file);
+                file
+            })
+            .collect()
+    }
+
+    /// One note for each Helm chart whose templates were skipped.
+    fn notes_of_helm_charts(&self, notes: &mut Vec<Note>) {
+        for (chart, count) in &self.helm_templates {
+            notes.push(helm_note(chart, *count));
+        }
+    }
+}
+
+/// Where the report's bytes go: standard output, or a file that appears whole at the end.
+enum Output {
+    /// `broken` once the reader went away: `minpriv scan | head` closing the pipe early is
+    /// not an error, and the scan still decides the exit code.
+    Stdout {
+        out: std::io::BufWriter<std::io::Stdout>,
+        broken: bool,
+    },
+    File(AtomicFile),
+}
+
+impl Output {
+    /// Opens `--output` or standard output, and says whether to colour.
+    fn open(args: &ScanArgs) -> Result<(Output, bool), String> {
+        match &args.output {
+            Some(path) => AtomicFile::create(path)
+                .map(|file| (Output::File(file), use_color(args.color, false)))
+                .map_err(|err| cannot_write(Some(path), &err)),
+            None => {
+                let stdout = std::io::stdout();
+                let color = use_color(args.color, stdout.is_terminal());
+                let out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+                Ok((Output::Stdout { out, broken: false }, color))
+            }
+        }
+    }
+
+    /// Puts a finished `--output` file in place.
+    fn commit(self, args: &ScanArgs) -> Result<(), String> {
+        match self {
+            Output::Stdout { .. } => Ok(()),
+            Output::File(file) => file
+                .commit()
+                .map_err(|err| cannot_write(args.output.as_deref(), &err)),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout { broken: true, .. } => Ok(bytes.len()),
+            Output::Stdout { out, broken } => match out.write(bytes) {
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                    *broken = true;
+                    Ok(bytes.len())
+                }
+                written => written,
+            },
+            Output::File(file) => file.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout { broken: true, .. } => Ok(()),
+            Output::Stdout { out, broken } => match out.flush() {
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                    *broken = true;
+                    Ok(())
+                }
+                flushed => flushed,
+            },
+            Output::File(file) => file.flush(),
+        }
+    }
+}
+
+/// The report writer of `format`: the formats that open with totals gather the files and are
+/// rendered at the end.
+fn report_writer<'w>(
+    format: OutputFormat,
+    out: &'w mut Output,
+    options: ReportOptions,
+) -> Box<dyn ReportWriter + 'w> {
+    match format {
+        OutputFormat::Text => Box::new(TextWriter::new(out, options)),
+        OutputFormat::Json => Box::new(JsonWriter::new(out, options)),
+        OutputFormat::Sarif => Box::new(SarifWriter::new(out)),
+        OutputFormat::Github => Box::new(GithubWriter::new(out, options)),
+        OutputFormat::Junit | OutputFormat::Markdown => Box::new(Gathered {
+            format,
+            out,
+            options,
+            files: Vec::new(),
+        }),
+    }
+}
+
+/// JUnit and Markdown, which open with totals: the files are kept and rendered at the end.
+struct Gathered<'w> {
+    format: OutputFormat,
+    out: &'w mut Output,
+    options: ReportOptions,
+    files: Vec<FileResult>,
+}
+
+impl ReportWriter for Gathered<'_> {
+    fn write_files(&mut self, files: &[FileResult]) -> std::io::Result<()> {
+        self.files.extend_from_slice(files);
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> std::io::Result<()> {
+        let report = ScanReport {
+            files: std::mem::take(&mut self.files),
+            notes: ending.notes.to_vec(),
+            files_scanned: ending.files_scanned,
+            errors: ending.errors.to_vec(),
+        };
+        let text = match self.format {
+            OutputFormat::Junit => minpriv_report::junit::to_string(&report, &self.options)
+                .map_err(std::io::Error::other)?,
+            _ => minpriv_report::markdown::render(&report, &self.options),
+        };
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()
+    }
+}
+
+/// The message for a report that could not be written to `path` (standard output for none).
+fn cannot_write(path: Option<&Path>, err: &std::io::Error) -> String {
+    match path {
+        Some(path) => format!(
+            "cannot write the report to {}: {}",
+            path.display(),
+            describe_io_error(err)
+        ),
+        None => format!("cannot write the report: {}", describe_io_error(err)),
     }
 }
 
@@ -166,15 +450,8 @@ pub(crate) fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport,
             }
         }
     }
-    for (chart, count) in helm_templates {
-        report.notes.push(Note::about(
-            Some(chart),
-            format!(
-                "skipped {count} Helm template file{}: templates are not YAML until rendered; \
-                 scan the rendered output with `helm template <chart> | minpriv scan -`",
-                if count == 1 { "" } else { "s" }
-            ),
-        ));
+    for (chart, count) in &helm_templates {
+        report.notes.push(helm_note(chart, *count));
     }
     report.files_scanned = report.files.len();
     // Standard input joins the walked files last; one order by path, for people and diffs.
@@ -182,59 +459,16 @@ pub(crate) fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport,
     (report, unreadable)
 }
 
-/// Renders the report in the chosen format to standard output or `--output`.
-fn write_report(report: &ScanReport, args: &ScanArgs) -> Result<(), String> {
-    let mut options = ReportOptions {
-        show_suppressed: args.show_suppressed,
-        posture: args.posture,
-        quiet: args.quiet,
-        color: false,
-    };
-    match &args.output {
-        Some(path) => {
-            options.color = use_color(args.color, false);
-            let text = render(report, args.format, &options)?;
-            crate::atomic::write(path, text.as_bytes()).map_err(|err| {
-                format!(
-                    "cannot write the report to {}: {}",
-                    path.display(),
-                    describe_io_error(&err)
-                )
-            })
-        }
-        None => {
-            let stdout = std::io::stdout();
-            options.color = use_color(args.color, stdout.is_terminal());
-            let text = render(report, args.format, &options)?;
-            let mut out = stdout.lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => Ok(()),
-                // `minpriv scan | head` closing the pipe early is not an error.
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(err) => Err(format!(
-                    "cannot write the report: {}",
-                    describe_io_error(&err)
-                )),
-            }
-        }
-    }
-}
-
-fn render(
-    report: &ScanReport,
-    format: OutputFormat,
-    options: &ReportOptions,
-) -> Result<String, String> {
-    match format {
-        OutputFormat::Text => Ok(minpriv_report::text::render(report, options)),
-        OutputFormat::Json => minpriv_report::json::to_string(report, options)
-            .map_err(|err| format!("cannot render the JSON report: {err}")),
-        OutputFormat::Sarif => minpriv_report::sarif::to_string(report)
-            .map_err(|err| format!("cannot render the SARIF report: {err}")),
-        OutputFormat::Junit => minpriv_report::junit::to_string(report, options),
-        OutputFormat::Markdown => Ok(minpriv_report::markdown::render(report, options)),
-        OutputFormat::Github => Ok(minpriv_report::github::render(report, options)),
-    }
+/// The note about the `count` templates skipped in the Helm chart `chart`.
+fn helm_note(chart: &str, count: usize) -> Note {
+    Note::about(
+        Some(chart.to_string()),
+        format!(
+            "skipped {count} Helm template file{}: templates are not YAML until rendered; \
+             scan the rendered output with `helm template <chart> | minpriv scan -`",
+            if count == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 /// Whether to colour: `--color` decides, and under `auto` the conventions anstream follows

@@ -7,7 +7,7 @@ use super::{Config, absolute};
 use crate::cli::ScanArgs;
 use crate::walk::Candidate;
 use minpriv_model::Severity;
-use minpriv_report::{Note, ScanReport};
+use minpriv_report::{FileResult, Note, ScanReport};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
 use std::collections::HashSet;
@@ -152,29 +152,85 @@ impl Settings {
     /// Applies the configuration to a finished scan of `roots` (the paths on the command line):
     /// waivers, notes about unused and expired waivers, and `report-unused = false`.
     pub fn apply(&self, report: &mut ScanReport, roots: &[PathBuf]) {
-        let Some(config) = &self.config else {
-            return;
-        };
-        for note in &config.notes {
-            report
-                .notes
-                .push(Note::about(Some(config.shown.clone()), note.clone()));
-        }
-        if !config.report_unused {
-            drop_unused_suppression_notes(report);
-        }
-        if config.waivers.is_empty() {
-            return;
-        }
-        // Without an expiry date in any waiver the day does not matter.
-        let today = self.today.unwrap_or(Date::MIN);
-        let mut run = WaiverRun::new(&config.waivers, &config.folder, today);
+        let mut run = self.start();
+        let mut notes = std::mem::take(&mut report.notes);
         for file in &mut report.files {
+            run.drop_unused_suppression_notes(file, &mut notes);
+            run.apply(file);
+        }
+        notes.extend(run.finish(roots));
+        report.notes = notes;
+    }
+
+    /// Starts applying the configuration to a scan's files, one at a time.
+    pub fn start(&self) -> PolicyRun<'_> {
+        let waivers = self.config.as_ref().filter(|c| !c.waivers.is_empty());
+        PolicyRun {
+            config: self.config.as_ref(),
+            // Without an expiry date in any waiver the day does not matter.
+            waivers: waivers
+                .map(|c| WaiverRun::new(&c.waivers, &c.folder, self.today.unwrap_or(Date::MIN))),
+        }
+    }
+}
+
+/// The configuration being applied to a scan, file by file: what the waivers matched so far.
+#[derive(Debug)]
+pub struct PolicyRun<'s> {
+    config: Option<&'s Config>,
+    waivers: Option<WaiverRun<'s>>,
+}
+
+impl PolicyRun<'_> {
+    /// `report-unused = false`: removes from `notes` those about inline suppressions in `file`
+    /// that suppressed nothing. Analysis writes those notes before the policy is applied, so
+    /// they are recognised by position: the file's suppressions are read again and replayed
+    /// over its findings, and a note at the line and column of an unused rule name goes.
+    /// Call it before [`PolicyRun::apply`], which changes the findings.
+    pub fn drop_unused_suppression_notes(&self, file: &FileResult, notes: &mut Vec<Note>) {
+        if self.config.is_none_or(|c| c.report_unused) {
+            return;
+        }
+        let suppressions = Suppressions::parse(&file.source_text);
+        if suppressions.is_empty() {
+            return;
+        }
+        suppressions.apply(&mut file.findings.clone());
+        let unused: HashSet<(u32, u32)> = suppressions
+            .unused()
+            .into_iter()
+            .map(|u| (u.line, u.column))
+            .collect();
+        notes.retain(|note| match (&note.path, note.line, note.column) {
+            (Some(path), Some(line), Some(column)) if *path == file.path => {
+                !unused.contains(&(line, column))
+            }
+            _ => true,
+        });
+    }
+
+    /// Applies the waivers to `file`'s findings.
+    pub fn apply(&mut self, file: &mut FileResult) {
+        if let Some(run) = &mut self.waivers {
             run.apply(&file.path, &mut file.findings);
         }
-        report
+    }
+
+    /// The notes of the configuration itself and about its waivers, once every file of a scan
+    /// of `roots` was seen.
+    pub fn finish(self, roots: &[PathBuf]) -> Vec<Note> {
+        let Some(config) = self.config else {
+            return Vec::new();
+        };
+        let mut notes: Vec<Note> = config
             .notes
-            .extend(run.notes(covers(roots, &config.folder)));
+            .iter()
+            .map(|note| Note::about(Some(config.shown.clone()), note.clone()))
+            .collect();
+        if let Some(run) = self.waivers {
+            notes.extend(run.notes(covers(roots, &config.folder)));
+        }
+        notes
     }
 }
 
@@ -218,30 +274,4 @@ fn covers(roots: &[PathBuf], folder: &Path) -> bool {
         .iter()
         .filter(|root| root.as_os_str() != "-" && root.is_dir())
         .any(|root| folder.starts_with(absolute(root)))
-}
-
-/// `report-unused = false`: removes the notes about inline suppressions that suppressed
-/// nothing. Analysis writes those notes before the policy is applied, so they are recognised
-/// here by position: the suppressions of each file are read again and replayed over its
-/// findings, and a note at the line and column of an unused rule name goes.
-fn drop_unused_suppression_notes(report: &mut ScanReport) {
-    let mut unused: HashSet<(String, u32, u32)> = HashSet::new();
-    for file in &report.files {
-        let suppressions = Suppressions::parse(&file.source_text);
-        if suppressions.is_empty() {
-            continue;
-        }
-        suppressions.apply(&mut file.findings.clone());
-        for u in suppressions.unused() {
-            unused.insert((file.path.clone(), u.line, u.column));
-        }
-    }
-    report
-        .notes
-        .retain(|note| match (&note.path, note.line, note.column) {
-            (Some(path), Some(line), Some(column)) => {
-                !unused.contains(&(path.clone(), line, column))
-            }
-            _ => true,
-        });
 }

@@ -147,7 +147,13 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
             diag.notes.extend(warnings);
             vars
         }
-        None => HashMap::new(),
+        None => {
+            if let Some(why) = resolver.refused(".env") {
+                diag.notes
+                    .push(format!("'.env' {why}; variables it would set are unset"));
+            }
+            HashMap::new()
+        }
     };
     let env = Env::new(resolver, dotenv);
 
@@ -377,9 +383,13 @@ impl Resolution<'_, '_> {
             return;
         }
         let Some(text) = self.resolver.read_relative(path) else {
+            let why = self
+                .resolver
+                .refused(path)
+                .unwrap_or_else(|| "could not be read".to_string());
             self.diag.notes.push(format!(
-                "extends: '{path}' (line {}) could not be read; the services extending it are \
-                 read without what they would inherit",
+                "extends: '{path}' (line {}) {why}; the services extending it are read without \
+                 what they would inherit",
                 report_at.line
             ));
             self.files.insert(path.to_string(), None);

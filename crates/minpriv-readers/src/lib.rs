@@ -42,6 +42,11 @@ pub trait Resolver: Sync {
     /// The text of a file named relative to the folder of the file being read, if it exists and
     /// is readable.
     fn read_relative(&self, relative: &str) -> Option<String>;
+    /// Why `relative` was not read although it exists (outside what may be read, not a regular
+    /// file), completing "'{relative}' …"; `None` when it does not exist or was read.
+    fn refused(&self, _relative: &str) -> Option<String> {
+        None
+    }
     /// An environment variable, for Compose interpolation.
     fn env(&self, name: &str) -> Option<String>;
 }

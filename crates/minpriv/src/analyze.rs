@@ -1,7 +1,7 @@
 //! One input, start to finish: read it once, decide its format, read its workloads, run the
 //! rules, turn parse errors into `invalid-input` findings, and apply inline suppressions.
 
-use crate::resolver::FsResolver;
+use crate::resolver::{Access, FsResolver};
 use crate::walk::{Candidate, describe_io_error};
 use minpriv_model::{Finding, Severity, Source, Workload};
 use minpriv_readers::detect::SNIFF_BYTES;
@@ -64,8 +64,8 @@ pub fn as_read(_: &mut [Workload]) -> Vec<String> {
 }
 
 /// Reads and checks the file `candidate` names.
-pub fn analyze_file(candidate: &Candidate, profile: &Profile) -> Outcome {
-    analyze_file_with(candidate, profile, &as_read, DEFAULT_MAX_FILE_SIZE)
+pub fn analyze_file(candidate: &Candidate, profile: &Profile, access: &Access) -> Outcome {
+    analyze_file_with(candidate, profile, &as_read, DEFAULT_MAX_FILE_SIZE, access)
 }
 
 /// Like [`analyze_file`], with `prepare` run on the workloads before the rules, and files larger
@@ -78,9 +78,10 @@ pub fn analyze_file_with(
     profile: &Profile,
     prepare: Prepare<'_>,
     max_bytes: u64,
+    access: &Access,
 ) -> Outcome {
     isolated(&candidate.display, &candidate.path, profile, || {
-        read_and_check(candidate, profile, prepare, max_bytes)
+        read_and_check(candidate, profile, prepare, max_bytes, access)
     })
 }
 
@@ -194,6 +195,7 @@ fn read_and_check(
     profile: &Profile,
     prepare: Prepare<'_>,
     max_bytes: u64,
+    access: &Access,
 ) -> Outcome {
     #[cfg(debug_assertions)]
     if std::env::var_os(TEST_PANIC_ON)
@@ -289,7 +291,7 @@ fn read_and_check(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let resolver = FsResolver::new(folder);
+    let resolver = FsResolver::new(folder, access);
     let (file, notes) = analyze_text_with(
         candidate.display.clone(),
         text,
@@ -309,17 +311,23 @@ pub fn analyze_stdin_with(
     profile: &Profile,
     prepare: Prepare<'_>,
     max_bytes: u64,
+    access: &Access,
 ) -> Outcome {
     const SHOWN_AS: &str = "-";
     if bytes.len() as u64 > max_bytes {
         return too_large(SHOWN_AS, Format::Yaml, profile, None, max_bytes);
     }
     isolated(SHOWN_AS, Path::new(SHOWN_AS), profile, || {
-        read_stdin_text(bytes, profile, prepare)
+        read_stdin_text(bytes, profile, prepare, access)
     })
 }
 
-fn read_stdin_text(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_>) -> Outcome {
+fn read_stdin_text(
+    bytes: Vec<u8>,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    access: &Access,
+) -> Outcome {
     const SHOWN_AS: &str = "-";
     let text = match into_text(bytes, SHOWN_AS) {
         Ok(text) => text,
@@ -328,7 +336,7 @@ fn read_stdin_text(bytes: Vec<u8>, profile: &Profile, prepare: Prepare<'_>) -> O
     let format = minpriv_readers::detect::sniff_content(&text);
     // Relative names in piped input (a Compose `.env`) mean what they mean to `docker compose -f -`:
     // relative to the current folder.
-    let resolver = FsResolver::new(PathBuf::from("."));
+    let resolver = FsResolver::new(PathBuf::from("."), access);
     let (file, notes) = analyze_text_with(
         SHOWN_AS.to_string(),
         text,
@@ -630,7 +638,7 @@ mod tests {
             explicit: false,
         };
         std::fs::remove_file(&path).unwrap_or_default();
-        match analyze_file(&candidate, &Profile::default()) {
+        match analyze_file(&candidate, &Profile::default(), &Access::default()) {
             Outcome::Unreadable { path, reason } => {
                 assert_eq!(path, "Dockerfile");
                 assert_eq!(reason, "No such file or directory");

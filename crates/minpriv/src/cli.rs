@@ -241,10 +241,20 @@ pub struct ScanArgs {
     pub no_ignore: bool,
 
     /// Follow symbolic links while walking folders, also to files and folders outside them
-    /// (a link back to a folder being walked is noted and not followed again). By default
-    /// links are not followed, and one that leads outside the scanned folders gets a note.
+    /// (a link back to a folder being walked is noted and not followed again), and read the
+    /// files a Compose file names (`.env`, `extends`, `build`) wherever they are. By default
+    /// links are not followed, and one that leads outside the scanned folders gets a note;
+    /// named files are read only inside the scanned folders and the git work trees that hold
+    /// them.
     #[arg(long, short = 'L')]
     pub follow: bool,
+
+    /// Keep this process's environment out of Compose `${VAR}` interpolation: only the
+    /// project's `.env` and `${VAR:-default}` defaults apply. By default the environment comes
+    /// first, as in `docker compose`; when scanning untrusted pull requests in a job with
+    /// secrets in its environment, this stops a Compose file from copying one into the report.
+    #[arg(long)]
+    pub no_compose_env: bool,
 
     /// Read no file larger than SIZE: a larger one is reported as an `invalid-input` finding
     /// (exit 2), not read. Bytes, or with a unit: 512KiB, 10MiB, 1GiB (K, M and G are binary;

@@ -11,6 +11,7 @@ pub mod git;
 
 use crate::ExitStatus;
 use crate::analyze::{self, INVALID_INPUT, Outcome};
+use crate::resolver::Access;
 use crate::walk::{self, WalkOptions};
 use clap::{Args, ValueEnum};
 use compare::{Growth, PrivilegeView};
@@ -196,6 +197,7 @@ fn read_folder(root: &Path) -> Side {
             .map(|(path, reason)| format!("{path}: {reason}")),
     );
     let profile = no_rules();
+    let access = Access::for_paths(&[root.to_path_buf()], false, false);
     let analysed: Vec<(String, Outcome)> = inputs
         .files
         .par_iter()
@@ -208,7 +210,10 @@ fn read_folder(root: &Path) -> Side {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            (relative, analyze::analyze_file(candidate, &profile))
+            (
+                relative,
+                analyze::analyze_file(candidate, &profile, &access),
+            )
         })
         .collect();
     for (relative, outcome) in analysed {

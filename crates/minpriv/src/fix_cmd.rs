@@ -2,7 +2,7 @@
 //! the files rewritten with `--write`.
 
 use crate::analyze::helm_chart_of_template;
-use crate::resolver::FsResolver;
+use crate::resolver::{Access, FsResolver};
 use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, print};
 use clap::Args;
@@ -317,7 +317,9 @@ fn fix_file(candidate: &Candidate, options: &FixOptions<'_>) -> Outcome {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    match fix_text(format, &text, &FsResolver::new(folder), options) {
+    // Fenced like a scan of this file: its folder, or the git work tree it is in.
+    let access = Access::for_paths(std::slice::from_ref(&candidate.path), false, false);
+    match fix_text(format, &text, &FsResolver::new(folder, &access), options) {
         Ok(fix) => Outcome::Fixed { text, fix },
         Err(reason) => Outcome::Failed(reason),
     }

@@ -9,6 +9,7 @@
 
 use crate::analyze::{self, Outcome};
 use crate::config::settings::{ConfigSource, PolicyFlags, Settings};
+use crate::resolver::Access;
 use crate::scan::assemble;
 use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
 use crate::{ExitStatus, atomic, error};
@@ -171,9 +172,16 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         .enumerate()
         .flat_map(|(i, r)| r.files.iter().map(move |c| (i, c)))
         .collect();
+    let access: Vec<Access> = repositories
+        .iter()
+        .map(|r| Access::for_paths(std::slice::from_ref(&r.folder), false, false))
+        .collect();
     let outcomes: Vec<(usize, Outcome)> = work
         .par_iter()
-        .map(|&(i, candidate)| (i, analyze::analyze_file(candidate, &settings[i].profile)))
+        .map(|&(i, candidate)| {
+            let outcome = analyze::analyze_file(candidate, &settings[i].profile, &access[i]);
+            (i, outcome)
+        })
         .collect();
     let mut by_repository: Vec<Vec<Outcome>> = repositories.iter().map(|_| Vec::new()).collect();
     for (i, outcome) in outcomes {

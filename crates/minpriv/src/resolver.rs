@@ -1,50 +1,171 @@
 //! What readers may look up beside the file they read: files relative to its folder (a Compose
-//! file's `.env`, the Dockerfile its `build:` names) and the process environment (Compose
-//! `${VAR}` interpolation).
+//! file's `.env`, the Dockerfile its `build:` names, the file its `extends:` names) and, when
+//! asked, the process environment (Compose `${VAR}` interpolation).
+//!
+//! A scanned file is untrusted, so both are fenced by [`Access`]: files are read only inside the
+//! scanned folders (widened to the git work trees that hold them, where monorepos keep their
+//! shared Compose files) unless `--follow` is given, and `--no-compose-env` keeps the
+//! environment out, so that `image: ${AWS_SECRET_ACCESS_KEY}` cannot copy a CI secret into a
+//! report that is uploaded or posted.
 
 use minpriv_readers::Resolver;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files beside a Compose file are small; anything bigger than this is not what the reader is
 /// looking for, and reading it whole would only cost memory.
 const MAX_RELATIVE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// What the files of one scan may reach beyond themselves.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// Compose interpolation may read this process's environment (unless `--no-compose-env`).
+    pub environment: bool,
+    /// Files are read only inside these folders (canonical paths); `None` reads anywhere
+    /// (`--follow`).
+    pub within: Option<Arc<[PathBuf]>>,
+}
+
+impl Access {
+    /// The access of a scan of `paths` (the current folder when empty; `-` is standard input,
+    /// read relative to the current folder): inside the folders named, or holding the files
+    /// named, and the git work trees around them.
+    pub fn for_paths(paths: &[PathBuf], follow: bool, environment: bool) -> Access {
+        if follow {
+            return Access {
+                environment,
+                within: None,
+            };
+        }
+        let current = PathBuf::from(".");
+        let mut folders: Vec<PathBuf> = Vec::new();
+        let named = if paths.is_empty() {
+            std::slice::from_ref(&current)
+        } else {
+            paths
+        };
+        for path in named {
+            let path = if path.as_os_str() == "-" {
+                &current
+            } else {
+                path
+            };
+            let Ok(canonical) = std::fs::canonicalize(path) else {
+                continue;
+            };
+            let folder = if canonical.is_dir() {
+                canonical
+            } else {
+                match canonical.parent() {
+                    Some(parent) => parent.to_path_buf(),
+                    None => continue,
+                }
+            };
+            folders.push(work_tree_of(&folder).unwrap_or(folder));
+        }
+        folders.sort();
+        folders.dedup();
+        Access {
+            environment,
+            within: Some(folders.into()),
+        }
+    }
+
+    /// Reads anything and the environment: for inputs the user vouches for (the `verify`
+    /// and `fix` commands act on the user's own configuration).
+    pub fn trusted() -> Access {
+        Access {
+            environment: true,
+            within: None,
+        }
+    }
+}
+
+/// The git work tree `folder` is in: the nearest folder at or above it that holds `.git`.
+fn work_tree_of(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 /// A [`Resolver`] on the real file system, relative to one folder.
 #[derive(Clone, Debug)]
 pub struct FsResolver {
     folder: PathBuf,
+    access: Access,
+}
+
+/// Why a file named relative to a scanned file is not read.
+enum NotRead {
+    Missing,
+    Outside,
+    NotAFile,
 }
 
 impl FsResolver {
     /// Resolves relative names against `folder` (the scanned file's folder; the current folder
-    /// for standard input).
-    pub fn new(folder: PathBuf) -> FsResolver {
-        FsResolver { folder }
+    /// for standard input), within `access`.
+    pub fn new(folder: PathBuf, access: &Access) -> FsResolver {
+        FsResolver {
+            folder,
+            access: access.clone(),
+        }
+    }
+
+    fn open(&self, relative: &str) -> Result<String, NotRead> {
+        let path = self.folder.join(relative);
+        // Links are resolved first: a link inside the tree to a file outside it is outside.
+        let canonical = std::fs::canonicalize(&path).map_err(|_| NotRead::Missing)?;
+        if let Some(within) = &self.access.within
+            && !within.iter().any(|folder| canonical.starts_with(folder))
+        {
+            return Err(NotRead::Outside);
+        }
+        // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
+        // forever, and a device may never end.
+        if !std::fs::metadata(&canonical)
+            .map_err(|_| NotRead::Missing)?
+            .is_file()
+        {
+            return Err(NotRead::NotAFile);
+        }
+        let file = std::fs::File::open(&canonical).map_err(|_| NotRead::Missing)?;
+        if !file.metadata().map_err(|_| NotRead::Missing)?.is_file() {
+            return Err(NotRead::NotAFile);
+        }
+        let mut text = String::new();
+        file.take(MAX_RELATIVE_FILE_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|_| NotRead::NotAFile)?;
+        Ok(text)
     }
 }
 
 impl Resolver for FsResolver {
     fn read_relative(&self, relative: &str) -> Option<String> {
-        let path = self.folder.join(relative);
-        // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
-        // forever, and a device may never end.
-        if !std::fs::metadata(&path).ok()?.is_file() {
-            return None;
+        self.open(relative).ok()
+    }
+
+    fn refused(&self, relative: &str) -> Option<String> {
+        match self.open(relative) {
+            Err(NotRead::Outside) => Some(
+                "is outside the scanned folders and their git work trees: not read \
+                 (--follow reads it)"
+                    .to_string(),
+            ),
+            Err(NotRead::NotAFile) => Some("is not a readable regular file".to_string()),
+            Err(NotRead::Missing) | Ok(_) => None,
         }
-        let file = std::fs::File::open(&path).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut text = String::new();
-        file.take(MAX_RELATIVE_FILE_BYTES)
-            .read_to_string(&mut text)
-            .ok()?;
-        Some(text)
     }
 
     fn env(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        if self.access.environment {
+            std::env::var(name).ok()
+        } else {
+            None
+        }
     }
 }
 
@@ -52,26 +173,92 @@ impl Resolver for FsResolver {
 mod tests {
     use super::*;
 
+    fn tempdir() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+    }
+
     #[test]
     fn reads_files_beside_the_scanned_file_and_nothing_else() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let dir = tempdir();
         std::fs::write(dir.path().join(".env"), "TAG=1.2\n").unwrap_or_default();
         std::fs::create_dir(dir.path().join("sub")).unwrap_or_default();
-        let resolver = FsResolver::new(dir.path().to_path_buf());
+        let access = Access::for_paths(&[dir.path().to_path_buf()], false, false);
+        let resolver = FsResolver::new(dir.path().to_path_buf(), &access);
         assert_eq!(resolver.read_relative(".env").as_deref(), Some("TAG=1.2\n"));
         assert_eq!(resolver.read_relative("missing"), None);
+        assert_eq!(resolver.refused("missing"), None, "missing is not refused");
         assert_eq!(
             resolver.read_relative("sub"),
             None,
             "a folder is not a file"
         );
+        assert!(resolver.refused("sub").is_some());
     }
 
     #[test]
-    fn reads_the_process_environment() {
-        let resolver = FsResolver::new(PathBuf::from("."));
-        // PATH is set in every environment the tests run in; a made-up name in none.
-        assert!(resolver.env("PATH").is_some());
-        assert_eq!(resolver.env("MINPRIV_TEST_SURELY_UNSET_VARIABLE"), None);
+    fn files_outside_the_scanned_folders_are_refused_unless_following() {
+        let dir = tempdir();
+        let scanned = dir.path().join("scanned");
+        std::fs::create_dir(&scanned).unwrap_or_default();
+        std::fs::write(dir.path().join("secret.env"), "TOKEN=abc\n").unwrap_or_default();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("secret.env"), scanned.join("link.env"))
+            .unwrap_or_default();
+        let fenced = FsResolver::new(
+            scanned.clone(),
+            &Access::for_paths(std::slice::from_ref(&scanned), false, false),
+        );
+        assert_eq!(fenced.read_relative("../secret.env"), None);
+        assert!(
+            fenced
+                .refused("../secret.env")
+                .is_some_and(|why| why.contains("outside the scanned folders")),
+            "{:?}",
+            fenced.refused("../secret.env")
+        );
+        let absolute = dir.path().join("secret.env");
+        assert_eq!(fenced.read_relative(&absolute.to_string_lossy()), None);
+        #[cfg(unix)]
+        assert_eq!(
+            fenced.read_relative("link.env"),
+            None,
+            "a link out of the tree is outside"
+        );
+
+        let following = FsResolver::new(
+            scanned.clone(),
+            &Access::for_paths(std::slice::from_ref(&scanned), true, false),
+        );
+        assert_eq!(
+            following.read_relative("../secret.env").as_deref(),
+            Some("TOKEN=abc\n")
+        );
+    }
+
+    #[test]
+    fn a_git_work_tree_widens_the_fence_to_the_repository() {
+        let dir = tempdir();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap_or_default();
+        std::fs::create_dir_all(dir.path().join("services/api")).unwrap_or_default();
+        std::fs::write(dir.path().join("common.yml"), "services: {}\n").unwrap_or_default();
+        let api = dir.path().join("services/api");
+        let resolver = FsResolver::new(
+            api.clone(),
+            &Access::for_paths(std::slice::from_ref(&api), false, false),
+        );
+        assert_eq!(
+            resolver.read_relative("../../common.yml").as_deref(),
+            Some("services: {}\n")
+        );
+    }
+
+    #[test]
+    fn reads_the_process_environment_only_when_allowed() {
+        // PATH is set in every environment the tests run in.
+        let closed = FsResolver::new(PathBuf::from("."), &Access::default());
+        assert_eq!(closed.env("PATH"), None);
+        let open = FsResolver::new(PathBuf::from("."), &Access::for_paths(&[], false, true));
+        assert!(open.env("PATH").is_some());
+        assert_eq!(open.env("MINPRIV_TEST_SURELY_UNSET_VARIABLE"), None);
     }
 }

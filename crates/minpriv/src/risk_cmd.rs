@@ -8,6 +8,7 @@
 
 use crate::analyze::{self, INVALID_INPUT, Outcome};
 use crate::cli::FailOn;
+use crate::resolver::Access;
 use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error};
 use clap::{Args, ValueEnum};
@@ -453,10 +454,11 @@ fn static_containers(args: &RiskArgs, paths: &[PathBuf], stdin_taken: bool) -> C
     }
     // Rules run too (the scan's path does both); they are cheap beside reading.
     let profile = Profile::restricted();
+    let access = Access::for_paths(paths, false, false);
     let mut outcomes: Vec<Outcome> = inputs
         .files
         .par_iter()
-        .map(|candidate| analyze::analyze_file(candidate, &profile))
+        .map(|candidate| analyze::analyze_file(candidate, &profile, &access))
         .collect();
     if inputs.stdin {
         if stdin_taken {
@@ -467,7 +469,9 @@ fn static_containers(args: &RiskArgs, paths: &[PathBuf], stdin_taken: bool) -> C
             let max = analyze::DEFAULT_MAX_FILE_SIZE;
             let mut stdin = std::io::stdin().lock().take(max + 1);
             outcomes.push(match stdin.read_to_end(&mut bytes) {
-                Ok(_) => analyze::analyze_stdin_with(bytes, &profile, &analyze::as_read, max),
+                Ok(_) => {
+                    analyze::analyze_stdin_with(bytes, &profile, &analyze::as_read, max, &access)
+                }
                 Err(e) => Outcome::Unreadable {
                     path: "-".into(),
                     reason: describe_io_error(&e),

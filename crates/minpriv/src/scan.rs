@@ -5,6 +5,7 @@ use crate::atomic::AtomicFile;
 use crate::baseline::{Baseline, BaselineRun};
 use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
 use crate::config::settings::{PolicyRun, Settings};
+use crate::resolver::Access;
 use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, live};
 use minpriv_model::{Severity, Workload};
@@ -61,6 +62,7 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
+    let access = Access::for_paths(&args.paths, args.follow, !args.no_compose_env);
     let max_file_size = args
         .max_file_size
         .or(settings.config.as_ref().and_then(|c| c.max_file_size))
@@ -103,7 +105,7 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     // files' order by path.
     let mut others = Vec::new();
     if inputs.stdin {
-        others.push(read_stdin(profile, &prepare, max_file_size));
+        others.push(read_stdin(profile, &prepare, max_file_size, &access));
     }
     others.extend(live.outcomes(profile, inputs.stdin));
     let mut other_files: std::collections::VecDeque<(FileResult, Vec<Note>)> = others
@@ -119,8 +121,13 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         let outcomes: Vec<Outcome> = batch
             .par_iter()
             .map(|candidate| {
-                let outcome =
-                    analyze::analyze_file_with(candidate, profile, &prepare, max_file_size);
+                let outcome = analyze::analyze_file_with(
+                    candidate,
+                    profile,
+                    &prepare,
+                    max_file_size,
+                    &access,
+                );
                 scan.trim(outcome)
             })
             .collect();
@@ -409,14 +416,19 @@ fn cannot_write(path: Option<&Path>, err: &std::io::Error) -> String {
 }
 
 /// Reads standard input, at most one byte more than `max_bytes` (enough to know it is too large).
-fn read_stdin(profile: &Profile, prepare: analyze::Prepare<'_>, max_bytes: u64) -> Outcome {
+fn read_stdin(
+    profile: &Profile,
+    prepare: analyze::Prepare<'_>,
+    max_bytes: u64,
+    access: &Access,
+) -> Outcome {
     let mut bytes = Vec::new();
     match std::io::stdin()
         .lock()
         .take(max_bytes + 1)
         .read_to_end(&mut bytes)
     {
-        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare, max_bytes),
+        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare, max_bytes, access),
         Err(err) => Outcome::Unreadable {
             path: "-".to_string(),
             reason: describe_io_error(&err),

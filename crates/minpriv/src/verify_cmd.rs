@@ -202,7 +202,12 @@ fn load_target(args: &TargetArgs) -> Result<Target, String> {
         let service = args.service.clone().unwrap_or_default();
         let text = read_file(file)?;
         let base = folder_of(file);
-        let out = compose::read(&text, &crate::resolver::FsResolver::new(base.clone()));
+        // verify runs the user's own configuration, as `docker compose` would read it.
+        let access = crate::resolver::Access::trusted();
+        let out = compose::read(
+            &text,
+            &crate::resolver::FsResolver::new(base.clone(), &access),
+        );
         let wanted = format!("service/{service}");
         let Some(w) = out.workloads.iter().find(|w| w.resource == wanted) else {
             let names: Vec<&str> = out

@@ -1004,3 +1004,100 @@ fn small_hostile_fixtures_are_reported_not_crashed_on() {
     assert!(scan.code == 1 || scan.code == 2, "{}", scan.stderr);
     assert!(!scan.findings().is_empty());
 }
+
+/// A Compose file that names an environment variable gets its value, as in `docker compose`
+/// (CONTRACT.md), unless `--no-compose-env` is given: then a pull request cannot copy a CI
+/// secret into the report, and from there into a SARIF upload or a comment.
+#[test]
+fn no_compose_env_keeps_the_environment_out_of_the_report() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  leak:\n    image: \"registry.example/${MINPRIV_TEST_SECRET}:latest\"\n    user: \"${MINPRIV_TEST_UID:-0}\"\n",
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+    let secret = "s3cr3t-token-value";
+    let mut closed = scan_in(dir.path(), &["--no-compose-env", "."]);
+    closed
+        .env("MINPRIV_TEST_SECRET", secret)
+        .env("MINPRIV_TEST_UID", "1000");
+    let closed = run(closed);
+    let text = closed.json.to_string();
+    assert!(!text.contains(secret), "the secret leaked: {text}");
+    // The default from the file still applies: root.
+    assert!(
+        closed
+            .rules()
+            .iter()
+            .any(|(_, rule)| rule == "runs-as-root"),
+        "{:?}",
+        closed.rules()
+    );
+
+    let mut open = scan_in(dir.path(), &["."]);
+    open.env("MINPRIV_TEST_SECRET", secret)
+        .env("MINPRIV_TEST_UID", "1000");
+    let open = run(open);
+    assert!(
+        open.json.to_string().contains(secret),
+        "the environment is read by default"
+    );
+    assert!(
+        !open.rules().iter().any(|(_, rule)| rule == "runs-as-root"),
+        "UID 1000 from the environment: {:?}",
+        open.rules()
+    );
+}
+
+/// `extends: file:` (like `.env` and `build:`) is read only inside the scanned folder, unless
+/// `--follow` is given: a pull request cannot make minpriv read the runner's files.
+#[test]
+fn files_a_compose_file_names_outside_the_scanned_folder_are_not_read_without_follow() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    std::fs::write(
+        dir.path().join("base.yaml"),
+        "services:\n  base:\n    image: alpine:3.20\n    privileged: true\n",
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+    std::fs::write(
+        project.join("compose.yaml"),
+        "services:\n  app:\n    extends:\n      file: ../base.yaml\n      service: base\n",
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+
+    let fenced = run(scan_in(&project, &["."]));
+    assert!(
+        !fenced.rules().iter().any(|(_, rule)| rule == "privileged"),
+        "{:?}",
+        fenced.rules()
+    );
+    let notes = fenced.json["notes"].to_string();
+    assert!(
+        notes.contains("outside the scanned folders") && notes.contains("--follow"),
+        "{notes}"
+    );
+
+    let following = run(scan_in(&project, &["--follow", "."]));
+    assert!(
+        following
+            .rules()
+            .iter()
+            .any(|(_, rule)| rule == "privileged"),
+        "{:?}",
+        following.rules()
+    );
+
+    // A git work tree around the scanned folder is inside: monorepos share Compose files.
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    let in_repository = run(scan_in(&project, &["."]));
+    assert!(
+        in_repository
+            .rules()
+            .iter()
+            .any(|(_, rule)| rule == "privileged"),
+        "{:?}",
+        in_repository.rules()
+    );
+}

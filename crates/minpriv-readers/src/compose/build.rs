@@ -39,7 +39,10 @@ pub(crate) fn apply(
             match resolver.read_relative(&path) {
                 Some(text) => text,
                 None => {
-                    posture.image_user = unknown(notes, format!("'{path}' could not be read"));
+                    let why = resolver
+                        .refused(&path)
+                        .unwrap_or_else(|| "could not be read".to_string());
+                    posture.image_user = unknown(notes, format!("'{path}' {why}"));
                     return;
                 }
             }

@@ -42,6 +42,14 @@ fn minpriv(dir: &Path) -> Command {
     cmd
 }
 
+/// `minpriv scan --no-config ARGS` in `dir`, finished.
+fn scan(dir: &Path, args: &[&str]) -> std::process::Output {
+    minpriv(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"))
+}
+
 fn json_of(stdout: &[u8]) -> Value {
     serde_json::from_slice(stdout).unwrap_or_else(|e| {
         panic!(
@@ -90,10 +98,7 @@ fn a_scan_of_many_batches_is_one_report_in_path_order_with_stdin_in_its_place() 
 #[test]
 fn every_streamed_format_counts_every_batch() {
     let dir = tree();
-    let text = minpriv(dir.path())
-        .arg(".")
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let text = scan(dir.path(), &["."]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert_eq!(text.matches("high[runs-as-root]").count(), FILES / 2);
     assert!(
@@ -105,10 +110,7 @@ fn every_streamed_format_counts_every_batch() {
         &text[text.len().saturating_sub(300)..]
     );
 
-    let sarif = minpriv(dir.path())
-        .args(["--format", "sarif", "."])
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let sarif = scan(dir.path(), &["--format", "sarif", "."]);
     let log = json_of(&sarif.stdout);
     let results = log["runs"][0]["results"]
         .as_array()
@@ -121,20 +123,14 @@ fn every_streamed_format_counts_every_batch() {
         "runs-as-root"
     );
 
-    let github = minpriv(dir.path())
-        .args(["--format", "github", "."])
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let github = scan(dir.path(), &["--format", "github", "."]);
     let github = String::from_utf8_lossy(&github.stdout);
     assert_eq!(
         github.lines().filter(|l| l.starts_with("::error ")).count(),
         FILES / 2
     );
 
-    let junit = minpriv(dir.path())
-        .args(["--format", "junit", "."])
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let junit = scan(dir.path(), &["--format", "junit", "."]);
     let junit = String::from_utf8_lossy(&junit.stdout);
     assert_eq!(
         junit.matches("<failure").count(),
@@ -147,10 +143,7 @@ fn every_streamed_format_counts_every_batch() {
 #[test]
 fn output_is_written_whole_and_equals_standard_output() {
     let dir = tree();
-    let stdout = minpriv(dir.path())
-        .args(["--format", "json", "!early", "late"])
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let stdout = scan(dir.path(), &["--format", "json", "!early", "late"]);
     let target = dir.path().join("report.json");
     let status = minpriv(dir.path())
         .args(["--format", "json", "--output"])
@@ -178,16 +171,16 @@ fn output_is_written_whole_and_equals_standard_output() {
 #[test]
 fn an_output_folder_that_cannot_hold_the_report_fails_before_the_scan() {
     let dir = tree();
-    let output = minpriv(dir.path())
-        .args([
+    let output = scan(
+        dir.path(),
+        &[
             "--format",
             "sarif",
             "--output",
             "missing/folder/report.sarif",
             ".",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+        ],
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -769,10 +769,28 @@ impl Lexer<'_> {
 
     /// Past the `)` closing a `$(` whose content starts at `from`.
     fn skip_paren(&self, from: usize, depth: usize) -> Option<usize> {
-        if self.poisoned.paren || depth > MAX_NESTING {
+        if self.poisoned.paren {
             return None;
         }
-        let mut open = 1usize;
+        self.skip_nested(from, depth, b'(', b')')
+    }
+
+    /// Past the `}` closing a `${` whose content starts at `from`.
+    fn skip_brace(&self, from: usize, depth: usize) -> Option<usize> {
+        if self.poisoned.brace {
+            return None;
+        }
+        self.skip_nested(from, depth, b'{', b'}')
+    }
+
+    /// Past the `close` that ends a group opened just before `from`, counting nested `open`s.
+    /// Quotes, escapes and command substitutions inside are skipped whole: a `)` or `}` in them
+    /// closes nothing.
+    fn skip_nested(&self, from: usize, depth: usize, open: u8, close: u8) -> Option<usize> {
+        if depth > MAX_NESTING {
+            return None;
+        }
+        let mut nesting = 1usize;
         let mut j = from;
         while let Some(b) = self.at(j) {
             match b {
@@ -780,43 +798,14 @@ impl Lexer<'_> {
                 b'\'' => j = self.skip_single(j + 1)?,
                 b'"' => j = self.skip_double(j + 1, depth + 1)?,
                 b'`' => j = self.skip_backtick(j + 1)?,
-                b'(' => {
-                    open += 1;
+                _ if b == open => {
+                    nesting += 1;
                     j += 1;
                 }
-                b')' => {
-                    open -= 1;
+                _ if b == close => {
+                    nesting -= 1;
                     j += 1;
-                    if open == 0 {
-                        return Some(j);
-                    }
-                }
-                _ => j += 1,
-            }
-        }
-        None
-    }
-
-    /// Past the `}` closing a `${` whose content starts at `from`.
-    fn skip_brace(&self, from: usize, depth: usize) -> Option<usize> {
-        if self.poisoned.brace || depth > MAX_NESTING {
-            return None;
-        }
-        let mut open = 1usize;
-        let mut j = from;
-        while let Some(b) = self.at(j) {
-            match b {
-                b'\\' => j += 2,
-                b'\'' => j = self.skip_single(j + 1)?,
-                b'"' => j = self.skip_double(j + 1, depth + 1)?,
-                b'{' => {
-                    open += 1;
-                    j += 1;
-                }
-                b'}' => {
-                    open -= 1;
-                    j += 1;
-                    if open == 0 {
+                    if nesting == 0 {
                         return Some(j);
                     }
                 }
@@ -1004,6 +993,17 @@ mod tests {
         assert_eq!(
             values("run ${{ matrix.image }} {{ image }} ${X:-a b}"),
             ["run", "${{ matrix.image }}", "{{ image }}", "${X:-a b}"]
+        );
+        // A `}` in a command substitution inside `${...}` closes nothing, as in `$(...)`.
+        assert_eq!(
+            values("run --user ${U:-`echo }`} img $(echo ')' `echo )`)"),
+            [
+                "run",
+                "--user",
+                "${U:-`echo }`}",
+                "img",
+                "$(echo ')' `echo )`)"
+            ]
         );
     }
 

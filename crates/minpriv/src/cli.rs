@@ -27,6 +27,14 @@ Examples:
                                      SARIF for GitHub code scanning
   minpriv report ~/src/org --html fleet.html
                                      adoption across every repository in ~/src/org
+  minpriv fix --write deploy/        harden the files in place (safe edits only)
+  minpriv verify app:1.4 -- ./run-tests.sh
+                                     prove the app's tests pass under the hardening
+  minpriv minimize app:1.4 -- ./run-tests.sh
+                                     the fewest capabilities the tests still pass with
+  minpriv risk --vulns trivy.json k8s/
+                                     rank vulnerable images by exposure x privilege
+  minpriv completions bash           shell completions (also zsh, fish, ...); `man` for pages
 
 Exit codes:
   0  nothing at or above --fail-on was found

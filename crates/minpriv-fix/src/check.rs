@@ -125,6 +125,7 @@ fn still_found(
         }
     }
     Suppressions::parse(text).apply(&mut findings);
+    options.waive(&mut findings);
     match findings.iter().find(|f| f.suppressed.is_none()) {
         Some(f) => Err(format!(
             "after the fix, {} still reports {} (line {})",

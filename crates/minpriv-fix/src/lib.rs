@@ -47,7 +47,7 @@ pub mod yaml_doc;
 pub mod yaml_patch;
 
 use edit::TextEdit;
-use minpriv_model::{CapSet, Capability, Source, Span, Workload};
+use minpriv_model::{CapSet, Capability, Finding, Source, Span, Workload};
 use minpriv_readers::{Format, Resolver};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
@@ -135,7 +135,7 @@ impl Minimized {
 }
 
 /// What to fix.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FixOptions<'a> {
     /// The rules whose findings are fixed (a profile, narrowed by `--rule`/`--skip`).
     pub profile: Profile,
@@ -145,6 +145,22 @@ pub struct FixOptions<'a> {
     pub minimized: Option<&'a Minimized>,
     /// Only containers (or Compose services) with this name.
     pub container: Option<&'a str>,
+    /// Whether a finding is waived (a `minpriv.toml` waiver covers it): a waived finding is
+    /// left alone, like one a `minpriv:ignore` comment suppresses.
+    pub waived: Option<&'a (dyn Fn(&Finding) -> bool + Sync)>,
+}
+
+impl FixOptions<'_> {
+    /// Marks the unsuppressed findings that a waiver covers as suppressed.
+    pub(crate) fn waive(&self, findings: &mut [Finding]) {
+        if let Some(waived) = self.waived {
+            for finding in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
+                if waived(finding) {
+                    finding.suppressed = Some("waived in minpriv.toml".to_string());
+                }
+            }
+        }
+    }
 }
 
 /// One fix of one container.
@@ -428,6 +444,7 @@ fn plan_all(
         suppressions,
         unsafe_fixes: options.unsafe_fixes,
         minimized: options.minimized,
+        options,
     };
     Ok(in_scope
         .into_iter()

@@ -100,6 +100,8 @@ pub struct PlanContext<'a> {
     pub unsafe_fixes: bool,
     /// Minimize's proven configuration for this container.
     pub minimized: Option<&'a Minimized>,
+    /// The options of the run, for their waivers.
+    pub options: &'a crate::FixOptions<'a>,
 }
 
 /// The rules that have a fix in some format.
@@ -130,6 +132,7 @@ pub fn plan_container(
             rule.check_with(&context, workload, &hardened, &mut findings);
         }
         cx.suppressions.apply(&mut findings);
+        cx.options.waive(&mut findings);
         let mut progressed = false;
         for finding in findings.iter().filter(|f| f.suppressed.is_none()) {
             if seen.contains(&finding.rule) {
@@ -543,6 +546,13 @@ mod tests {
     fn plan(w: &Workload, c: &Container, unsafe_fixes: bool) -> ContainerPlan {
         let profile = Profile::restricted();
         let suppressions = Suppressions::parse("");
+        let options = crate::FixOptions {
+            profile: profile.clone(),
+            unsafe_fixes,
+            minimized: None,
+            container: None,
+            waived: None,
+        };
         plan_container(
             w,
             c,
@@ -551,6 +561,7 @@ mod tests {
                 suppressions: &suppressions,
                 unsafe_fixes,
                 minimized: None,
+                options: &options,
             },
         )
     }

@@ -50,6 +50,7 @@ fn run(case: &Case) -> Result<Option<String>, String> {
         unsafe_fixes: case.unsafe_fixes,
         minimized: case.minimize.then_some(&minimized),
         container: case.container,
+        waived: None,
     };
     let format = format_of(case.input);
     let text = read(case.input);
@@ -252,6 +253,7 @@ fn broken_files_are_refused_with_the_place() {
         unsafe_fixes: true,
         minimized: None,
         container: None,
+        waived: None,
     };
     let err = fix_text(
         Format::Kubernetes,
@@ -295,6 +297,7 @@ fn damaged_inputs_never_panic() {
         unsafe_fixes: true,
         minimized: None,
         container: None,
+        waived: None,
     };
     let mut runs = 0;
     for name in inputs {
@@ -332,6 +335,7 @@ fn a_byte_order_mark_is_kept() {
         unsafe_fixes: false,
         minimized: None,
         container: None,
+        waived: None,
     };
     let text = "\u{feff}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: a:1\n";
     let fixed =

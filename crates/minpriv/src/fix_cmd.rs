@@ -2,11 +2,13 @@
 //! the files rewritten with `--write`.
 
 use crate::analyze::helm_chart_of_template;
+use crate::config::settings::{ConfigSource, PolicyFlags, Settings};
 use crate::resolver::{Access, FsResolver};
 use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, print};
 use clap::Args;
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
+use minpriv_model::Finding;
 use minpriv_readers::detect::{detect_format, sniff_content};
 use minpriv_rules::{Profile, all_rules, find_rule};
 use rayon::prelude::*;
@@ -18,7 +20,8 @@ const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The long help after the options of `minpriv fix`.
 pub const AFTER_HELP: &str = "\
-What gets fixed (only findings that scan reports and no minpriv:ignore comment suppresses):
+What gets fixed (only findings that scan reports, that no minpriv:ignore comment suppresses and
+no unexpired minpriv.toml waiver covers; the configuration's rule settings and exclude apply):
   seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
                                 an explicit Unconfined / seccomp:unconfined turned back on   unsafe
   privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
@@ -96,11 +99,26 @@ pub struct FixArgs {
     /// Print no summary and no notes on standard error, only the diff and errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Use this configuration file instead of looking for minpriv.toml or .minpriv.toml from
+    /// the first PATH upward. Its rule settings, `exclude` and unexpired waivers apply: a
+    /// disabled rule, an excluded file or a waived finding is not fixed.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
-/// The profile of the rules to fix: every rule, narrowed by `--rule` and `--skip`.
-fn profile(args: &FixArgs) -> Result<Profile, String> {
-    let mut profile = Profile::restricted();
+/// The profile of the rules to fix: every rule (or the configuration's), narrowed by `--rule`
+/// and `--skip`.
+fn profile(args: &FixArgs, settings: &Settings) -> Result<Profile, String> {
+    let mut profile = if settings.config.is_some() {
+        settings.profile.clone()
+    } else {
+        Profile::restricted()
+    };
     for id in args.rules.iter().chain(&args.skip) {
         if find_rule(id).is_none() {
             let hint = minpriv_rules::registry::closest_rule_id(id)
@@ -144,7 +162,22 @@ pub fn run(args: &FixArgs) -> ExitStatus {
         error("fix edits files; standard input cannot be fixed (use `minpriv scan -` to check it)");
         return ExitStatus::Error;
     }
-    let profile = match profile(args) {
+    let current = PathBuf::from(".");
+    let source = match (&args.config, args.no_config) {
+        (_, true) => ConfigSource::Ignore,
+        (Some(file), false) => ConfigSource::File(file),
+        (None, false) => ConfigSource::Discover(args.paths.first().unwrap_or(&current)),
+    };
+    let settings = match Settings::load(source, PolicyFlags::default()) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            for message in &errors {
+                error(message);
+            }
+            return ExitStatus::Error;
+        }
+    };
+    let profile = match profile(args, &settings) {
         Ok(p) => p,
         Err(message) => {
             error(&message);
@@ -172,6 +205,7 @@ pub fn run(args: &FixArgs) -> ExitStatus {
         unsafe_fixes: args.unsafe_fixes,
         minimized: minimized.as_ref(),
         container: args.container.as_deref(),
+        waived: None,
     };
     let inputs = walk::collect(
         &args.paths,
@@ -180,6 +214,8 @@ pub fn run(args: &FixArgs) -> ExitStatus {
             ..WalkOptions::default()
         },
     );
+    let mut inputs = inputs;
+    settings.exclude(&mut inputs.files);
     let mut failed = !inputs.errors.is_empty();
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
@@ -187,7 +223,14 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     let outcomes: Vec<(&Candidate, Outcome)> = inputs
         .files
         .par_iter()
-        .map(|candidate| (candidate, fix_file(candidate, &options)))
+        .map(|candidate| {
+            let waived = |finding: &Finding| settings.waives(&candidate.display, finding);
+            let options = FixOptions {
+                waived: Some(&waived),
+                ..options.clone()
+            };
+            (candidate, fix_file(candidate, &options))
+        })
         .collect();
 
     let mut out = String::new();

@@ -494,3 +494,57 @@ fn the_shared_corpus_fixed_with_unsafe_and_write() {
     eprintln!("  fixes by rule: {by_rule:?}");
     assert!(edited.len() > 1000, "only {} files edited", edited.len());
 }
+
+/// minpriv.toml applies to fix as to scan: a waived finding, a disabled rule and an excluded
+/// file are left alone, and `--no-config` fixes them all.
+#[test]
+fn fix_honours_waivers_disabled_rules_and_excludes_of_the_configuration() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let compose = "services:\n  agent:\n    image: alpine:3.20\n    privileged: true\n    user: \"10001:10001\"\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join("vendor")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("vendor/Dockerfile"),
+        "FROM alpine:3.20\nRUN true\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nRUN true\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("minpriv.toml"),
+        "exclude = [\"vendor/**\"]\n\n[[waiver]]\nrule = \"privileged\"\npath = \"compose.yaml\"\nreason = \"loads eBPF programs\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let (code, diff, stderr) = run(dir.path(), &["--unsafe", "."]);
+    assert_eq!(code, 1, "the Dockerfile still needs a fix: {stderr}");
+    assert!(
+        !diff.contains("compose.yaml"),
+        "the waived finding is not fixed:\n{diff}"
+    );
+    assert!(
+        !diff.contains("vendor/"),
+        "the excluded file is not fixed:\n{diff}"
+    );
+    assert!(diff.contains("+USER 10001:10001"), "{diff}");
+
+    // The waiver's rule disabled instead: the same.
+    std::fs::write(
+        dir.path().join("minpriv.toml"),
+        "[rules.privileged]\nenabled = false\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (code, diff, stderr) = run(dir.path(), &["--unsafe", "compose.yaml", "Dockerfile"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(diff.contains("+USER 10001:10001"), "{diff}");
+    assert!(!diff.contains("privileged"), "{diff}\n{stderr}");
+
+    // Without the configuration, everything is fixed.
+    let (code, diff, stderr) = run(dir.path(), &["--unsafe", "--no-config", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(diff.contains("-    privileged: true"), "{diff}");
+    assert!(diff.contains("vendor/Dockerfile"), "{diff}");
+}

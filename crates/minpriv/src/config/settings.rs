@@ -6,7 +6,7 @@ use super::waiver::WaiverRun;
 use super::{Config, absolute};
 use crate::cli::ScanArgs;
 use crate::walk::Candidate;
-use minpriv_model::Severity;
+use minpriv_model::{Finding, Severity};
 use minpriv_report::{FileResult, Note, ScanReport};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
@@ -160,6 +160,19 @@ impl Settings {
         }
         notes.extend(run.finish(roots));
         report.notes = notes;
+    }
+
+    /// Whether an unexpired waiver covers `finding` in the file shown as `path`.
+    pub fn waives(&self, path: &str, finding: &Finding) -> bool {
+        self.config.as_ref().is_some_and(|c| {
+            super::waiver::covers(
+                &c.waivers,
+                &c.folder,
+                self.today.unwrap_or(Date::MIN),
+                path,
+                finding,
+            )
+        })
     }
 
     /// Starts applying the configuration to a scan's files, one at a time.

@@ -93,6 +93,26 @@ impl Waiver {
     }
 }
 
+/// Whether an unexpired waiver of `waivers` (relative to `folder`) covers `finding` in the file
+/// shown as `path` on day `today`: what `minpriv fix` leaves alone.
+pub fn covers(
+    waivers: &[Waiver],
+    folder: &Path,
+    today: Date,
+    path: &str,
+    finding: &Finding,
+) -> bool {
+    if path == "-" {
+        return false;
+    }
+    let Some(relative) = super::relative_to(folder, Path::new(path)) else {
+        return false;
+    };
+    waivers
+        .iter()
+        .any(|w| w.matches_path(&relative) && w.matches(finding) && !w.is_expired(today))
+}
+
 /// The waivers of one scan, with what each has matched so far.
 #[derive(Debug)]
 pub struct WaiverRun<'w> {

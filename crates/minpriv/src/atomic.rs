@@ -52,6 +52,11 @@ impl AtomicFile {
         })
     }
 
+    /// Where the file is written until it is committed.
+    pub fn temporary_path(&self) -> &Path {
+        self.file.get_ref().path()
+    }
+
     /// Flushes the file to disk and renames it over the target.
     ///
     /// # Errors

@@ -18,7 +18,7 @@ use minpriv_rules::Profile;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Walked files are checked in batches of this many: each batch on every core, then reported
 /// and dropped, so that memory holds one batch however many files a scan reads.
@@ -298,9 +298,22 @@ impl Output {
     /// Opens `--output` or standard output, and says whether to colour.
     fn open(args: &ScanArgs) -> Result<(Output, bool), String> {
         match &args.output {
-            Some(path) => AtomicFile::create(path)
-                .map(|file| (Output::File(file), use_color(args.color, false)))
-                .map_err(|err| cannot_write(Some(path), &err)),
+            Some(path) => {
+                // The report is written while the scan goes on: Ctrl-C or a TERM signal must
+                // not leave the half-written temporary file behind (the target is untouched).
+                // The handler is in place before the file exists.
+                static TEMPORARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+                let _ = ctrlc::set_handler(|| {
+                    if let Some(temporary) = TEMPORARY.get() {
+                        let _ = std::fs::remove_file(temporary);
+                    }
+                    std::process::exit(130);
+                });
+                let file =
+                    AtomicFile::create(path).map_err(|err| cannot_write(Some(path), &err))?;
+                let _ = TEMPORARY.set(file.temporary_path().to_path_buf());
+                Ok((Output::File(file), use_color(args.color, false)))
+            }
             None => {
                 let stdout = std::io::stdout();
                 let color = use_color(args.color, stdout.is_terminal());

@@ -221,3 +221,57 @@ fn a_reader_that_goes_away_early_does_not_change_the_exit_code() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A scan interrupted while it writes `--output` leaves neither the report nor its temporary
+/// file: the old report (here none) stays as it was.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_scan_leaves_no_temporary_file_and_no_report() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    // Standard input is read after the output is opened: held open, it keeps the scan waiting.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "sarif",
+            "--output",
+            "report.sarif",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let temporary = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while temporary(dir.path()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the temporary file never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(status.success());
+    let exit = child.wait().unwrap_or_else(|e| panic!("waiting: {e}"));
+    assert_eq!(exit.code(), Some(130));
+    assert_eq!(
+        temporary(dir.path()),
+        0,
+        "the temporary file is left behind"
+    );
+    assert!(!dir.path().join("report.sarif").exists());
+}

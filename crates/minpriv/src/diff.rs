@@ -197,7 +197,7 @@ fn read_folder(root: &Path) -> Side {
             .map(|(path, reason)| format!("{path}: {reason}")),
     );
     let profile = no_rules();
-    let access = Access::for_paths(&[root.to_path_buf()], false, false);
+    let access = Access::for_paths(&[root.to_path_buf()], false, true);
     let analysed: Vec<(String, Outcome)> = inputs
         .files
         .par_iter()

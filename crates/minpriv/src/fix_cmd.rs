@@ -216,6 +216,8 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     );
     let mut inputs = inputs;
     settings.exclude(&mut inputs.files);
+    // The files a Compose file names, and the environment, as scan reads them by default.
+    let access = Access::for_paths(&args.paths, false, true);
     let mut failed = !inputs.errors.is_empty();
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
@@ -224,12 +226,17 @@ pub fn run(args: &FixArgs) -> ExitStatus {
         .files
         .par_iter()
         .map(|candidate| {
-            let waived = |finding: &Finding| settings.waives(&candidate.display, finding);
+            // What scan would not report is left alone: a waived finding, or one below the
+            // configuration's min-severity.
+            let waived = |finding: &Finding| {
+                finding.severity < settings.min_severity
+                    || settings.waives(&candidate.display, finding)
+            };
             let options = FixOptions {
                 waived: Some(&waived),
                 ..options.clone()
             };
-            (candidate, fix_file(candidate, &options))
+            (candidate, fix_file(candidate, &options, &access))
         })
         .collect();
 
@@ -328,7 +335,7 @@ fn read_minimized(path: &Path) -> Result<Minimized, String> {
 }
 
 /// Reads and fixes one file.
-fn fix_file(candidate: &Candidate, options: &FixOptions<'_>) -> Outcome {
+fn fix_file(candidate: &Candidate, options: &FixOptions<'_>, access: &Access) -> Outcome {
     let mut file = match std::fs::File::open(&candidate.path) {
         Ok(f) => f,
         Err(e) => return Outcome::Failed(describe_io_error(&e)),
@@ -360,9 +367,7 @@ fn fix_file(candidate: &Candidate, options: &FixOptions<'_>) -> Outcome {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    // Fenced like a scan of this file: its folder, or the git work tree it is in.
-    let access = Access::for_paths(std::slice::from_ref(&candidate.path), false, false);
-    match fix_text(format, &text, &FsResolver::new(folder, &access), options) {
+    match fix_text(format, &text, &FsResolver::new(folder, access), options) {
         Ok(fix) => Outcome::Fixed { text, fix },
         Err(reason) => Outcome::Failed(reason),
     }

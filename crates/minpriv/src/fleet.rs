@@ -174,7 +174,7 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         .collect();
     let access: Vec<Access> = repositories
         .iter()
-        .map(|r| Access::for_paths(std::slice::from_ref(&r.folder), false, false))
+        .map(|r| Access::for_paths(std::slice::from_ref(&r.folder), false, true))
         .collect();
     let outcomes: Vec<(usize, Outcome)> = work
         .par_iter()

@@ -51,16 +51,20 @@ impl Access {
             } else {
                 path
             };
-            let Ok(canonical) = std::fs::canonicalize(path) else {
-                continue;
-            };
-            let folder = if canonical.is_dir() {
-                canonical
+            // A named folder counts where it is; a named file, or a named link (to a file or a
+            // folder), by the folder that holds it: a link named on the command line (a pull
+            // request's file list) must not carry the fence to where it points.
+            let is_real_folder = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+            let anchor = if is_real_folder {
+                path.clone()
             } else {
-                match canonical.parent() {
-                    Some(parent) => parent.to_path_buf(),
-                    None => continue,
+                match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                    _ => current.clone(),
                 }
+            };
+            let Ok(folder) = std::fs::canonicalize(&anchor) else {
+                continue;
             };
             folders.push(work_tree_of(&folder).unwrap_or(folder));
         }
@@ -233,6 +237,30 @@ mod tests {
             following.read_relative("../secret.env").as_deref(),
             Some("TOKEN=abc\n")
         );
+    }
+
+    /// A pull request's file list may name a link it added: the link must not widen the fence
+    /// to where it points.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_named_on_the_command_line_does_not_widen_the_fence() {
+        let dir = tempdir();
+        let scanned = dir.path().join("pr");
+        let secret = dir.path().join("secret");
+        std::fs::create_dir_all(&scanned).unwrap_or_default();
+        std::fs::create_dir_all(&secret).unwrap_or_default();
+        std::fs::write(secret.join("credentials"), "KEY=v\n").unwrap_or_default();
+        std::os::unix::fs::symlink(secret.join("credentials"), scanned.join("widen.yml"))
+            .unwrap_or_default();
+        std::os::unix::fs::symlink(&secret, scanned.join("widen-folder")).unwrap_or_default();
+        let named = [
+            scanned.join("compose.yml"),
+            scanned.join("widen.yml"),
+            scanned.join("widen-folder"),
+        ];
+        let resolver = FsResolver::new(scanned.clone(), &Access::for_paths(&named, false, false));
+        assert_eq!(resolver.read_relative("../secret/credentials"), None);
+        assert_eq!(resolver.read_relative("widen.yml"), None);
     }
 
     #[test]

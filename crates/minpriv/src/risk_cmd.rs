@@ -454,7 +454,7 @@ fn static_containers(args: &RiskArgs, paths: &[PathBuf], stdin_taken: bool) -> C
     }
     // Rules run too (the scan's path does both); they are cheap beside reading.
     let profile = Profile::restricted();
-    let access = Access::for_paths(paths, false, false);
+    let access = Access::for_paths(paths, false, true);
     let mut outcomes: Vec<Outcome> = inputs
         .files
         .par_iter()

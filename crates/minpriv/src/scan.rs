@@ -101,20 +101,28 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         failing: false,
     };
 
-    // Standard input and live containers are few: read first, then merged into the walked
-    // files' order by path.
+    // Standard input and live containers are few: read first, their files merged into the
+    // walked files' order by path; their notes and errors follow the walked files' (as they
+    // did when the report was assembled at the end).
     let mut others = Vec::new();
     if inputs.stdin {
         others.push(read_stdin(profile, &prepare, max_file_size, &access));
     }
     others.extend(live.outcomes(profile, inputs.stdin));
-    let mut other_files: std::collections::VecDeque<(FileResult, Vec<Note>)> = others
-        .into_iter()
-        .filter_map(|outcome| scan.take(outcome))
-        .collect();
+    let mut other_files = std::collections::VecDeque::new();
+    let mut later = Vec::new();
+    for outcome in others {
+        match outcome {
+            Outcome::Scanned { file, notes } => {
+                other_files.push_back(file);
+                later.push(Later::Notes(notes));
+            }
+            other => later.push(Later::Outcome(other)),
+        }
+    }
     other_files
         .make_contiguous()
-        .sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
+        .sort_by(|a: &FileResult, b: &FileResult| a.path.cmp(&b.path));
 
     let mut written: std::io::Result<()> = Ok(());
     for batch in inputs.files.chunks(BATCH) {
@@ -131,22 +139,35 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
                 scan.trim(outcome)
             })
             .collect();
-        let mut files: Vec<(FileResult, Vec<Note>)> = outcomes
-            .into_iter()
-            .filter_map(|outcome| scan.take(outcome))
-            .collect();
-        // Walked files come sorted by path; a standard input or container whose name sorts
-        // before the batch's last file joins it (after a walked file of the same name).
-        if let Some(last) = files.last().map(|(f, _)| f.path.clone()) {
-            while other_files.front().is_some_and(|(f, _)| f.path < last) {
-                files.extend(other_files.pop_front());
+        // Walked files come sorted by path; a standard input or container goes before the
+        // first walked file whose path sorts after its own (after one of the same name).
+        let mut files = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Scanned { file, notes } => {
+                    while other_files.front().is_some_and(|o| o.path < file.path) {
+                        if let Some(other) = other_files.pop_front() {
+                            files.push(scan.check(other, Vec::new()));
+                        }
+                    }
+                    files.push(scan.check(file, notes));
+                }
+                other => scan.take(other),
             }
-            files.sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
         }
-        written = written.and_then(|()| report.write_files(&scan.check(files)));
+        written = written.and_then(|()| report.write_files(&files));
     }
-    let rest: Vec<_> = other_files.into_iter().collect();
-    written = written.and_then(|()| report.write_files(&scan.check(rest)));
+    let rest: Vec<FileResult> = other_files
+        .into_iter()
+        .map(|file| scan.check(file, Vec::new()))
+        .collect();
+    written = written.and_then(|()| report.write_files(&rest));
+    for item in later {
+        match item {
+            Later::Notes(notes) => scan.notes.extend(notes),
+            Later::Outcome(outcome) => scan.take(outcome),
+        }
+    }
 
     for (path, reason) in &inputs.errors {
         scan.errors
@@ -190,6 +211,13 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
 }
 
+/// What standard input and live containers leave for after the walked files: the notes of a
+/// checked one (its file went into the report in path order), or an outcome without a file.
+enum Later {
+    Notes(Vec<Note>),
+    Outcome(Outcome),
+}
+
 /// A scan under way: the policy being applied file by file, and what the report's ending and
 /// the exit code need.
 struct Scan<'s> {
@@ -229,11 +257,12 @@ impl Scan<'_> {
         }
     }
 
-    /// Takes in an outcome: a checked file comes back with its notes, anything else is kept
-    /// for the ending (an unreadable input is also reported at once).
-    fn take(&mut self, outcome: Outcome) -> Option<(FileResult, Vec<Note>)> {
+    /// Takes in an outcome that is not a checked file: it is kept for the ending (an
+    /// unreadable input is also reported at once). A checked file goes through
+    /// [`Scan::check`] instead; its notes are kept here.
+    fn take(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Scanned { file, notes } => return Some((file, notes)),
+            Outcome::Scanned { notes, .. } => self.notes.extend(notes),
             Outcome::NotRecognised => {}
             Outcome::Skipped(note) => self.notes.push(note),
             Outcome::HelmTemplate { chart } => *self.helm_templates.entry(chart).or_default() += 1,
@@ -243,36 +272,31 @@ impl Scan<'_> {
                 self.unreadable = true;
             }
         }
-        None
     }
 
-    /// Applies the policy to checked files, in report order, and counts what is left.
-    fn check(&mut self, files: Vec<(FileResult, Vec<Note>)>) -> Vec<FileResult> {
-        files
-            .into_iter()
-            .map(|(mut file, notes)| {
-                self.notes.extend(notes);
-                self.policy.apply(&mut file);
-                // A parse error fails the scan like a missing file, whatever the severity
-                // filters say: the input was not checked. A suppressed one was accepted.
-                self.unparsed |= file
-                    .findings
-                    .iter()
-                    .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
-                if let Some(baseline) = &mut self.baseline {
-                    self.known += baseline.remove_known(&mut file);
-                }
-                let min_severity = self.min_severity;
-                file.findings.retain(|f| f.severity >= min_severity);
-                self.failing |= file
-                    .findings
-                    .iter()
-                    .any(|f| f.suppressed.is_none() && f.severity >= self.fail_on);
-                self.files_scanned += 1;
-                self.summary.add(&file);
-                file
-            })
-            .collect()
+    /// Applies the policy to a checked file, in report order, and counts what is left; keeps
+    /// its notes.
+    fn check(&mut self, mut file: FileResult, notes: Vec<Note>) -> FileResult {
+        self.notes.extend(notes);
+        self.policy.apply(&mut file);
+        // A parse error fails the scan like a missing file, whatever the severity filters say:
+        // the input was not checked. A suppressed one was accepted.
+        self.unparsed |= file
+            .findings
+            .iter()
+            .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
+        if let Some(baseline) = &mut self.baseline {
+            self.known += baseline.remove_known(&mut file);
+        }
+        let min_severity = self.min_severity;
+        file.findings.retain(|f| f.severity >= min_severity);
+        self.failing |= file
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity >= self.fail_on);
+        self.files_scanned += 1;
+        self.summary.add(&file);
+        file
     }
 
     /// One note for each Helm chart whose templates were skipped.
@@ -301,7 +325,8 @@ impl Output {
             Some(path) => {
                 // The report is written while the scan goes on: Ctrl-C or a TERM signal must
                 // not leave the half-written temporary file behind (the target is untouched).
-                // The handler is in place before the file exists.
+                // The handler is in place before the file exists and removes it once its path
+                // is recorded, an instant after it is created.
                 static TEMPORARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
                 let _ = ctrlc::set_handler(|| {
                     if let Some(temporary) = TEMPORARY.get() {

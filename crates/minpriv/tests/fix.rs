@@ -548,3 +548,27 @@ fn fix_honours_waivers_disabled_rules_and_excludes_of_the_configuration() {
     assert!(diff.contains("-    privileged: true"), "{diff}");
     assert!(diff.contains("vendor/Dockerfile"), "{diff}");
 }
+
+/// fix reads a Compose file as scan does by default: `${VAR}` from the environment, and files
+/// its `build:` names beside the fixed folder. Where scan finds nothing, fix changes nothing.
+#[test]
+fn fix_reads_compose_files_as_scan_does() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let compose = "services:\n  app:\n    image: alpine:3.20\n    user: \"${APP_UID}\"\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap_or_else(|e| panic!("{e}"));
+    let scan = minpriv(dir.path())
+        .args(["scan", "--no-config", "--format", "json", "."])
+        .env("APP_UID", "1000")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&scan.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["summary"]["findings"], 0, "{report}");
+    let out = minpriv(dir.path())
+        .args(["fix", "--unsafe", "--no-config", "."])
+        .env("APP_UID", "1000")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{diff}");
+    assert!(diff.is_empty(), "{diff}");
+}

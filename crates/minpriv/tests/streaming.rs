@@ -275,3 +275,36 @@ fn an_interrupted_scan_leaves_no_temporary_file_and_no_report() {
     );
     assert!(!dir.path().join("report.sarif").exists());
 }
+
+/// Notes come in path order, as the files they are about: a file skipped with a note (not
+/// UTF-8) and a file read with a note (an unused suppression) keep their places across batches.
+#[test]
+fn notes_of_skipped_and_read_files_keep_path_order_across_batches() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for i in 0..600 {
+        let folder = dir.path().join(format!("{i:04}"));
+        std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        let content: Vec<u8> = if i % 2 == 0 {
+            b"FROM alpine:3.20\nUSER 10001\n# caf\xe9\n".to_vec()
+        } else {
+            b"FROM alpine:3.20\nUSER 10001 # minpriv:ignore host-pid\n".to_vec()
+        };
+        std::fs::write(folder.join("Dockerfile"), content).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = scan(dir.path(), &["--format", "json", "."]);
+    let report = json_of(&output.stdout);
+    let paths: Vec<&str> = report["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["path"].as_str())
+        .collect();
+    assert_eq!(paths.len(), 600, "{}", report["notes"]);
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert!(
+        paths == sorted,
+        "notes out of path order: {:?}",
+        &paths[..10]
+    );
+}

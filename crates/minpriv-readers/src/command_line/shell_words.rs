@@ -784,8 +784,8 @@ impl Lexer<'_> {
     }
 
     /// Past the `close` that ends a group opened just before `from`, counting nested `open`s.
-    /// Quotes, escapes and command substitutions inside are skipped whole: a `)` or `}` in them
-    /// closes nothing.
+    /// Quotes, escapes, `$(…)`, `${…}` and backticks inside are skipped whole: a `)` or `}` in
+    /// them closes nothing.
     fn skip_nested(&self, from: usize, depth: usize, open: u8, close: u8) -> Option<usize> {
         if depth > MAX_NESTING {
             return None;
@@ -798,6 +798,8 @@ impl Lexer<'_> {
                 b'\'' => j = self.skip_single(j + 1)?,
                 b'"' => j = self.skip_double(j + 1, depth + 1)?,
                 b'`' => j = self.skip_backtick(j + 1)?,
+                b'$' if self.at(j + 1) == Some(b'(') => j = self.skip_paren(j + 2, depth + 1)?,
+                b'$' if self.at(j + 1) == Some(b'{') => j = self.skip_brace(j + 2, depth + 1)?,
                 _ if b == open => {
                     nesting += 1;
                     j += 1;
@@ -996,11 +998,13 @@ mod tests {
         );
         // A `}` in a command substitution inside `${...}` closes nothing, as in `$(...)`.
         assert_eq!(
-            values("run --user ${U:-`echo }`} img $(echo ')' `echo )`)"),
+            values("run --user ${U:-`echo }`} -e X=${X:-$(echo })} img $(echo ')' `echo )`)"),
             [
                 "run",
                 "--user",
                 "${U:-`echo }`}",
+                "-e",
+                "X=${X:-$(echo })}",
                 "img",
                 "$(echo ')' `echo )`)"
             ]

@@ -13,14 +13,12 @@
 
 use crate::plan::Change;
 use crate::yaml_doc::{NodeId, YamlDoc, explicit_entries};
-use crate::yaml_patch::{Editor, Patch, SeqPatch, Value, patched_value};
+use crate::yaml_patch::{
+    Editor, Patch, SeqPatch, Value, capability_list, drop_all_list, patched_value,
+};
 use minpriv_model::{CapSpec, Posture, Seccomp};
 use minpriv_readers::yaml::Node;
 use std::rc::Rc;
-
-fn cap_eq(a: &str, b: &str) -> bool {
-    CapSpec::parse(a) == CapSpec::parse(b)
-}
 
 /// `no-new-privileges`, `no-new-privileges:true` and `no-new-privileges=true` are one option.
 fn opt_key_value(opt: &str) -> (&str, &str) {
@@ -61,31 +59,10 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         Change::Capabilities { add: Some(set), .. } => Some(*set),
         _ => None,
     }) {
-        out.push((
-            "cap_add".to_string(),
-            Patch::Seq(SeqPatch {
-                add: set
-                    .sorted_names()
-                    .into_iter()
-                    .map(|n| Value::Str(n.to_string()))
-                    .collect(),
-                remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
-                    CapSpec::Cap(c) => !set.contains(c),
-                    _ => true,
-                })),
-                same: cap_eq,
-            }),
-        ));
+        out.push(("cap_add".to_string(), capability_list(set)));
     }
     if has(&|c| matches!(c, Change::Capabilities { drop_all: true, .. })) {
-        out.push((
-            "cap_drop".to_string(),
-            Patch::Seq(SeqPatch {
-                add: vec![Value::Str("ALL".into())],
-                remove: None,
-                same: cap_eq,
-            }),
-        ));
+        out.push(("cap_drop".to_string(), drop_all_list()));
     }
     let nnp = has(&|c| matches!(c, Change::NoNewPrivileges));
     let seccomp = has(&|c| matches!(c, Change::SeccompDefault));

@@ -9,11 +9,10 @@
 
 use crate::plan::Change;
 use crate::yaml_doc::{NodeId, YamlDoc};
-use crate::yaml_patch::{Editor, Patch, SeqPatch, Value};
-use minpriv_model::{CapSpec, Span};
+use crate::yaml_patch::{Editor, Patch, SeqPatch, Value, capability_list, drop_all_list};
+use minpriv_model::Span;
 use minpriv_readers::yaml::Node;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 /// How deep `List`s may nest; kubectl never nests them.
 const LIST_DEPTH_LIMIT: usize = 4;
@@ -103,10 +102,6 @@ fn is_workload_kind(kind: &str) -> bool {
     )
 }
 
-fn cap_eq(a: &str, b: &str) -> bool {
-    CapSpec::parse(a) == CapSpec::parse(b)
-}
-
 /// A volume name for a tmpfs at `path` of `container`, unused in the pod: a DNS label, as
 /// volume names must be.
 fn volume_name(container: Option<&str>, path: &str, taken: &mut HashSet<String>) -> String {
@@ -164,31 +159,10 @@ fn container_patch(
     });
     let mut caps = Vec::new();
     if let Some(set) = add {
-        caps.push((
-            "add".to_string(),
-            Patch::Seq(SeqPatch {
-                add: set
-                    .sorted_names()
-                    .into_iter()
-                    .map(|n| Value::Str(n.to_string()))
-                    .collect(),
-                remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
-                    CapSpec::Cap(c) => !set.contains(c),
-                    _ => true,
-                })),
-                same: cap_eq,
-            }),
-        ));
+        caps.push(("add".to_string(), capability_list(set)));
     }
     if drop_all {
-        caps.push((
-            "drop".to_string(),
-            Patch::Seq(SeqPatch {
-                add: vec![Value::Str("ALL".into())],
-                remove: None,
-                same: cap_eq,
-            }),
-        ));
+        caps.push(("drop".to_string(), drop_all_list()));
     }
     if !caps.is_empty() {
         sc.push(("capabilities".into(), Patch::Map(caps)));

@@ -135,10 +135,10 @@ impl Minimized {
 }
 
 /// What to fix.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 pub struct FixOptions<'a> {
     /// The rules whose findings are fixed (a profile, narrowed by `--rule`/`--skip`).
-    pub profile: Profile,
+    pub profile: &'a Profile,
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
     /// Minimize's proven configuration: used for the one container in scope.
@@ -440,7 +440,7 @@ fn plan_all(
         ));
     }
     let cx = PlanContext {
-        profile: &options.profile,
+        profile: options.profile,
         suppressions,
         unsafe_fixes: options.unsafe_fixes,
         minimized: options.minimized,

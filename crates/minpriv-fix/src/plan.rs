@@ -547,7 +547,7 @@ mod tests {
         let profile = Profile::restricted();
         let suppressions = Suppressions::parse("");
         let options = crate::FixOptions {
-            profile: profile.clone(),
+            profile: &profile,
             unsafe_fixes,
             minimized: None,
             container: None,

@@ -15,6 +15,7 @@
 
 use crate::edit::{TextEdit, after_line, column, line_content_end, line_start};
 use crate::yaml_doc::{Path, Seg, YamlDoc, dash_column, explicit_entries};
+use minpriv_model::{CapSet, CapSpec};
 use minpriv_readers::yaml::Node;
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -824,6 +825,38 @@ fn block_item(
         }
         other => lines.push(format!("{pad}- {}", flow(other, false, quote))),
     }
+}
+
+/// Two capability list entries name the same capability (`CAP_NET_ADMIN` is `net_admin`).
+fn same_capability(a: &str, b: &str) -> bool {
+    CapSpec::parse(a) == CapSpec::parse(b)
+}
+
+/// A capability list (Compose `cap_add`, Kubernetes `capabilities.add`) patched to add the
+/// capabilities of `set` and remove the others it names; entries that name no capability stay.
+pub fn capability_list(set: CapSet) -> Patch {
+    Patch::Seq(SeqPatch {
+        add: set
+            .sorted_names()
+            .into_iter()
+            .map(|n| Value::Str(n.to_string()))
+            .collect(),
+        remove: Some(Rc::new(move |t: &str| match CapSpec::parse(t) {
+            CapSpec::Cap(c) => !set.contains(c),
+            _ => true,
+        })),
+        same: same_capability,
+    })
+}
+
+/// A capability drop list (Compose `cap_drop`, Kubernetes `capabilities.drop`) patched to hold
+/// `ALL`.
+pub fn drop_all_list() -> Patch {
+    Patch::Seq(SeqPatch {
+        add: vec![Value::Str("ALL".into())],
+        remove: None,
+        same: same_capability,
+    })
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ const fn case(input: &'static str, expected: &'static str, unsafe_fixes: bool) -
 fn run(case: &Case) -> Result<Option<String>, String> {
     let minimized = Minimized::from_json(&read("minimize.json")).unwrap_or_else(|e| panic!("{e}"));
     let options = FixOptions {
-        profile: Profile::restricted(),
+        profile: &Profile::restricted(),
         unsafe_fixes: case.unsafe_fixes,
         minimized: case.minimize.then_some(&minimized),
         container: case.container,
@@ -249,7 +249,7 @@ fn a_minimize_result_needs_one_container() {
 #[test]
 fn broken_files_are_refused_with_the_place() {
     let options = FixOptions {
-        profile: Profile::restricted(),
+        profile: &Profile::restricted(),
         unsafe_fixes: true,
         minimized: None,
         container: None,
@@ -293,7 +293,7 @@ fn damaged_inputs_never_panic() {
         "command_line/.github/workflows/ci.yml",
     ];
     let options = FixOptions {
-        profile: Profile::restricted(),
+        profile: &Profile::restricted(),
         unsafe_fixes: true,
         minimized: None,
         container: None,
@@ -331,7 +331,7 @@ fn damaged_inputs_never_panic() {
 #[test]
 fn a_byte_order_mark_is_kept() {
     let options = FixOptions {
-        profile: Profile::restricted(),
+        profile: &Profile::restricted(),
         unsafe_fixes: false,
         minimized: None,
         container: None,

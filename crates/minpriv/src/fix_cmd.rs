@@ -201,7 +201,7 @@ pub fn run(args: &FixArgs) -> ExitStatus {
         }
     };
     let options = FixOptions {
-        profile,
+        profile: &profile,
         unsafe_fixes: args.unsafe_fixes,
         minimized: minimized.as_ref(),
         container: args.container.as_deref(),
@@ -234,7 +234,7 @@ pub fn run(args: &FixArgs) -> ExitStatus {
             };
             let options = FixOptions {
                 waived: Some(&waived),
-                ..options.clone()
+                ..options
             };
             (candidate, fix_file(candidate, &options, &access))
         })

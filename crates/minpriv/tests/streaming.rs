@@ -50,6 +50,17 @@ fn scan(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("running minpriv: {e}"))
 }
 
+/// The names of the `--output` temporary files (`.minpriv-*.tmp`) in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect()
+}
+
 fn json_of(stdout: &[u8]) -> Value {
     serde_json::from_slice(stdout).unwrap_or_else(|e| {
         panic!(
@@ -159,12 +170,7 @@ fn output_is_written_whole_and_equals_standard_output() {
         json_of(&written)["findings"],
         json_of(&stdout.stdout)["findings"]
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
+    let leftovers = temporary_files(dir.path());
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -245,16 +251,8 @@ fn an_interrupted_scan_leaves_no_temporary_file_and_no_report() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("running minpriv: {e}"));
-    let temporary = |dir: &Path| {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .count()
-    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while temporary(dir.path()) == 0 {
+    while temporary_files(dir.path()).is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "the temporary file never appeared"
@@ -270,7 +268,7 @@ fn an_interrupted_scan_leaves_no_temporary_file_and_no_report() {
     let exit = child.wait().unwrap_or_else(|e| panic!("waiting: {e}"));
     assert_eq!(exit.code(), Some(130));
     assert_eq!(
-        temporary(dir.path()),
+        temporary_files(dir.path()).len(),
         0,
         "the temporary file is left behind"
     );

@@ -320,6 +320,19 @@ fn cancellation() -> Arc<AtomicBool> {
     flag
 }
 
+/// A session of runs against `engine` for `args`, cancelled by Ctrl-C, with a progress bar
+/// that follows its runs.
+fn start_session<'e>(engine: &'e Engine, args: &TargetArgs) -> (Session<'e>, ProgressBar) {
+    let mut session = Session::new(engine, run_options(args), cancellation());
+    let bar = progress_bar(args.quiet);
+    let b = bar.clone();
+    session.on_progress(move |p| {
+        b.set_position(p.runs as u64);
+        b.set_message(p.hypothesis.to_string());
+    });
+    (session, bar)
+}
+
 fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -427,15 +440,8 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let cancel = cancellation();
     let started = Instant::now();
-    let mut session = Session::new(&engine, run_options(t), cancel);
-    let bar = progress_bar(t.quiet);
-    let b = bar.clone();
-    session.on_progress(move |p| {
-        b.set_position(p.runs as u64);
-        b.set_message(p.hypothesis.to_string());
-    });
+    let (session, bar) = start_session(&engine, t);
     let result = verify::verify(&session, &request(t, &target));
     let mut v = match result {
         Ok(v) => v,
@@ -470,15 +476,8 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let cancel = cancellation();
     let started = Instant::now();
-    let mut session = Session::new(&engine, run_options(t), cancel);
-    let bar = progress_bar(t.quiet);
-    let b = bar.clone();
-    session.on_progress(move |p| {
-        b.set_position(p.runs as u64);
-        b.set_message(p.hypothesis.to_string());
-    });
+    let (session, bar) = start_session(&engine, t);
     let result = verify::minimize(&session, &request(t, &target));
     let mut m = match result {
         Ok(m) => m,

@@ -11,6 +11,7 @@ use crate::plan::Change;
 use crate::yaml_doc::{NodeId, YamlDoc};
 use crate::yaml_patch::{Editor, Patch, SeqPatch, Value, capability_list, drop_all_list};
 use minpriv_model::Span;
+use minpriv_readers::kubernetes::{list_items_kind, pod_template_of};
 use minpriv_readers::yaml::Node;
 use std::collections::{HashMap, HashSet};
 
@@ -40,11 +41,11 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
     let Some(kind) = node.get("kind").and_then(|k| k.as_str()).or(implied) else {
         return;
     };
-    if kind == "List" || kind.strip_suffix("List").is_some_and(is_workload_kind) {
+    // The reader's own rules for lists and pod templates, so that every pod it read is found.
+    if let Some(item_kind) = list_items_kind(kind) {
         if depth >= LIST_DEPTH_LIMIT {
             return;
         }
-        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
         if let Some(items) = node.get("items") {
             for item in items.items() {
                 object(item, item_kind, depth + 1, out);
@@ -52,19 +53,8 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
         }
         return;
     }
-    if !is_workload_kind(kind) {
-        return;
-    }
     let get = |n: Option<Node<'a>>, key: &str| n.and_then(|n| n.get(key));
-    let template = match kind {
-        "Pod" => Some(node),
-        "PodTemplate" => node.get("template"),
-        "CronJob" => get(
-            get(get(node.get("spec"), "jobTemplate"), "spec"),
-            "template",
-        ),
-        _ => get(node.get("spec"), "template"),
-    };
+    let template = pod_template_of(node, kind);
     let Some(spec) = get(template, "spec").filter(|s| s.is_mapping()) else {
         return;
     };
@@ -85,21 +75,6 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
         }
     }
     out.push(Pod { spec, containers });
-}
-
-fn is_workload_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Pod"
-            | "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "CronJob"
-            | "PodTemplate"
-    )
 }
 
 /// A volume name for a tmpfs at `path` of `container`, unused in the pod: a DNS label, as

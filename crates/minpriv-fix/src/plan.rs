@@ -213,6 +213,15 @@ fn propose(
             ),
             "turn privileged mode off".into(),
         ),
+        // A privileged container that already drops ALL is reported because privileged mode
+        // ignores the drop: leaving privileged mode is the fix, and privileged proposes it.
+        "caps-not-dropped"
+            if runtime
+                && minimized.is_none()
+                && posture.cap_drop.iter().any(|d| d.value == CapSpec::All) =>
+        {
+            Proposal::None
+        }
         "caps-not-dropped" if runtime => match minimized {
             Some(m) => fix(
                 rule,
@@ -539,6 +548,7 @@ mod tests {
             resource: "Pod/x".into(),
             span: None,
             containers: vec![c.clone()],
+            pod: None,
         };
         (w, c)
     }

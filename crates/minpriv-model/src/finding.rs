@@ -129,4 +129,8 @@ pub struct Finding {
     pub remediation: String,
     /// When suppressed: the reason given (empty when none was given).
     pub suppressed: Option<String>,
+    /// The Kubernetes Pod Security control this finding stands for, as the admission library
+    /// names its check (`privileged`, `hostPathVolumes`, ...); `None` for minpriv's own rules
+    /// and for inputs Pod Security does not judge.
+    pub pss_control: Option<&'static str>,
 }

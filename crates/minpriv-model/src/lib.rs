@@ -9,6 +9,7 @@ pub mod capability;
 pub mod effective;
 pub mod finding;
 pub mod image;
+pub mod pod;
 pub mod posture;
 pub mod risk;
 pub mod span;
@@ -19,6 +20,9 @@ pub use capability::{CapSet, CapSpec, Capability, Runtime};
 pub use effective::{EffectivePrivileges, EscapePath};
 pub use finding::{Finding, Severity, Source};
 pub use image::ImageRef;
+pub use pod::{
+    ContainerFacts, PodFacts, SecurityContextFacts, SelinuxOptionsFacts, VolumeFacts, Written,
+};
 pub use posture::{
     AppArmor, Container, ContainerRole, Located, Mount, MountKind, Origin, Posture, ProcMount,
     Seccomp, Selinux, Workload,

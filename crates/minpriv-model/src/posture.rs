@@ -327,4 +327,8 @@ pub struct Workload {
     pub span: Option<Span>,
     /// Its containers.
     pub containers: Vec<Container>,
+    /// Kubernetes: the pod spec as written, for the Pod Security controls (`None` for every
+    /// other input, and for a workload object without a pod spec).
+    #[serde(skip)]
+    pub pod: Option<Box<crate::pod::PodFacts>>,
 }

@@ -82,6 +82,7 @@ fn push_workloads(text: &str, mut found: Vec<Invocation>, output: &mut ReadOutpu
                 role: ContainerRole::Regular,
                 posture: run.posture,
             }],
+            pod: None,
         });
     }
 }

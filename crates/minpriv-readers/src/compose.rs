@@ -223,6 +223,7 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
                 role: ContainerRole::Regular,
                 posture,
             }],
+            pod: None,
         });
     }
     ReadOutput {

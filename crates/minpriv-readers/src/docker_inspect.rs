@@ -282,6 +282,7 @@ pub fn container_from_inspect<'a, T: InspectTree<'a>>(
                 role: ContainerRole::Regular,
                 posture,
             }],
+            pod: None,
         },
         id,
         image_id: text_at(object, "Image").map(str::to_string),

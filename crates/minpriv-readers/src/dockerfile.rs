@@ -159,6 +159,7 @@ fn workload(spans: &mut SpanMaker<'_>, stage: StageBuild) -> Workload {
             role: ContainerRole::Regular,
             posture,
         }],
+        pod: None,
     }
 }
 

@@ -1,8 +1,11 @@
 //! Kubernetes manifests: YAML streams and JSON files of workload objects, and `List`s of them.
 //!
 //! Each Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob
-//! and PodTemplate becomes a [`Workload`] whose containers (regular, init and ephemeral) each
-//! get a [`Posture`]. The pod-level `securityContext` is inherited by every container that does
+//! and PodTemplate, and every other object with a pod template at `spec.template` or
+//! `spec.jobTemplate.spec.template` (DeploymentConfig, Rollout, Knative Service, custom
+//! resources), becomes a [`Workload`] whose containers (regular, init and ephemeral) each get a
+//! [`Posture`], and whose pod spec as written is kept for the Pod Security controls
+//! ([`minpriv_model::PodFacts`]). The pod-level `securityContext` is inherited by every container that does
 //! not set the same field itself, as the kubelet does; reading only the container's own
 //! `securityContext` is the classic false positive of simpler linters.
 //!
@@ -10,10 +13,10 @@
 //! profile type that does not exist) are treated as not set: such a manifest never runs as
 //! written, and guessing what it meant would report settings nobody gets.
 //!
-//! Windows pods (`spec.os.name: windows`, `windowsOptions`) are read like any other: the
-//! Linux-only settings they lack are reported as if the pod ran on Linux. Telling them apart
-//! would need the node's OS, which a manifest only hints at.
+//! Windows pods (`spec.os.name: windows`) are read like any other; the Pod Security controls
+//! exempt them from the Linux-only restricted controls, as the API server does (since v1.25).
 
+use crate::kubernetes_pod_facts::{container_facts, pod_facts};
 use crate::yaml::{self, Node};
 use crate::{InputError, ReadOutput};
 use minpriv_model::{
@@ -94,6 +97,8 @@ fn read_parts(text: &str, index: &LineIndex, parts: Option<Vec<Range<usize>>>) -
         },
         budget: BUDGET_BASE.saturating_add(text.len().saturating_mul(BUDGET_PER_BYTE)),
         exhausted: false,
+        service_accounts: Vec::new(),
+        uses_account: Vec::new(),
     };
     for doc in &documents {
         if reader.exhausted {
@@ -107,7 +112,10 @@ fn read_parts(text: &str, index: &LineIndex, parts: Option<Vec<Range<usize>>>) -
         let Some(kind) = root.get("kind").and_then(|k| k.as_str()) else {
             continue;
         };
-        if !is_workload_kind(kind) && list_item_kind(kind).is_none() {
+        if !may_carry_pod_template(kind)
+            && list_item_kind(kind).is_none()
+            && kind != "ServiceAccount"
+        {
             continue;
         }
         // The kind decides, not the API group: OpenKruise's Advanced StatefulSet and DaemonSet
@@ -118,6 +126,7 @@ fn read_parts(text: &str, index: &LineIndex, parts: Option<Vec<Range<usize>>>) -
         }
         reader.object(root, doc.span(), None, 0);
     }
+    reader.apply_service_accounts();
     reader.out
 }
 
@@ -276,7 +285,11 @@ impl DocumentScan {
             return true;
         }
         match text.get(self.kind.clone()) {
-            Some(kind) => is_workload_kind(kind) || kind.ends_with("List"),
+            // ServiceAccounts are read too: their automountServiceAccountToken applies to the
+            // pods of the same file that use them. They are small and few.
+            Some(kind) => {
+                may_carry_pod_template(kind) || kind.ends_with("List") || kind == "ServiceAccount"
+            }
             None => true,
         }
     }
@@ -342,6 +355,113 @@ fn is_workload_kind(kind: &str) -> bool {
     WORKLOAD_KINDS.contains(&kind)
 }
 
+/// Kinds that never carry a pod template: the bulk of real manifests by count and by bytes
+/// (CRDs above all), skipped unparsed. `Service` is not among them: Knative's Service has one
+/// (core Services are parsed, and found to have none). Any other kind is parsed and looked into at the places a
+/// pod template stands (see [`generic_pod_template`]), so that OpenShift's DeploymentConfig,
+/// Argo's Rollout, Knative's Service and any operator's custom resource are read without a
+/// list of their kinds.
+const NO_POD_TEMPLATE_KINDS: &[&str] = &[
+    "APIService",
+    "AppProject",
+    "Application",
+    "Certificate",
+    "ClusterIssuer",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "CSIDriver",
+    "CSINode",
+    "CustomResourceDefinition",
+    "DestinationRule",
+    "EndpointSlice",
+    "Endpoints",
+    "Event",
+    "Gateway",
+    "GatewayClass",
+    "GRPCRoute",
+    "HTTPRoute",
+    "HelmRelease",
+    "HelmRepository",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "IngressClass",
+    "Issuer",
+    "Kustomization",
+    "Lease",
+    "LimitRange",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "NetworkPolicy",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "PodDisruptionBudget",
+    "PodMonitor",
+    "PriorityClass",
+    "PrometheusRule",
+    "ResourceQuota",
+    "Role",
+    "RoleBinding",
+    "Secret",
+    "ServiceAccount",
+    "ServiceMonitor",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VirtualService",
+    "VolumeSnapshot",
+    "VolumeSnapshotClass",
+];
+
+/// The pod template of a `kind` object `node` at the place the reader looks for it (`node`
+/// itself for a Pod), for tools that edit what the reader read. `None` when the kind carries no
+/// pod template or this object has none.
+pub fn pod_template_of<'a>(node: Node<'a>, kind: &str) -> Option<Node<'a>> {
+    let get = |n: Option<Node<'a>>, key: &str| n.and_then(|n| n.get(key));
+    match kind {
+        "Pod" => Some(node),
+        "PodTemplate" => node.get("template"),
+        "CronJob" => get(
+            get(get(node.get("spec"), "jobTemplate"), "spec"),
+            "template",
+        ),
+        _ if is_workload_kind(kind) => get(node.get("spec"), "template"),
+        _ if may_carry_pod_template(kind) => generic_pod_template(node, &mut 0),
+        _ => None,
+    }
+}
+
+/// For `List` and typed lists (`DeploymentList`, `RolloutList`): the kind their items have
+/// when they name none (`Some(None)`: the items name their own), as the reader reads them.
+pub fn list_items_kind(kind: &str) -> Option<Option<&str>> {
+    list_item_kind(kind)
+}
+
+/// True for a kind that is, or may be, a workload: the built-in workload kinds, and every kind
+/// not known to carry no pod template.
+fn may_carry_pod_template(kind: &str) -> bool {
+    is_workload_kind(kind) || !(kind.is_empty() || NO_POD_TEMPLATE_KINDS.contains(&kind))
+}
+
+/// The pod template of an object of a kind minpriv does not know by name: `spec.template`
+/// (DeploymentConfig, Rollout, Knative Service and Configuration, most operators' resources)
+/// or `spec.jobTemplate.spec.template` (CronJob-like resources), when its `spec` holds a
+/// `containers` list. Anything else is no workload.
+fn generic_pod_template<'a>(node: Node<'a>, cost: &mut usize) -> Option<Node<'a>> {
+    let spec = charged_get(Some(node), "spec", cost);
+    let direct = charged_get(spec, "template", cost);
+    let job = charged_get(spec, "jobTemplate", cost);
+    let job_spec = charged_get(job, "spec", cost);
+    let scheduled = charged_get(job_spec, "template", cost);
+    [direct, scheduled].into_iter().flatten().find(|template| {
+        template
+            .get("spec")
+            .and_then(|s| s.get("containers"))
+            .is_some_and(|c| c.is_sequence())
+    })
+}
+
 /// For `List` and typed lists such as `DeploymentList`: `Some(kind implied for items)`, where
 /// `Some(None)` means the items name their own kind.
 fn list_item_kind(kind: &str) -> Option<Option<&str>> {
@@ -349,7 +469,7 @@ fn list_item_kind(kind: &str) -> Option<Option<&str>> {
         return Some(None);
     }
     kind.strip_suffix("List")
-        .filter(|k| is_workload_kind(k))
+        .filter(|k| may_carry_pod_template(k))
         .map(Some)
 }
 
@@ -359,6 +479,12 @@ struct Reader {
     budget: usize,
     /// Set once the budget ran out: the rest of the input is skipped.
     exhausted: bool,
+    /// ServiceAccounts of the file that set `automountServiceAccountToken`: name, namespace,
+    /// value.
+    service_accounts: Vec<(String, Option<String>, Located<Option<bool>>)>,
+    /// Workloads (indexes into `out.workloads`) whose pod leaves the token to its
+    /// ServiceAccount: the account's name and the pod's namespace.
+    uses_account: Vec<(usize, String, Option<String>)>,
 }
 
 impl Reader {
@@ -405,8 +531,48 @@ impl Reader {
                 }
                 self.object(item, item.use_span(), item_kind, depth + 1);
             }
-        } else if is_workload_kind(kind) {
+        } else if kind == "ServiceAccount" {
+            self.service_account(node);
+        } else if may_carry_pod_template(kind) {
             self.workload(node, span, kind);
+        }
+    }
+
+    /// Records a ServiceAccount's `automountServiceAccountToken`.
+    fn service_account(&mut self, node: Node<'_>) {
+        if !self.charge(1 + width(Some(node)), node.use_span()) {
+            return;
+        }
+        let meta = node.get("metadata");
+        let Some(name) = meta.and_then(|m| m.get("name")).and_then(non_empty_str) else {
+            return;
+        };
+        let namespace = meta
+            .and_then(|m| m.get("namespace"))
+            .and_then(non_empty_str)
+            .map(str::to_string);
+        if let Some(automount) = bool_at(Some(node), "automountServiceAccountToken") {
+            let value = Located::new(Some(automount.value), Origin::Inherited, automount.span);
+            self.service_accounts
+                .push((name.to_string(), namespace, value));
+        }
+    }
+
+    /// Gives each container whose pod leaves `automountServiceAccountToken` unset the value of
+    /// the ServiceAccount it runs as, when the file defines that account (the API server's
+    /// rule: the pod's field, else the account's, else true).
+    fn apply_service_accounts(&mut self) {
+        for (index, account, namespace) in std::mem::take(&mut self.uses_account) {
+            let found = self.service_accounts.iter().find(|(name, ns, _)| {
+                *name == account && (ns.is_none() || namespace.is_none() || *ns == namespace)
+            });
+            let (Some((_, _, value)), Some(workload)) = (found, self.out.workloads.get_mut(index))
+            else {
+                continue;
+            };
+            for container in &mut workload.containers {
+                container.posture.automount_service_account_token = value.clone();
+            }
         }
     }
 
@@ -434,10 +600,18 @@ impl Reader {
                 let job_spec = charged_get(job, "spec", &mut cost);
                 charged_get(job_spec, "template", &mut cost)
             }
-            _ => {
+            _ if is_workload_kind(kind) => {
                 let spec = charged_get(Some(node), "spec", &mut cost);
                 charged_get(spec, "template", &mut cost)
             }
+            _ => match generic_pod_template(node, &mut cost) {
+                Some(template) => Some(template),
+                None => {
+                    // Still paid for: a hostile file must not look into many objects for free.
+                    self.charge(cost, span);
+                    return;
+                }
+            },
         };
         let pod_meta = charged_get(template, "metadata", &mut cost);
         let pod_spec = charged_get(template, "spec", &mut cost);
@@ -451,12 +625,14 @@ impl Reader {
             resource: format!("{kind}/{name}"),
             span: Some(span),
             containers: Vec::new(),
+            pod: None,
         };
         if let Some(spec) = pod_spec.filter(|s| s.is_mapping()) {
             if !self.charge(pod_cost(spec, self.budget), spec.use_span()) {
                 return;
             }
             let pod = PodLevel::read(spec, annotations);
+            let mut facts = pod_facts(spec, annotations);
             for (key, role) in [
                 ("containers", ContainerRole::Regular),
                 ("initContainers", ContainerRole::Init),
@@ -473,7 +649,22 @@ impl Reader {
                         return;
                     }
                     workload.containers.push(container(c, role, &pod));
+                    facts.containers.push(container_facts(c));
                 }
+            }
+            workload.pod = Some(Box::new(facts));
+            if spec.get("automountServiceAccountToken").is_none() {
+                let account = spec
+                    .get("serviceAccountName")
+                    .or_else(|| spec.get("serviceAccount"))
+                    .and_then(non_empty_str)
+                    .unwrap_or("default");
+                let namespace = meta
+                    .and_then(|m| m.get("namespace"))
+                    .and_then(non_empty_str)
+                    .map(str::to_string);
+                self.uses_account
+                    .push((self.out.workloads.len(), account.to_string(), namespace));
             }
         }
         self.out.workloads.push(workload);
@@ -544,6 +735,18 @@ fn container_cost(c: Node<'_>, pod: &PodLevel<'_>, cap: usize) -> usize {
     charged_get(caps, "drop", &mut cost);
     cost += list_cost(c.get("ports"), cap, |p| width(Some(p)));
     cost += list_cost(c.get("volumeMounts"), cap, |v| width(Some(v)));
+    // The probes' and lifecycle handlers' hosts, for Pod Security.
+    for key in [
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+    ] {
+        let handler = charged_get(Some(c), key, &mut cost);
+        for inner in ["httpGet", "tcpSocket", "postStart", "preStop"] {
+            charged_get(handler, inner, &mut cost);
+        }
+    }
     // Two annotation lookups by container name, and the pod-level values copied in.
     cost + 2 * width(pod.annotations) + pod.copy_cost
 }
@@ -1016,7 +1219,7 @@ mod tests {
     #[test]
     fn only_documents_that_may_be_workloads_are_parsed() {
         let text = format!(
-            "# head\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n{POD}---\n\
+            "# head\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n---\n{POD}---\n\
              kind: ConfigMap # a comment\ndata:\n  kind: Pod\n  x: |\n    kind: Pod\n---\n\
              kind: 'ClusterRole'\nrules:\n- apiGroups: [\"\"]\n---\nkind: \"List\"\nitems: []\n---\n\
              kind: CustomResourceDefinition\r\nspec: {{}}\r\n"
@@ -1069,7 +1272,9 @@ mod tests {
             assert_eq!(parsed(text), [text], "{text}");
             same_as_whole(text);
         }
-        assert_eq!(parsed("--- # note\nkind: Service\n"), Vec::<&str>::new());
+        assert_eq!(parsed("--- # note\nkind: Secret\n"), Vec::<&str>::new());
+        // Service is parsed: Knative's Service carries a pod template.
+        assert_eq!(parsed("---\nkind: Service\n"), ["---\nkind: Service\n"]);
     }
 
     #[test]

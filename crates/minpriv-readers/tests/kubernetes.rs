@@ -713,6 +713,15 @@ fn shared_corpus_reads_without_panics_and_finds_every_workload() {
         files.len()
     );
     let expected: std::collections::BTreeMap<String, usize> = [
+        // Kinds found by their pod template, not by name (issue 14): OpenKruise's BroadcastJob
+        // and CloneSet, OpenShift's DeploymentConfig, Kubeflow's Notebook, Argo's Rollout,
+        // Spot's SpotDeployment.
+        ("BroadcastJob", 4),
+        ("CloneSet", 4),
+        ("DeploymentConfig", 8),
+        ("Notebook", 4),
+        ("Rollout", 43),
+        ("SpotDeployment", 3),
         ("CronJob", 11),
         ("DaemonSet", 29),
         ("Deployment", 602 + 3),
@@ -726,9 +735,149 @@ fn shared_corpus_reads_without_panics_and_finds_every_workload() {
     .map(|(k, n)| (k.to_string(), n))
     .collect();
     assert_eq!(by_kind, expected);
-    assert_eq!(total - in_lists, 889);
-    assert_eq!(in_lists, 3);
-    // The README's 722 files, and the two List files, which hold no top-level workload.
-    assert_eq!(files_with_workloads, 722 + 2);
+    assert_eq!(total - in_lists, 954);
+    assert_eq!(in_lists, 4);
+    // The README's 722 files, the two List files, which hold no top-level workload, and 66
+    // files whose workloads are found by their pod template (Rollouts, DeploymentConfigs, ...).
+    assert_eq!(files_with_workloads, 722 + 2 + 66);
     assert_eq!(errors, 0, "every corpus file is valid YAML");
+}
+
+#[test]
+fn any_object_with_a_pod_template_is_a_workload_named_by_its_kind() {
+    let out = fixture("any_object_with_a_pod_template.yaml");
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(
+        resources(&out),
+        [
+            "DeploymentConfig/legacy",
+            "Rollout/canary",
+            "Service/hello",
+            "NightlyReport/report"
+        ]
+    );
+    let legacy = &out.workloads[0].containers[0].posture;
+    assert_eq!(vol(&legacy.privileged), (true, Origin::Written, (13, 25)));
+    let canary = &out.workloads[1].containers[0].posture;
+    assert_eq!(vol(&canary.host_pid), (true, Origin::Written, (22, 16)));
+    // The CronJob-like place: spec.jobTemplate.spec.template.
+    assert_eq!(
+        out.workloads[3].containers[0].name.as_deref(),
+        Some("report")
+    );
+    // Every one keeps its pod spec for the Pod Security controls.
+    assert!(out.workloads.iter().all(|w| w.pod.is_some()));
+}
+
+#[test]
+fn pod_facts_keep_the_pod_spec_as_written() {
+    let out = fixture("pod_facts_as_written.yaml");
+    let w = only(&out);
+    let pod = w.pod.as_deref().expect("pod facts");
+    assert!(pod.windows);
+    assert!(pod.in_user_namespace());
+    let sc = &pod.security_context;
+    assert_eq!(sc.run_as_non_root.as_ref().map(|f| f.value), Some(false));
+    assert_eq!(
+        sc.seccomp_type.as_ref().map(|f| f.value.as_str()),
+        Some("Unconfined")
+    );
+    let sysctls: Vec<&str> = pod.sysctls.iter().map(|s| s.value.as_str()).collect();
+    assert_eq!(sysctls, ["net.ipv4.tcp_notsent_lowat"]);
+    // Only the annotations Pod Security reads, as written.
+    let annotations: Vec<(&str, &str)> = pod
+        .annotations
+        .iter()
+        .map(|a| (a.value.0.as_str(), a.value.1.as_str()))
+        .collect();
+    assert_eq!(
+        annotations,
+        [
+            (
+                "container.apparmor.security.beta.kubernetes.io/app",
+                "unconfined"
+            ),
+            (
+                "seccomp.security.alpha.kubernetes.io/pod",
+                "runtime/default"
+            ),
+        ]
+    );
+    // A volume without a source keeps none; the API server makes it an emptyDir.
+    let volumes: Vec<(&str, Option<&str>)> = pod
+        .volumes
+        .iter()
+        .map(|v| (v.name.as_str(), v.source.as_deref()))
+        .collect();
+    assert_eq!(
+        volumes,
+        [
+            ("logs", Some("hostPath")),
+            ("scratch", None),
+            ("share", Some("nfs"))
+        ]
+    );
+    assert_eq!(lc(pod.volumes[0].span), (44, 7));
+
+    assert_eq!(pod.containers.len(), 1);
+    let app = &pod.containers[0];
+    assert_eq!(app.name, "app");
+    // The container's own value, not the pod's: admission judges both.
+    assert_eq!(
+        app.security_context
+            .run_as_non_root
+            .as_ref()
+            .map(|f| f.value),
+        Some(true)
+    );
+    let names = |list: &[minpriv_model::Written<String>]| -> Vec<String> {
+        list.iter().map(|c| c.value.clone()).collect()
+    };
+    assert_eq!(names(&app.cap_add), ["chown", "CAP_NET_RAW"]);
+    assert_eq!(names(&app.cap_drop), ["all"]);
+    assert_eq!(
+        app.proc_mount.as_ref().map(|p| p.value.as_str()),
+        Some("Unmasked")
+    );
+    assert_eq!(
+        app.host_ports.iter().map(|p| p.value).collect::<Vec<_>>(),
+        [8080]
+    );
+    // An empty host is no host.
+    assert_eq!(names(&app.probe_hosts), ["169.254.169.254"]);
+    assert_eq!(lc(app.probe_hosts[0].span), (35, 17));
+    // The posture still normalises: chown is CHOWN to the runtime.
+    let posture = &w.containers[0].posture;
+    assert_eq!(
+        posture.cap_add[0].value,
+        CapSpec::Cap(Capability::CHOWN),
+        "the runtime accepts either spelling"
+    );
+}
+
+#[test]
+fn a_service_account_in_the_same_file_decides_an_unset_token() {
+    let out = fixture("service_account_decides_the_token.yaml");
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(
+        resources(&out),
+        ["Pod/uses-quiet", "Pod/overrides-it", "Pod/uses-default"]
+    );
+    let token = |i: usize| {
+        let p = &out.workloads[i].containers[0].posture;
+        (
+            p.automount_service_account_token.value,
+            p.automount_service_account_token.origin,
+        )
+    };
+    assert_eq!(token(0), (Some(false), Origin::Inherited));
+    assert_eq!(
+        lc(out.workloads[0].containers[0]
+            .posture
+            .automount_service_account_token
+            .span),
+        (6, 31)
+    );
+    assert_eq!(token(1), (Some(true), Origin::Written));
+    assert_eq!(token(2), (None, Origin::RuntimeDefault));
 }

@@ -518,6 +518,7 @@ pub(crate) mod tests {
             container: Some(name.into()),
             remediation: String::new(),
             suppressed: None,
+            pss_control: None,
         }
     }
 
@@ -549,12 +550,14 @@ pub(crate) mod tests {
                             resource: "service/api".into(),
                             span: span_at(10, 2),
                             containers: vec![container("api", hardened(span_at(10, 2)))],
+                            pod: None,
                         },
                         Workload {
                             source: Source::Compose,
                             resource: "service/agent".into(),
                             span: span_at(40, 5),
                             containers: vec![container("agent", hostnet)],
+                            pod: None,
                         },
                     ],
                     ..FileResult::default()
@@ -570,6 +573,7 @@ pub(crate) mod tests {
                             role: ContainerRole::Regular,
                             posture: dockerfile,
                         }],
+                        pod: None,
                     }],
                     ..FileResult::default()
                 },
@@ -712,6 +716,7 @@ pub(crate) mod tests {
                 resource: "command".into(),
                 span: span_at(0, 1),
                 containers: vec![container("x", first), container("x", second)],
+                pod: None,
             }],
             ..FileResult::default()
         };

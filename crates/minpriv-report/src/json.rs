@@ -192,6 +192,9 @@ struct JsonFinding<'a> {
     remediation: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a str>,
+    /// Only on findings that stand for a Pod Security control, like `suppressed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pss_control: Option<&'static str>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -211,6 +214,7 @@ impl<'a> JsonFinding<'a> {
             container: finding.container.as_deref(),
             remediation: &finding.remediation,
             suppressed: finding.suppressed.as_deref(),
+            pss_control: finding.pss_control,
         }
     }
 }

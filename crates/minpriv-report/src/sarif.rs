@@ -330,6 +330,9 @@ fn result(
         "remediation".into(),
         Value::from(finding.remediation.as_str()),
     );
+    if let Some(control) = finding.pss_control {
+        properties.insert("pss_control".into(), Value::from(control));
+    }
     let builder = sarif::Result::builder()
         .rule_id(finding.rule)
         .level(level(finding.severity))

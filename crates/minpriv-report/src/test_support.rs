@@ -68,6 +68,7 @@ fn finding(
         ),
         remediation: remediation.into(),
         suppressed: None,
+        pss_control: None,
     }
 }
 
@@ -121,6 +122,7 @@ fn deployment() -> FileResult {
                 role: ContainerRole::Regular,
                 posture,
             }],
+            pod: None,
         }],
         ..FileResult::default()
     }
@@ -161,6 +163,7 @@ fn compose() -> FileResult {
                 role: ContainerRole::Regular,
                 posture,
             }],
+            pod: None,
         }],
         ..FileResult::default()
     }

@@ -69,7 +69,12 @@ impl<W: Write> ReportWriter for TextWriter<W> {
         let sections = in_parallel(files, |file, out| {
             let lines = LineIndex::new(&file.source_text);
             let mut compose = None;
-            for finding in file.findings.iter().filter(|f| is_shown(f, options)) {
+            let shown: Vec<&Finding> = file
+                .findings
+                .iter()
+                .filter(|f| is_shown(f, options))
+                .collect();
+            for finding in privileged_first(shown) {
                 // Containers Compose started are grouped under their project and service (the
                 // caller orders their findings together).
                 let service = file.compose.get(&finding.resource);
@@ -177,6 +182,47 @@ fn in_parallel(
     });
     sections.sort_unstable_by_key(|(i, _)| *i);
     sections.into_iter().map(|(_, section)| section).collect()
+}
+
+/// A file's findings with each privileged container's together, `privileged` first: the other
+/// controls such a container fails are fixes of their own, but privileged mode is why most of
+/// them matter, so they read as one block. Everything else keeps its order.
+fn privileged_first(findings: Vec<&Finding>) -> Vec<&Finding> {
+    let container = |f: &Finding| (f.resource.clone(), f.container.clone());
+    let privileged: Vec<(String, Option<String>)> = findings
+        .iter()
+        .filter(|f| f.rule == "privileged")
+        .map(|f| container(f))
+        .collect();
+    if privileged.is_empty() {
+        return findings;
+    }
+    let mut out = Vec::with_capacity(findings.len());
+    let mut placed = vec![false; findings.len()];
+    for (i, finding) in findings.iter().enumerate() {
+        if placed[i] {
+            continue;
+        }
+        let key = container(finding);
+        if !privileged.contains(&key) {
+            placed[i] = true;
+            out.push(*finding);
+            continue;
+        }
+        let block: Vec<usize> = (i..findings.len())
+            .filter(|&j| !placed[j] && container(findings[j]) == key)
+            .collect();
+        for &j in block.iter().filter(|&&j| findings[j].rule == "privileged") {
+            out.push(findings[j]);
+        }
+        for &j in block.iter().filter(|&&j| findings[j].rule != "privileged") {
+            out.push(findings[j]);
+        }
+        for j in block {
+            placed[j] = true;
+        }
+    }
+    out
 }
 
 /// The rustc-style diagnostic for one finding: `high[runs-as-root]: message`, the location, the
@@ -640,6 +686,43 @@ mod tests {
     }
 
     #[test]
+    fn a_privileged_containers_findings_read_as_one_block_that_starts_with_privileged() {
+        let finding = |rule: &'static str, container: &str| Finding {
+            rule,
+            severity: Severity::High,
+            message: format!("{rule} of {container}"),
+            span: None,
+            source: minpriv_model::Source::Kubernetes,
+            resource: "Pod/web".into(),
+            container: Some(container.into()),
+            remediation: String::new(),
+            suppressed: None,
+            pss_control: None,
+        };
+        let findings = [
+            finding("runs-as-root", "app"),
+            finding("caps-not-dropped", "shell"),
+            finding("writable-rootfs", "app"),
+            finding("privileged", "shell"),
+            finding("seccomp-unconfined", "shell"),
+        ];
+        let order: Vec<String> = privileged_first(findings.iter().collect())
+            .iter()
+            .map(|f| f.message.clone())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "runs-as-root of app",
+                "privileged of shell",
+                "caps-not-dropped of shell",
+                "seccomp-unconfined of shell",
+                "writable-rootfs of app",
+            ]
+        );
+    }
+
+    #[test]
     fn a_summary_of_nothing_says_so() {
         let report = ScanReport {
             files_scanned: 1,
@@ -670,6 +753,7 @@ mod tests {
             container: Some(container.into()),
             remediation: "run the container without --pid host".into(),
             suppressed: None,
+            pss_control: None,
         };
         let service = ComposeService {
             project: "shop".into(),

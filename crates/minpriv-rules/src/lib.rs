@@ -7,11 +7,13 @@
 
 #![warn(missing_docs)]
 
+pub mod pod_security;
 pub mod profile;
 pub mod registry;
 pub mod rules;
 pub mod suppression;
 
+pub use pod_security::{Level as PssLevel, PssVersion};
 pub use profile::Profile;
 pub use registry::{all_rules, find_rule};
 
@@ -45,6 +47,10 @@ pub struct CheckContext<'a> {
     /// Registries (or registry path prefixes) images may come from; empty = no allow-list.
     /// See [`Profile::allowed_registries`].
     pub allowed_registries: &'a [String],
+    /// The Pod Security level Kubernetes pods are judged at. See [`Profile::pss_level`].
+    pub pss_level: PssLevel,
+    /// The Pod Security version. See [`Profile::pss_version`].
+    pub pss_version: PssVersion,
 }
 
 impl CheckContext<'static> {
@@ -53,6 +59,8 @@ impl CheckContext<'static> {
     pub const RESTRICTED: CheckContext<'static> = CheckContext {
         unset_seccomp_is_unconfined: true,
         allowed_registries: &[],
+        pss_level: PssLevel::Restricted,
+        pss_version: PssVersion::LATEST,
     };
 }
 
@@ -82,11 +90,20 @@ pub trait Rule: Send + Sync {
 /// Runs every rule the profile enables over the workloads; severities per profile; findings in
 /// rule-table order per container (containers in workload order, init and ephemeral containers
 /// exactly like regular ones).
+///
+/// A Kubernetes pod is then judged by the Pod Security controls of the profile's level and
+/// version ([`pod_security`]): a finding that stands for a violated control carries its id, a
+/// violation no finding reports becomes a finding of the rule that owns it, and a finding of a
+/// rule whose control is in force but not violated is dropped, so that every Pod Security
+/// verdict is the API server's.
 pub fn check_workloads(workloads: &[Workload], profile: &Profile) -> Vec<Finding> {
     let context = profile.context();
     let mut findings = Vec::new();
     for workload in workloads {
-        for container in &workload.containers {
+        let first_of_workload = findings.len();
+        // The container (index) each finding of this workload is about.
+        let mut owners: Vec<usize> = Vec::new();
+        for (index, container) in workload.containers.iter().enumerate() {
             for (rule, severity) in profile.enabled_rules() {
                 let first_new = findings.len();
                 rule.check_with(&context, workload, container, &mut findings);
@@ -94,6 +111,12 @@ pub fn check_workloads(workloads: &[Workload], profile: &Profile) -> Vec<Finding
                     finding.severity = severity;
                 }
             }
+            owners.resize(findings.len() - first_of_workload, index);
+        }
+        if let Some(pod) = workload.pod.as_deref() {
+            let mut own = findings.split_off(first_of_workload);
+            pod_security::reconcile(pod, workload, profile, &mut own, &owners);
+            findings.append(&mut own);
         }
     }
     findings
@@ -166,11 +189,12 @@ mod tests {
             resource: "Pod/web".into(),
             span: span_at(1),
             containers,
+            pod: None,
         }
     }
 
     #[test]
-    fn privileged_silences_the_findings_it_implies() {
+    fn a_privileged_container_is_reported_for_every_control_on_its_own() {
         let mut p = Posture::defaults(Runtime::Containerd, span_at(5));
         p.privileged = Located::written(true, span_at(9));
         p.cap_add = vec![Located::written(
@@ -194,7 +218,7 @@ mod tests {
         );
         let ids: Vec<&str> = findings.iter().map(|f| f.rule).collect();
         assert!(ids.contains(&"privileged"));
-        for implied in [
+        for own in [
             "caps-not-dropped",
             "dangerous-cap-added",
             "privilege-escalation-allowed",
@@ -204,12 +228,16 @@ mod tests {
             "host-devices",
             "selinux-disabled",
         ] {
-            assert!(
-                !ids.contains(&implied),
-                "{implied} restates privileged: {ids:?}"
-            );
+            assert!(ids.contains(&own), "{own} is a fix of its own: {ids:?}");
         }
-        // What privileged does not imply still shows.
+        let privileged_why = |rule: &str| {
+            findings
+                .iter()
+                .find(|f| f.rule == rule)
+                .is_some_and(|f| f.message.contains("privileged"))
+        };
+        assert!(privileged_why("caps-not-dropped"));
+        assert!(privileged_why("privilege-escalation-allowed"));
         assert!(ids.contains(&"writable-rootfs"));
         assert!(ids.contains(&"runs-as-root"));
     }
@@ -244,6 +272,9 @@ mod tests {
             vec![
                 ("privileged", Some("init"), Severity::Critical),
                 ("host-pid", Some("init"), Severity::High),
+                // Privileged ignores the drop of ALL and the seccomp profile: each is reported.
+                ("caps-not-dropped", Some("init"), Severity::Medium),
+                ("seccomp-unconfined", Some("init"), Severity::High),
                 ("host-network", Some("app"), Severity::High),
                 ("writable-rootfs", Some("app"), Severity::High),
                 ("apparmor-unconfined", Some("debug"), Severity::High),

@@ -1,7 +1,7 @@
 //! Profiles: which rules run, at which severity, under which policy settings.
 
 use crate::registry::{all_rules, closest_rule_id, rule_index};
-use crate::{CheckContext, Rule};
+use crate::{CheckContext, PssLevel, PssVersion, Rule};
 use minpriv_model::Severity;
 use std::fmt;
 
@@ -27,6 +27,12 @@ pub struct Profile {
     /// `restricted`, which, like PSS restricted, wants a profile set; false in `baseline`,
     /// which, like PSS baseline, only forbids an explicit `Unconfined`.
     pub unset_seccomp_is_unconfined: bool,
+    /// The Pod Security Standards level Kubernetes pods are judged at: `restricted` for the
+    /// restricted profile, `baseline` for the baseline one.
+    pub pss_level: PssLevel,
+    /// The Pod Security Standards version (`--pss-version`, `pss-version` in minpriv.toml):
+    /// the controls as that Kubernetes version defines them. Latest by default.
+    pub pss_version: PssVersion,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,9 +63,8 @@ impl fmt::Display for NoSuchRule {
 impl std::error::Error for NoSuchRule {}
 
 /// Rules of [`Profile::baseline`]: those whose findings the Pod Security Standards baseline
-/// level forbids. PSS baseline forbids every hostPath volume; of those, minpriv reports the
-/// sensitive ones and runtime sockets. host-uts and host-userns have no PSS control but share
-/// host namespaces just like the hostNamespaces control's fields.
+/// level forbids. host-uts, host-userns and host-devices have no Kubernetes field (they judge
+/// Docker and Compose inputs) but share the host just like the baseline controls' fields.
 const BASELINE_RULES: &[&str] = &[
     "privileged",
     "docker-socket-mount",
@@ -77,6 +82,9 @@ const BASELINE_RULES: &[&str] = &[
     "host-devices",
     "sensitive-hostpath",
     "host-port",
+    "hostpath-volume",
+    "probe-host",
+    "windows-host-process",
     "invalid-input",
 ];
 
@@ -100,6 +108,8 @@ impl Profile {
                 .collect(),
             allowed_registries: Vec::new(),
             unset_seccomp_is_unconfined: true,
+            pss_level: PssLevel::Restricted,
+            pss_version: PssVersion::LATEST,
         }
     }
 
@@ -113,6 +123,7 @@ impl Profile {
         let mut profile = Profile::restricted();
         profile.name = "baseline".into();
         profile.unset_seccomp_is_unconfined = false;
+        profile.pss_level = PssLevel::Baseline;
         for (rule, setting) in all_rules().iter().zip(&mut profile.settings) {
             setting.enabled = BASELINE_RULES.contains(&rule.info().id);
         }
@@ -178,6 +189,8 @@ impl Profile {
         CheckContext {
             unset_seccomp_is_unconfined: self.unset_seccomp_is_unconfined,
             allowed_registries: &self.allowed_registries,
+            pss_level: self.pss_level,
+            pss_version: self.pss_version,
         }
     }
 

@@ -393,6 +393,7 @@ mod tests {
             container: Some("app".into()),
             remediation: String::new(),
             suppressed: None,
+            pss_control: None,
         }
     }
 

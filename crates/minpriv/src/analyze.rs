@@ -135,6 +135,7 @@ fn file_finding(
         container: None,
         remediation,
         suppressed: None,
+        pss_control: None,
     };
     Outcome::Scanned {
         file: FileResult {
@@ -508,6 +509,7 @@ fn invalid_input(err: &InputError, format: Format, source: Source, severity: Sev
         container: None,
         remediation: "fix the syntax error".to_string(),
         suppressed: None,
+        pss_control: None,
     }
 }
 

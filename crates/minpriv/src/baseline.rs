@@ -234,6 +234,7 @@ mod tests {
             container: Some(container.into()),
             remediation: String::new(),
             suppressed: None,
+            pss_control: None,
         }
     }
 

@@ -233,6 +233,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", value_parser = profile_names())]
     pub profile: Option<String>,
 
+    /// The Pod Security Standards version Kubernetes pods are judged at: `latest` (the
+    /// default) or `v1.N` (v1.0 to v1.37), like a namespace's
+    /// `pod-security.kubernetes.io/enforce-version` label. Default: the configuration's
+    /// `pss-version`, else latest.
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<minpriv_rules::PssVersion>,
+
     /// Exit with 1 when a finding of this severity or worse is reported. Default: the
     /// configuration's `fail-on`, else low.
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -315,13 +322,14 @@ fn profile_names() -> PossibleValuesParser {
     PossibleValuesParser::new(Profile::names().iter().map(|&name| {
         let help = match name {
             "restricted" => Some(
-                "every rule at its default severity; a Kubernetes container without a seccomp \
-                 profile counts as unconfined",
+                "every rule at its default severity; Kubernetes pods judged exactly as Pod \
+                 Security admission judges them at the restricted level",
             ),
             "baseline" => Some(
                 "only what the Kubernetes Pod Security Standards baseline level forbids: \
                  privileged mode, host namespaces, ports, paths and devices, added capabilities, \
-                 explicitly unconfined profiles, unsafe sysctls",
+                 explicitly unconfined profiles, unsafe sysctls; Kubernetes pods flagged exactly \
+                 when Pod Security admission rejects them at baseline",
             ),
             _ => None,
         };

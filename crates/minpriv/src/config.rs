@@ -98,6 +98,8 @@ pub struct Config {
     pub folder: PathBuf,
     /// `profile`.
     pub profile: Option<String>,
+    /// `pss-version`.
+    pub pss_version: Option<minpriv_rules::PssVersion>,
     /// `fail-on`.
     pub fail_on: Option<Severity>,
     /// `min-severity`.
@@ -273,6 +275,7 @@ pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         shown: root_shown,
         folder,
         profile: merged.profile,
+        pss_version: merged.pss_version,
         fail_on: merged.fail_on,
         min_severity: merged.min_severity,
         max_file_size: merged.max_file_size,
@@ -321,6 +324,7 @@ fn merge(base: Layer, over: Layer) -> Layer {
     Layer {
         extends: None,
         profile: over.profile.or(base.profile),
+        pss_version: over.pss_version.or(base.pss_version),
         fail_on: over.fail_on.or(base.fail_on),
         min_severity: over.min_severity.or(base.min_severity),
         max_file_size: over.max_file_size.or(base.max_file_size),

@@ -68,6 +68,11 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
+    /// The Pod Security version Kubernetes pods are judged at: `latest` (the default) or
+    /// `v1.N`, like a namespace's `pod-security.kubernetes.io/enforce-version` label.
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<minpriv_rules::PssVersion>,
+
     /// One configuration file for every repository. Default: each repository's nearest
     /// minpriv.toml or .minpriv.toml, from its folder upward.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -132,6 +137,7 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
+        pss_version: args.pss_version,
         fail_on: None,
         min_severity: args.min_severity.map(Severity::from),
     };

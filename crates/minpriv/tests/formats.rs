@@ -131,8 +131,25 @@ fn an_unreadable_input_makes_the_sarif_run_unsuccessful() {
         invocation["toolExecutionNotifications"][0]["level"],
         "error"
     );
-    // The readable pod is still reported: privileged, runs-as-root, writable-rootfs.
-    assert_eq!(results(&log).len(), 3, "{log}");
+    // The readable pod is still reported: privileged, runs-as-root, writable-rootfs, and each
+    // Pod Security control the privileged container also fails on its own (seccomp,
+    // allowPrivilegeEscalation, capabilities).
+    let results = results(&log);
+    let rules: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    for rule in [
+        "privileged",
+        "runs-as-root",
+        "writable-rootfs",
+        "seccomp-unconfined",
+        "privilege-escalation-allowed",
+        "caps-not-dropped",
+    ] {
+        assert!(rules.contains(&rule), "{rule}: {rules:?}");
+    }
+    assert_eq!(rules.len(), 6, "{log}");
 }
 
 #[test]

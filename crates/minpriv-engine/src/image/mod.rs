@@ -75,6 +75,7 @@ impl ScannedImage {
                 role: ContainerRole::Regular,
                 posture,
             }],
+            pod: None,
         }
     }
 }

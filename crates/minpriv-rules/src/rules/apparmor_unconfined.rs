@@ -5,8 +5,8 @@ declare_rule! {
     /// ## What it checks
     /// Whether AppArmor is turned off for the container (`--security-opt apparmor=unconfined`,
     /// `appArmorProfile.type: Unconfined`, or the legacy annotation
-    /// `container.apparmor.security.beta.kubernetes.io/NAME: unconfined`). Silent on a
-    /// privileged container, which runs unconfined anyway and is reported by `privileged`.
+    /// `container.apparmor.security.beta.kubernetes.io/NAME: unconfined`). On a
+    /// privileged container, which runs unconfined anyway, only what is written is reported.
     ///
     /// ## Why it matters
     /// On hosts with AppArmor, the runtime's default profile (`docker-default`,
@@ -83,7 +83,11 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    if posture.apparmor.value != AppArmor::Unconfined || posture.privileged.value {
+    // A privileged container runs unconfined whatever is asked; only what was written is
+    // reported here (privileged reports the rest).
+    if posture.apparmor.value != AppArmor::Unconfined
+        || (posture.privileged.value && !posture.apparmor.is_written())
+    {
         return;
     }
     // Unconfined without anyone asking: the engine's host has no AppArmor (a live audit).
@@ -144,11 +148,18 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_reports_what_was_written_only() {
         let mut p = posture(Source::Compose);
         p.privileged = written(true, 8);
+        // What privileged mode does by itself is privileged's to report.
+        p.apparmor = minpriv_model::Located::default_at(AppArmor::Unconfined, at(ANCHOR_LINE));
+        assert!(run(&ApparmorUnconfined, Source::Compose, p.clone()).is_empty());
         p.apparmor = written(AppArmor::Unconfined, VALUE_LINE);
-        assert!(run(&ApparmorUnconfined, Source::Compose, p).is_empty());
+        assert_one(
+            &run(&ApparmorUnconfined, Source::Compose, p),
+            ApparmorUnconfined::INFO,
+            VALUE_LINE,
+        );
     }
 
     #[test]

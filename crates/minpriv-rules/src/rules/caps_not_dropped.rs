@@ -5,7 +5,8 @@ declare_rule! {
     /// ## What it checks
     /// Whether the container drops every capability with `ALL` (`--cap-drop=ALL`,
     /// `cap_drop: [ALL]`, `capabilities.drop: ["ALL"]`). Dropping some capabilities by name
-    /// does not count. Silent on a privileged container, which `privileged` already reports.
+    /// does not count. A privileged container is reported too, even with `drop: [ALL]`:
+/// privileged mode ignores every drop (the message says so).
     ///
     /// ## Why it matters
     /// Without a drop, root in the container holds the runtime's default set: 14 capabilities
@@ -82,8 +83,23 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    // Privileged ignores every drop; privileged reports that.
-    if posture.privileged.value || posture.cap_drop.iter().any(|d| d.value == CapSpec::All) {
+    let drops_all = posture.cap_drop.iter().any(|d| d.value == CapSpec::All);
+    if drops_all && !posture.privileged.value {
+        return;
+    }
+    if drops_all {
+        // Privileged mode ignores every drop: the fix is leaving it, not another drop.
+        out.push(finding(
+            CapsNotDropped::INFO,
+            workload,
+            container,
+            posture.locate(&posture.privileged),
+            format!(
+                "{} drops ALL capabilities, but runs privileged, which ignores every drop: root in it holds every capability",
+                subject(workload, container)
+            ),
+            remediation(syntax).into(),
+        ));
         return;
     }
     let kept = posture.bounding_capabilities();
@@ -97,7 +113,12 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             .collect();
         format!(" (it drops only {})", names.join(", "))
     };
-    let message = if kept.is_empty() {
+    let message = if posture.privileged.value {
+        format!(
+            "{} does not drop ALL capabilities{dropped_by_name}, and runs privileged, which ignores drops anyway: root in it holds every capability",
+            subject(workload, container)
+        )
+    } else if kept.is_empty() {
         format!(
             "{} does not drop ALL capabilities{dropped_by_name}: dropping them by name keeps whatever the runtime's default set gains next",
             subject(workload, container)
@@ -111,7 +132,18 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             posture.runtime.display_name(),
         )
     };
-    let remediation = match syntax {
+    out.push(finding(
+        CapsNotDropped::INFO,
+        workload,
+        container,
+        posture.capabilities_span.or(posture.anchor),
+        message,
+        remediation(syntax).into(),
+    ));
+}
+
+fn remediation(syntax: RuntimeSyntax) -> &'static str {
+    match syntax {
         RuntimeSyntax::Kubernetes => {
             "set securityContext.capabilities.drop: [\"ALL\"] and add back only what the process needs under capabilities.add"
         }
@@ -121,15 +153,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         RuntimeSyntax::DockerCli => {
             "run the container with --cap-drop=ALL and --cap-add only what the process needs"
         }
-    };
-    out.push(finding(
-        CapsNotDropped::INFO,
-        workload,
-        container,
-        posture.capabilities_span.or(posture.anchor),
-        message,
-        remediation.into(),
-    ));
+    }
 }
 
 #[cfg(test)]
@@ -178,10 +202,15 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_is_reported_even_when_it_drops_all() {
         let mut p = posture(Source::Compose);
         p.privileged = written(true, VALUE_LINE);
-        assert!(run(&CapsNotDropped, Source::Compose, p).is_empty());
+        let f = &run(&CapsNotDropped, Source::Compose, p.clone())[0];
+        assert!(f.message.contains("runs privileged"), "{}", f.message);
+        p.cap_drop = vec![written(CapSpec::All, 11)];
+        let findings = run(&CapsNotDropped, Source::Compose, p);
+        let f = assert_one(&findings, CapsNotDropped::INFO, VALUE_LINE);
+        assert!(f.message.contains("ignores every drop"), "{}", f.message);
     }
 
     #[test]

@@ -8,7 +8,7 @@ declare_rule! {
     /// Pod Security Standards baseline list (`AUDIT_WRITE`, `CHOWN`, `DAC_OVERRIDE`, `FOWNER`,
     /// `FSETID`, `KILL`, `MKNOD`, `NET_BIND_SERVICE`, `SETFCAP`, `SETGID`, `SETPCAP`,
     /// `SETUID`, `SYS_CHROOT`), and `ALL`. A name that is no capability is reported too.
-    /// Silent on a privileged container, which `privileged` already reports.
+    /// A privileged container is reported too: each capability it adds is a separate fix.
     ///
     /// ## Why it matters
     /// Capabilities outside that list are the ones container escapes are made of: `SYS_ADMIN`
@@ -89,10 +89,6 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    // Privileged already has every capability; privileged reports that.
-    if posture.privileged.value {
-        return;
-    }
     let who = subject(workload, container);
     for added in &posture.cap_add {
         let message = match &added.value {
@@ -217,11 +213,12 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_is_reported_too() {
         let mut p = posture(Source::DockerRun);
         p.privileged = written(true, 8);
         p.cap_add = vec![written(CapSpec::Cap(Capability::SYS_ADMIN), VALUE_LINE)];
-        assert!(run(&DangerousCapAdded, Source::DockerRun, p).is_empty());
+        let findings = run(&DangerousCapAdded, Source::DockerRun, p);
+        assert_one(&findings, DangerousCapAdded::INFO, VALUE_LINE);
     }
 
     #[test]

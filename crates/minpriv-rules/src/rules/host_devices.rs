@@ -3,8 +3,9 @@ use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
     /// ## What it checks
-    /// Each host device passed into the container (`--device`, `devices:`). Silent on a
-    /// privileged container, which has every device and is reported by `privileged`.
+    /// Each host device passed into the container (`--device`, `devices:`). A
+    /// privileged container, which has every device anyway, is reported too: each device is a
+    /// separate fix.
     /// Kubernetes has no device list; a `hostPath` under `/dev` is reported by
     /// `sensitive-hostpath`.
     ///
@@ -63,10 +64,6 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    // A privileged container has every device; privileged reports that.
-    if posture.privileged.value {
-        return;
-    }
     for device in &posture.devices {
         // `host[:container[:permissions]]`: the host side is what the container gets.
         let host = device.value.split(':').next().unwrap_or_default().trim();
@@ -130,11 +127,15 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_is_reported_too() {
         let mut p = posture(Source::Compose);
         p.privileged = written(true, 8);
         p.devices = vec![written("/dev/sda".into(), VALUE_LINE)];
-        assert!(run(&HostDevices, Source::Compose, p).is_empty());
+        assert_one(
+            &run(&HostDevices, Source::Compose, p),
+            HostDevices::INFO,
+            VALUE_LINE,
+        );
     }
 
     #[test]

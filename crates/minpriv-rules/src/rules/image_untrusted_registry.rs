@@ -159,8 +159,8 @@ mod tests {
         let mut p = posture(source);
         p.image = written(Some(image.into()), VALUE_LINE);
         let context = CheckContext {
-            unset_seccomp_is_unconfined: true,
             allowed_registries: allowed,
+            ..CheckContext::RESTRICTED
         };
         run_with(&ImageUntrustedRegistry, &context, source, p)
     }

@@ -119,6 +119,7 @@ mod host_pid;
 mod host_port;
 mod host_userns;
 mod host_uts;
+mod hostpath_volume;
 mod image_latest_tag;
 mod image_not_pinned;
 mod image_untrusted_registry;
@@ -126,7 +127,10 @@ mod invalid_input;
 mod non_numeric_image_user;
 mod privilege_escalation_allowed;
 mod privileged;
+mod probe_host;
 mod proc_mount_unmasked;
+mod restricted_cap_added;
+mod restricted_volume_type;
 mod runs_as_root;
 mod seccomp_unconfined;
 mod selinux_disabled;
@@ -134,6 +138,7 @@ mod sensitive_hostpath;
 mod service_account_token;
 mod setuid_files;
 mod unsafe_sysctls;
+mod windows_host_process;
 mod writable_rootfs;
 
 #[cfg(test)]
@@ -150,6 +155,7 @@ pub use host_pid::HostPid;
 pub use host_port::HostPort;
 pub use host_userns::HostUserns;
 pub use host_uts::HostUts;
+pub use hostpath_volume::HostpathVolume;
 pub use image_latest_tag::ImageLatestTag;
 pub use image_not_pinned::ImageNotPinned;
 pub use image_untrusted_registry::ImageUntrustedRegistry;
@@ -157,7 +163,10 @@ pub use invalid_input::InvalidInput;
 pub use non_numeric_image_user::NonNumericImageUser;
 pub use privilege_escalation_allowed::PrivilegeEscalationAllowed;
 pub use privileged::Privileged;
+pub use probe_host::ProbeHost;
 pub use proc_mount_unmasked::ProcMountUnmasked;
+pub use restricted_cap_added::RestrictedCapAdded;
+pub use restricted_volume_type::RestrictedVolumeType;
 pub use runs_as_root::RunsAsRoot;
 pub use seccomp_unconfined::SeccompUnconfined;
 pub use selinux_disabled::SelinuxDisabled;
@@ -165,6 +174,7 @@ pub use sensitive_hostpath::SensitiveHostpath;
 pub use service_account_token::ServiceAccountToken;
 pub use setuid_files::SetuidFiles;
 pub use unsafe_sysctls::UnsafeSysctls;
+pub use windows_host_process::WindowsHostProcess;
 pub use writable_rootfs::WritableRootfs;
 
 /// Length of a doc comment's text after [`doc_bytes`] (used by `declare_rule!`).
@@ -259,6 +269,16 @@ impl Syntax {
     }
 }
 
+/// `"; {why}"` for a privileged container, else nothing: rules that privileged mode makes worse
+/// still report on their own (every control is reported on its own) and say so.
+pub(crate) fn privileged_note(posture: &Posture, why: &str) -> String {
+    if posture.privileged.value {
+        format!("; it runs privileged, {why}")
+    } else {
+        String::new()
+    }
+}
+
 /// Who a message is about: `container 'app'`, `the container` when it has no name, or
 /// `the image` for Dockerfiles and images.
 pub(crate) fn subject(workload: &Workload, container: &Container) -> String {
@@ -323,6 +343,7 @@ pub(crate) fn finding(
         container: container.name.clone(),
         remediation,
         suppressed: None,
+        pss_control: None,
     }
 }
 

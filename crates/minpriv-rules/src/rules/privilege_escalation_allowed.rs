@@ -1,4 +1,4 @@
-use super::{RuntimeSyntax, finding, subject};
+use super::{RuntimeSyntax, finding, privileged_note, subject};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -81,7 +81,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    if posture.no_new_privileges.value || posture.privileged.value {
+    if posture.no_new_privileges.value {
         return;
     }
     let (setting, remediation) = match syntax {
@@ -104,8 +104,9 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         container,
         posture.locate(&posture.no_new_privileges),
         format!(
-            "{} allows privilege escalation ({setting}): a non-root attacker can become root through setuid binaries and file capabilities",
-            subject(workload, container)
+            "{} allows privilege escalation ({setting}): a non-root attacker can become root through setuid binaries and file capabilities{}",
+            subject(workload, container),
+            privileged_note(posture, "and privileged mode hands every capability to whoever does")
         ),
         remediation.into(),
     ));
@@ -148,10 +149,12 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_is_reported_too_and_told_why() {
         let mut p = posture(Source::Kubernetes);
         p.privileged = written(true, VALUE_LINE);
-        assert!(run(&PrivilegeEscalationAllowed, Source::Kubernetes, p).is_empty());
+        let findings = run(&PrivilegeEscalationAllowed, Source::Kubernetes, p);
+        let f = assert_one(&findings, PrivilegeEscalationAllowed::INFO, ANCHOR_LINE);
+        assert!(f.message.contains("privileged mode"), "{}", f.message);
     }
 
     #[test]

@@ -4,8 +4,8 @@ use minpriv_model::{Container, Finding, ProcMount, Workload};
 declare_rule! {
     /// ## What it checks
     /// Whether `/proc` is mounted without the runtime's masks (`procMount: Unmasked`,
-    /// `--security-opt systempaths=unconfined`). Silent on a privileged container, which has
-    /// no masks anyway and is reported by `privileged`.
+    /// `--security-opt systempaths=unconfined`). On a privileged container, which has no
+    /// masks anyway, only what is written is reported.
     ///
     /// ## Why it matters
     /// Runtimes hide or make read-only the parts of `/proc` and `/sys` that reach the host
@@ -77,7 +77,11 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    if posture.proc_mount.value != ProcMount::Unmasked || posture.privileged.value {
+    // A privileged container's /proc is unmasked whatever is asked; only what was written is
+    // reported here (privileged reports the rest).
+    if posture.proc_mount.value != ProcMount::Unmasked
+        || (posture.privileged.value && !posture.proc_mount.is_written())
+    {
         return;
     }
     let remediation = match syntax {
@@ -128,11 +132,18 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_reports_what_was_written_only() {
         let mut p = posture(Source::Kubernetes);
         p.privileged = written(true, 8);
+        // What privileged mode does by itself is privileged's to report.
+        p.proc_mount = minpriv_model::Located::default_at(ProcMount::Unmasked, at(ANCHOR_LINE));
+        assert!(run(&ProcMountUnmasked, Source::Kubernetes, p.clone()).is_empty());
         p.proc_mount = written(ProcMount::Unmasked, VALUE_LINE);
-        assert!(run(&ProcMountUnmasked, Source::Kubernetes, p).is_empty());
+        assert_one(
+            &run(&ProcMountUnmasked, Source::Kubernetes, p),
+            ProcMountUnmasked::INFO,
+            VALUE_LINE,
+        );
     }
 
     #[test]

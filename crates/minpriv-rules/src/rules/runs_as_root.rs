@@ -1,5 +1,5 @@
 use super::{Syntax, finding, subject};
-use minpriv_model::{Container, Finding, RootStatus, Workload};
+use minpriv_model::{Container, Finding, RootStatus, Source, Workload};
 
 declare_rule! {
     /// ## What it checks
@@ -7,7 +7,9 @@ declare_rule! {
     /// way the runtime decides it: Kubernetes' `runAsUser`, then `runAsNonRoot`, then the user
     /// set on the container (`--user`, `user:`), then the image's `USER`. When the deciding
     /// setting is outside the input (an image built elsewhere, an unresolved `${UID}`), the
-    /// finding says the container *may* run as root, and why.
+    /// finding says the container *may* run as root, and why. A Kubernetes container with
+    /// `runAsUser: 0` and `runAsNonRoot: true` (after the pod's values are inherited) is
+    /// reported as the kubelet sees it: a container that never starts.
     ///
     /// ## Why it matters
     /// Root in a container is still root: it holds every capability the container has, owns
@@ -94,6 +96,24 @@ const ATTACKER_GETS: &str = "code an attacker runs in it holds every capability 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     let posture = &container.posture;
     let who = subject(workload, container);
+    // runAsUser: 0 with runAsNonRoot: true (after inheritance) never runs: the kubelet checks
+    // the one against the other and refuses to create the container.
+    if workload.source == Source::Kubernetes
+        && posture.run_as_user.value == Some(0)
+        && posture.run_as_non_root.value == Some(true)
+    {
+        out.push(finding(
+            RunsAsRoot::INFO,
+            workload,
+            container,
+            posture.locate(&posture.run_as_user),
+            format!(
+                "{who} sets runAsUser: 0 together with runAsNonRoot: true: the kubelet refuses to start it (CreateContainerConfigError: container's runAsUser breaks non-root policy)"
+            ),
+            "set runAsUser to a non-zero uid the image can run as (e.g. 10001), and keep runAsNonRoot: true".into(),
+        ));
+        return;
+    }
     let (message, span) = match posture.root_status() {
         RootStatus::NonRoot { .. } => return,
         RootStatus::Root { reason, span } => (
@@ -128,6 +148,28 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_as_user_zero_with_run_as_non_root_is_a_container_that_never_starts() {
+        use crate::rules::test_support::*;
+        let mut p = posture(Source::Kubernetes);
+        p.run_as_non_root = written(Some(true), 8);
+        p.run_as_user = written(Some(0), VALUE_LINE);
+        let findings = run(&RunsAsRoot, Source::Kubernetes, p.clone());
+        let f = assert_one(&findings, RunsAsRoot::INFO, VALUE_LINE);
+        assert!(
+            f.message.contains("the kubelet refuses to start it"),
+            "{}",
+            f.message
+        );
+        p.run_as_non_root = written(Some(false), 8);
+        let f = &run(&RunsAsRoot, Source::Kubernetes, p)[0];
+        assert!(
+            f.message.contains("runs as root (runAsUser is 0)"),
+            "{}",
+            f.message
+        );
+    }
     use crate::rules::test_support::*;
     use minpriv_model::{Located, Origin, Source};
 
@@ -171,7 +213,7 @@ mod tests {
     #[test]
     fn run_as_user_zero_is_reported_at_its_value() {
         let mut p = posture(Source::Kubernetes);
-        p.run_as_non_root = written(Some(true), 8);
+        p.run_as_non_root = written(Some(false), 8);
         p.run_as_user = written(Some(0), VALUE_LINE);
         let findings = run(&RunsAsRoot, Source::Kubernetes, p);
         let f = assert_one(&findings, RunsAsRoot::INFO, VALUE_LINE);

@@ -8,8 +8,8 @@ declare_rule! {
     /// seccomp=unconfined`, `seccompProfile.type: Unconfined`), or on Kubernetes because no
     /// profile is set, in which case the kubelet runs it `Unconfined` unless the cluster turned
     /// on `SeccompDefault`. Under the `baseline` profile only an explicit `Unconfined` counts,
-    /// as in the Pod Security Standards baseline level. Silent on a privileged container,
-    /// which runs without seccomp anyway and is reported by `privileged`.
+    /// as in the Pod Security Standards baseline level. A privileged container runs without
+    /// seccomp whatever it sets, and is reported too (the message says privileged mode is why).
     ///
     /// ## Why it matters
     /// Seccomp is the filter between the container and the kernel's system calls. The
@@ -89,10 +89,6 @@ fn check(
         return;
     };
     let posture = &container.posture;
-    // Privileged containers get no seccomp filter at all; privileged reports that.
-    if posture.privileged.value {
-        return;
-    }
     let who = subject(workload, container);
     // Unconfined without anyone asking: the engine runs without seccomp (a live audit).
     let engine_lacks_it = posture.seccomp.value == Seccomp::Unconfined
@@ -107,8 +103,13 @@ fn check(
         Seccomp::KubernetesUnset if context.unset_seccomp_is_unconfined => format!(
             "{who} sets no seccomp profile: Kubernetes runs containers Unconfined when no profile is set unless the kubelet's SeccompDefault is on, leaving every system call in reach"
         ),
+        // Privileged containers get no seccomp filter, whatever profile is set.
+        _ if posture.privileged.value => format!(
+            "{who} runs privileged, so no seccomp filter applies whatever profile it sets: every system call is in reach, including those most kernel exploits and escapes use"
+        ),
         Seccomp::KubernetesUnset | Seccomp::RuntimeDefault | Seccomp::Custom(_) => return,
     };
+    let because_privileged = message.contains("runs privileged, so no seccomp filter");
     let remediation = match syntax {
         _ if engine_lacks_it => {
             "run the engine with seccomp (a daemon built with it, without an unconfined --seccomp-profile): its default profile then applies to every container"
@@ -127,7 +128,11 @@ fn check(
         SeccompUnconfined::INFO,
         workload,
         container,
-        posture.locate(&posture.seccomp),
+        if because_privileged {
+            posture.locate(&posture.privileged)
+        } else {
+            posture.locate(&posture.seccomp)
+        },
         message,
         remediation.into(),
     ));
@@ -171,7 +176,7 @@ mod tests {
     fn an_unset_kubernetes_profile_is_silent_when_the_policy_says_so() {
         let baseline = CheckContext {
             unset_seccomp_is_unconfined: false,
-            allowed_registries: &[],
+            ..CheckContext::RESTRICTED
         };
         assert!(
             run_with(
@@ -201,6 +206,7 @@ mod tests {
                 role: minpriv_model::ContainerRole::Regular,
                 posture: unset_kubernetes(),
             }],
+            pod: None,
         };
         SeccompUnconfined.check(&workload, &workload.containers[0], &mut out);
         assert_one(&out, SeccompUnconfined::INFO, ANCHOR_LINE);
@@ -230,11 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_is_reported_too_and_told_why() {
         let mut p = posture(Source::DockerRun);
         p.privileged = written(true, 8);
+        let findings = run(&SeccompUnconfined, Source::DockerRun, p.clone());
+        let f = assert_one(&findings, SeccompUnconfined::INFO, 8);
+        assert!(f.message.contains("runs privileged"), "{}", f.message);
         p.seccomp = written(Seccomp::Unconfined, VALUE_LINE);
-        assert!(run(&SeccompUnconfined, Source::DockerRun, p).is_empty());
+        let findings = run(&SeccompUnconfined, Source::DockerRun, p);
+        assert_one(&findings, SeccompUnconfined::INFO, VALUE_LINE);
     }
 
     #[test]

@@ -7,8 +7,8 @@ declare_rule! {
     /// `security_opt: [label:disable]`), or set to a type other than the confined container
     /// types the Pod Security Standards baseline allows (`container_t`, `container_init_t`,
     /// `container_kvm_t`, `container_engine_t`), or sets an SELinux user or role (baseline
-    /// allows neither). Silent on a privileged container, which runs unconfined anyway and is
-    /// reported by `privileged`.
+    /// allows neither). On a privileged container only what is written is reported: its
+    /// default labelling is privileged's to report.
     ///
     /// ## Why it matters
     /// On SELinux hosts the container type is what keeps a container process away from host
@@ -94,7 +94,9 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    if posture.privileged.value {
+    // Only what was written is reported on a privileged container (Docker labels privileged
+    // containers unconfined by itself; privileged reports that).
+    if posture.privileged.value && !posture.selinux.is_written() {
         return;
     }
     let problems = problems(&posture.selinux.value);
@@ -229,11 +231,18 @@ mod tests {
     }
 
     #[test]
-    fn a_privileged_container_is_left_to_privileged() {
+    fn a_privileged_container_reports_what_was_written_only() {
         let mut p = posture(Source::DockerRun);
         p.privileged = written(true, 8);
+        p.selinux =
+            minpriv_model::Located::default_at(options(true, None, None, None), at(ANCHOR_LINE));
+        assert!(run(&SelinuxDisabled, Source::DockerRun, p.clone()).is_empty());
         p.selinux = written(options(true, None, None, None), VALUE_LINE);
-        assert!(run(&SelinuxDisabled, Source::DockerRun, p).is_empty());
+        assert_one(
+            &run(&SelinuxDisabled, Source::DockerRun, p),
+            SelinuxDisabled::INFO,
+            VALUE_LINE,
+        );
     }
 
     #[test]

@@ -90,6 +90,7 @@ fn workload(source: Source, posture: Posture) -> Workload {
             role: ContainerRole::Regular,
             posture,
         }],
+        pod: None,
     }
 }
 

@@ -8,6 +8,7 @@
 use super::clock::Date;
 use super::{ConfigError, RuleOverride};
 use minpriv_model::{LineIndex, Severity};
+use minpriv_rules::PssVersion;
 use minpriv_rules::registry::closest_rule_id;
 use minpriv_rules::{Profile, find_rule};
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use toml::de::{DeTable, DeValue};
 const TOP_KEYS: &[&str] = &[
     "extends",
     "profile",
+    "pss-version",
     "fail-on",
     "min-severity",
     "max-file-size",
@@ -52,6 +54,8 @@ pub struct Layer {
     pub extends: Option<Positioned<String>>,
     /// `profile`, a name [`Profile::by_name`] knows.
     pub profile: Option<String>,
+    /// `pss-version`: the Pod Security version Kubernetes pods are judged at.
+    pub pss_version: Option<PssVersion>,
     /// `fail-on`.
     pub fail_on: Option<Severity>,
     /// `min-severity`.
@@ -182,6 +186,17 @@ impl Reader<'_> {
                     });
                 }
                 "profile" => layer.profile = self.profile(key, value),
+                "pss-version" => {
+                    layer.pss_version =
+                        self.string(key, value)
+                            .and_then(|text| match text.parse::<PssVersion>() {
+                                Ok(version) => Some(version),
+                                Err(message) => {
+                                    self.error(value.span(), message);
+                                    None
+                                }
+                            });
+                }
                 "fail-on" => layer.fail_on = self.severity(key, value, false),
                 "min-severity" => layer.min_severity = self.severity(key, value, true),
                 "max-file-size" => layer.max_file_size = self.size(key, value),
@@ -810,7 +825,7 @@ expires = 2026-12-31
             errors("profile = \"restricted\"\nfail_on = \"high\"\n"),
             [
                 "minpriv.toml:2:1: unknown key 'fail_on' in the top level (did you mean 'fail-on'? \
-              known keys: extends, profile, fail-on, min-severity, max-file-size, exclude, rules, \
+              known keys: extends, profile, pss-version, fail-on, min-severity, max-file-size, exclude, rules, \
               images, suppressions, waiver)"
             ]
         );

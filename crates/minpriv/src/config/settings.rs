@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct PolicyFlags<'a> {
     /// `--profile`.
     pub profile: Option<&'a str>,
+    /// `--pss-version`.
+    pub pss_version: Option<minpriv_rules::PssVersion>,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
     /// `--min-severity`.
@@ -71,6 +73,7 @@ impl Settings {
         };
         let flags = PolicyFlags {
             profile: args.profile.as_deref(),
+            pss_version: args.pss_version,
             fail_on: args.fail_on.map(Severity::from),
             min_severity: args.min_severity.map(Severity::from),
         };
@@ -119,6 +122,12 @@ impl Settings {
                 Profile::names().join(", ")
             )]);
         };
+        if let Some(version) = flags
+            .pss_version
+            .or(config.as_ref().and_then(|c| c.pss_version))
+        {
+            profile.pss_version = version;
+        }
         let mut today = None;
         if let Some(config) = &config {
             tune(&mut profile, config).map_err(|e| vec![e])?;

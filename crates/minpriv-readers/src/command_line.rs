@@ -73,6 +73,7 @@ fn push_workloads(text: &str, mut found: Vec<Invocation>, output: &mut ReadOutpu
         let Some(run) = docker_flags::parse_run(invocation, &spans) else {
             continue;
         };
+        output.notes.extend(run.notes);
         output.workloads.push(Workload {
             source: Source::DockerRun,
             resource: "command".to_string(),

@@ -323,6 +323,31 @@ fn github_workflows_in_hidden_folders_are_read() {
 }
 
 #[test]
+fn flags_after_a_variable_in_a_docker_run_are_reported_with_a_note() {
+    let (code, json) = scan_json(&["variable-before-flags"]);
+    assert_eq!(code, 1, "{json:#}");
+    for (rule, line) in [
+        ("privileged", 4),
+        ("host-pid", 5),
+        ("docker-socket-mount", 6),
+    ] {
+        let f = finding(&json, rule);
+        assert_eq!(f["path"], "variable-before-flags/run-agent.sh");
+        assert_eq!(f["line"], line, "{f:#}");
+    }
+    let notes = json["notes"].as_array().cloned().unwrap_or_default();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["path"] == "variable-before-flags/run-agent.sh"
+                && n["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("${EXTRA_OPTS}") && m.contains("more flags"))),
+        "{json:#}"
+    );
+}
+
+#[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);
     assert_eq!(code, 0, "{json:#}");

@@ -348,6 +348,23 @@ fn flags_after_a_variable_in_a_docker_run_are_reported_with_a_note() {
 }
 
 #[test]
+fn setgid_and_sticky_directories_are_no_setuid_files() {
+    let (_, json) = scan_json(&["setgid-directories"]);
+    let setuid: Vec<_> = findings(&json)
+        .into_iter()
+        .filter(|f| f["rule"] == "setuid-files")
+        .collect();
+    assert_eq!(setuid.len(), 1, "{json:#}");
+    assert_eq!(setuid[0]["line"], 5);
+    assert!(
+        setuid[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("/usr/local/bin/whoami-root")),
+        "{json:#}"
+    );
+}
+
+#[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);
     assert_eq!(code, 0, "{json:#}");

@@ -20,6 +20,8 @@ mod file_spans;
 mod groovy;
 mod shell_words;
 
+pub use ci::LocalInclude;
+
 use crate::ReadOutput;
 use commands::Invocation;
 use file_spans::FileSpans;
@@ -62,6 +64,13 @@ pub fn read_gitlab_ci(text: &str) -> ReadOutput {
     output.errors = errors;
     push_workloads(text, found, &mut output);
     output
+}
+
+/// The files a GitLab CI file includes from its own repository, in file order: each path or
+/// wildcard pattern as written (relative to the repository's root) and its line. The caller
+/// finds and reads them: readers do not touch the file system.
+pub fn gitlab_local_includes(text: &str) -> Vec<LocalInclude> {
+    ci::gitlab_local_includes(text)
 }
 
 /// One workload per invocation that runs a container, in file order.

@@ -364,6 +364,111 @@ fn setgid_and_sticky_directories_are_no_setuid_files() {
     );
 }
 
+/// `(path, line)` of each finding of `rule`, in report order.
+fn places<'a>(json: &'a Value, rule: &str) -> Vec<(&'a str, i64)> {
+    findings(json)
+        .into_iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["line"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn files_a_gitlab_ci_file_includes_are_read_once_each() {
+    for named in ["gitlab-includes", "gitlab-includes/.gitlab-ci.yml"] {
+        let (code, json) = scan_json(&[named]);
+        assert_eq!(code, 1, "{json:#}");
+        // `include: local: .gitlab/ci/*.yml`, also walked: once.
+        assert_eq!(
+            places(&json, "privileged"),
+            [("gitlab-includes/.gitlab/ci/build.yml", 4)],
+            "{named}"
+        );
+        // `include: '.common-ci.yml'`, whose name says nothing.
+        assert_eq!(
+            places(&json, "docker-socket-mount"),
+            [("gitlab-includes/.common-ci.yml", 3)],
+            "{named}"
+        );
+        // `/ci/jobs/**.yml`, and what that file includes in turn (a cycle back to the root).
+        assert_eq!(
+            places(&json, "host-network"),
+            [("gitlab-includes/ci/jobs/deploy/deploy.yml", 4)],
+            "{named}"
+        );
+        assert_eq!(
+            places(&json, "dangerous-cap-added"),
+            [("gitlab-includes/ci/nested.yml", 5)],
+            "{named}"
+        );
+        let notes: Vec<&str> = json["notes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["message"].as_str()).collect())
+            .unwrap_or_default();
+        for expected in [
+            "include '$CI_PROJECT_DIR/generated.yml' (line 6) names a CI variable",
+            "include 'ci/missing.yml' (line 8) does not exist",
+        ] {
+            assert!(
+                notes.iter().any(|n| n.starts_with(expected)),
+                "{expected}: {notes:#?}"
+            );
+        }
+        assert!(
+            !notes.iter().any(|n| n.contains("remote.yml")),
+            "{notes:#?}"
+        );
+    }
+    // Any YAML under `.gitlab/` is GitLab CI, included or not.
+    let (_, json) = scan_json(&["gitlab-includes"]);
+    assert_eq!(
+        places(&json, "host-pid"),
+        [("gitlab-includes/.gitlab/ci/templates/not-included.yml", 4)]
+    );
+}
+
+#[test]
+fn a_gitlab_include_outside_the_scanned_tree_is_not_read() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap_or_default();
+    std::fs::write(
+        dir.path().join("secret.yml"),
+        "job:\n  script: docker run --privileged x:1\n",
+    )
+    .unwrap_or_default();
+    std::fs::write(
+        repo.join(".gitlab-ci.yml"),
+        "include:\n  - local: ../secret.yml\n",
+    )
+    .unwrap_or_default();
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "repo"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(findings(&json).is_empty(), "{json:#}");
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("include '../secret.yml' (line 2) is outside the scanned folders"),
+        "{notes}"
+    );
+    // --follow reads it.
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--follow", "repo"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(places(&json, "privileged"), [("repo/../secret.yml", 2)]);
+}
+
 #[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);

@@ -470,6 +470,44 @@ fn a_gitlab_include_outside_the_scanned_tree_is_not_read() {
 }
 
 #[test]
+fn folders_above_sensitive_host_paths_are_sensitive() {
+    let (code, json) = scan_json(&["sensitive-parents"]);
+    assert_eq!(code, 1, "{json:#}");
+    let sensitive: Vec<(i64, &str)> = findings(&json)
+        .into_iter()
+        .filter(|f| f["rule"] == "sensitive-hostpath")
+        .map(|f| {
+            (
+                f["line"].as_i64().unwrap_or(0),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let lines: Vec<i64> = sensitive.iter().map(|(line, _)| *line).collect();
+    // /var/lib/, /var, /var/log and //etc/./ssh/; not /opt/data.
+    assert_eq!(lines, [23, 25, 27, 31], "{sensitive:#?}");
+    assert!(
+        sensitive[0]
+            .1
+            .contains("which holds /var/lib/docker, /var/lib/containerd, /var/lib/kubelet"),
+        "{}",
+        sensitive[0].1
+    );
+    assert!(
+        sensitive[1]
+            .1
+            .contains("the container runtime socket /var/run/docker.sock"),
+        "{}",
+        sensitive[1].1
+    );
+    assert!(
+        !sensitive[2].1.contains("which holds"),
+        "{}",
+        sensitive[2].1
+    );
+}
+
+#[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);
     assert_eq!(code, 0, "{json:#}");

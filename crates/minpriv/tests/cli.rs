@@ -508,6 +508,33 @@ fn folders_above_sensitive_host_paths_are_sensitive() {
 }
 
 #[test]
+fn docker_inspect_reports_the_labels_the_user_wrote_not_dockers() {
+    let (code, json) = scan_json(&["inspect-labels/inspect.json"]);
+    assert_eq!(code, 1, "{json:#}");
+    let rules_of_container = |resource: &str| -> Vec<&str> {
+        findings(&json)
+            .into_iter()
+            .filter(|f| f["resource"] == resource)
+            .filter_map(|f| f["rule"].as_str())
+            .collect()
+    };
+    // `--pid host`: Docker wrote `label=disable`, the user did not.
+    let pid_host = rules_of_container("container/fx-pidhost");
+    assert!(pid_host.contains(&"host-pid"), "{pid_host:?}");
+    assert!(!pid_host.contains(&"selinux-disabled"), "{pid_host:?}");
+    // `--security-opt label=type:spc_t`: the user's, reported at its line.
+    let f = findings(&json)
+        .into_iter()
+        .find(|f| f["rule"] == "selinux-disabled")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(f["resource"], "container/fx-spc");
+    assert!(
+        f["message"].as_str().is_some_and(|m| m.contains("spc_t")),
+        "{f:#}"
+    );
+}
+
+#[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);
     assert_eq!(code, 0, "{json:#}");

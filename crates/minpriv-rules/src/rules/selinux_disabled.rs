@@ -10,6 +10,14 @@ declare_rule! {
     /// allows neither). Silent on a privileged container, which runs unconfined anyway and is
     /// reported by `privileged`.
     ///
+    /// Only what was asked for counts. Docker writes `label=disable` into a container's
+    /// `SecurityOpt` by itself for `--privileged`, `--pid host` and `--ipc host`, and copies
+    /// another container's label for `--pid container:X` / `--ipc container:X`; in `docker
+    /// inspect` output and a live audit those labels are the runtime's, not the user's, and are
+    /// not reported here (`privileged`, `host-pid` and `host-ipc` report the cause). A live
+    /// audit also reports no SELinux setting when the engine does not run SELinux (its
+    /// `docker info` lists no `name=selinux`): there the setting does nothing.
+    ///
     /// ## Why it matters
     /// On SELinux hosts the container type is what keeps a container process away from host
     /// files and other containers' files even when it is root and escapes its mount namespace.
@@ -94,7 +102,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    if posture.privileged.value {
+    if posture.privileged.value || !posture.selinux.is_written() {
         return;
     }
     let problems = problems(&posture.selinux.value);
@@ -234,6 +242,20 @@ mod tests {
         p.privileged = written(true, 8);
         p.selinux = written(options(true, None, None, None), VALUE_LINE);
         assert!(run(&SelinuxDisabled, Source::DockerRun, p).is_empty());
+    }
+
+    #[test]
+    fn a_label_the_runtime_added_is_not_reported() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.host_pid = written(true, 8);
+            p.selinux = minpriv_model::Located::new(
+                options(true, None, None, None),
+                minpriv_model::Origin::RuntimeDefault,
+                at(VALUE_LINE),
+            );
+            assert!(run(&SelinuxDisabled, source, p).is_empty());
+        }
     }
 
     #[test]

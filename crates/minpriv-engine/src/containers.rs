@@ -1,10 +1,10 @@
 //! Live containers: list, inspect in parallel, map with the `docker inspect` reader's mapping.
 
 use crate::error::describe_api_error;
-use crate::{Engine, EngineError};
+use crate::{DaemonSecurity, Engine, EngineError};
 use bollard::query_parameters::ListContainersOptions;
 use futures_util::{StreamExt, stream};
-use minpriv_model::{AppArmor, Located, Origin, Posture, Seccomp, Source, Workload};
+use minpriv_model::{AppArmor, Located, Origin, Posture, Seccomp, Selinux, Source, Workload};
 use minpriv_readers::docker_inspect::{self, InspectedContainer};
 use minpriv_readers::{InputError, ReadOutput};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -60,6 +60,8 @@ impl Engine {
                 EngineError::new(format!("listing containers: {}", describe_api_error(&e)))
             })?;
         let mut audit = Audit::default();
+        // Which containers asked for a security module the engine does not run, by module.
+        let mut unused_modules: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
 
         let listed: Vec<(String, Vec<String>)> = listed
             .into_iter()
@@ -140,7 +142,13 @@ impl Engine {
             ) {
                 Ok(mut c) => {
                     for container in &mut c.workload.containers {
-                        self.apply_daemon_defaults(&mut container.posture);
+                        let unused = apply_daemon_defaults(self.security(), &mut container.posture);
+                        for module in unused {
+                            unused_modules
+                                .entry(module)
+                                .or_default()
+                                .insert(c.workload.resource.clone());
+                        }
                     }
                     audit.containers.push(c);
                 }
@@ -153,36 +161,16 @@ impl Engine {
         audit
             .containers
             .sort_by(|a, b| a.workload.resource.cmp(&b.workload.resource));
+        for (module, resources) in unused_modules {
+            let names: Vec<&str> = resources.iter().map(String::as_str).collect();
+            audit.notes.push(format!(
+                "the engine does not run {module}: the {module} settings of {} do nothing there \
+                 and are not reported",
+                names.join(", ")
+            ));
+        }
         self.fill_image_users(&mut audit);
         Ok(audit)
-    }
-
-    /// A default profile the daemon cannot apply is no confinement at all.
-    fn apply_daemon_defaults(&self, posture: &mut Posture) {
-        let security = self.security();
-        if posture.seccomp.value == Seccomp::RuntimeDefault
-            && !posture.seccomp.is_written()
-            && security.default_seccomp_unconfined()
-        {
-            posture.seccomp = Located::new(
-                Seccomp::Unconfined,
-                Origin::RuntimeDefault,
-                posture.seccomp.span,
-            );
-        }
-        // A host that labels with SELinux confines containers that way instead: AppArmor's
-        // absence there is no gap, and reporting it on every container would be noise.
-        if posture.apparmor.value == AppArmor::RuntimeDefault
-            && !posture.apparmor.is_written()
-            && !security.apparmor
-            && !security.selinux
-        {
-            posture.apparmor = Located::new(
-                AppArmor::Unconfined,
-                Origin::RuntimeDefault,
-                posture.apparmor.span,
-            );
-        }
     }
 
     /// Sets `image_user` from the image's configuration for every container that sets no user,
@@ -279,6 +267,55 @@ impl Engine {
     }
 }
 
+/// Makes `posture` (read from the engine's inspect output) say what the daemon does with it:
+/// a default profile the daemon cannot apply is no confinement at all, and a setting for a
+/// security module the daemon does not run does nothing. Returns the modules whose settings
+/// were set aside that way (`"SELinux"`, `"AppArmor"`).
+pub(crate) fn apply_daemon_defaults(
+    security: &DaemonSecurity,
+    posture: &mut Posture,
+) -> Vec<&'static str> {
+    let mut unused = Vec::new();
+    if posture.seccomp.value == Seccomp::RuntimeDefault
+        && !posture.seccomp.is_written()
+        && security.default_seccomp_unconfined()
+    {
+        posture.seccomp = Located::new(
+            Seccomp::Unconfined,
+            Origin::RuntimeDefault,
+            posture.seccomp.span,
+        );
+    }
+    // Labels on a daemon without SELinux are never applied (Docker even writes `label=disable`
+    // there itself for --pid host): reporting them would blame the user for nothing.
+    if !security.selinux && posture.selinux.value != Selinux::default() {
+        if posture.selinux.is_written() {
+            unused.push("SELinux");
+        }
+        posture.selinux = Located::default_at(Selinux::default(), posture.selinux.span);
+    }
+    // The same for an AppArmor profile on a daemon without AppArmor: it is ignored, and the
+    // container runs as if none was asked for (which the next step judges).
+    if !security.apparmor && posture.apparmor.is_written() {
+        unused.push("AppArmor");
+        posture.apparmor = Located::default_at(AppArmor::RuntimeDefault, posture.apparmor.span);
+    }
+    // A host that labels with SELinux confines containers that way instead: AppArmor's
+    // absence there is no gap, and reporting it on every container would be noise.
+    if posture.apparmor.value == AppArmor::RuntimeDefault
+        && !posture.apparmor.is_written()
+        && !security.apparmor
+        && !security.selinux
+    {
+        posture.apparmor = Located::new(
+            AppArmor::Unconfined,
+            Origin::RuntimeDefault,
+            posture.apparmor.span,
+        );
+    }
+    unused
+}
+
 fn needs_image_user(posture: &Posture) -> bool {
     posture.user.value.is_none()
         && posture.run_as_user.value.is_none()
@@ -326,6 +363,80 @@ fn select(listed: &[(String, Vec<String>)], wanted: &str) -> Result<String, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The posture a live audit gives the readers' `docker inspect` fixture `name` on a
+    /// daemon with `security`, and the modules whose settings were set aside.
+    fn live(name: &str, security: &DaemonSecurity) -> (Posture, Vec<&'static str>) {
+        let path = format!(
+            "{}/../minpriv-readers/tests/fixtures/docker_inspect/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let c = docker_inspect::container_from_inspect(
+            &value[0],
+            Source::DockerEngine,
+            minpriv_model::Runtime::Docker,
+        )
+        .unwrap();
+        let mut posture = c.workload.containers[0].posture.clone();
+        let unused = apply_daemon_defaults(security, &mut posture);
+        (posture, unused)
+    }
+
+    fn daemon(options: &[&str]) -> DaemonSecurity {
+        let options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+        DaemonSecurity::parse(&options)
+    }
+
+    #[test]
+    fn selinux_settings_do_nothing_on_a_daemon_without_selinux() {
+        let without = daemon(&["name=seccomp,profile=builtin", "name=apparmor"]);
+        // The user's own label: set aside, and named in a note.
+        let (p, unused) = live("user_labels_with_pid_host.json", &without);
+        assert_eq!(p.selinux.value, Selinux::default());
+        assert!(!p.selinux.is_written());
+        assert_eq!(unused, ["SELinux"]);
+        // Docker's own label=disable for --pid host: set aside without a note.
+        let (p, unused) = live("pid_host.json", &without);
+        assert!(!p.selinux.value.disabled);
+        assert!(unused.is_empty(), "{unused:?}");
+        assert!(p.host_pid.value);
+
+        // On an SELinux daemon, the user's label stays, Docker's stays the runtime's.
+        let with = daemon(&["name=seccomp,profile=builtin", "name=selinux"]);
+        let (p, unused) = live("user_labels_with_pid_host.json", &with);
+        assert_eq!(p.selinux.value.type_.as_deref(), Some("spc_t"));
+        assert!(p.selinux.is_written());
+        assert_eq!(unused, ["AppArmor"]);
+        let (p, _) = live("pid_host.json", &with);
+        assert!(p.selinux.value.disabled && !p.selinux.is_written());
+    }
+
+    #[test]
+    fn apparmor_settings_do_nothing_on_a_daemon_without_apparmor() {
+        // `apparmor=unconfined` on a daemon with AppArmor: the user's, kept.
+        let with = daemon(&["name=seccomp,profile=builtin", "name=apparmor"]);
+        let (p, unused) = live("user_labels_with_pid_host.json", &with);
+        assert_eq!(p.apparmor.value, AppArmor::Unconfined);
+        assert!(p.apparmor.is_written());
+        assert_eq!(unused, ["SELinux"]);
+        // Without AppArmor and with SELinux: ignored, and no gap (SELinux confines).
+        let selinux_only = daemon(&["name=seccomp,profile=builtin", "name=selinux"]);
+        let (p, unused) = live("user_labels_with_pid_host.json", &selinux_only);
+        assert_eq!(p.apparmor.value, AppArmor::RuntimeDefault);
+        assert!(!p.apparmor.is_written());
+        assert_eq!(unused, ["AppArmor"]);
+        // Neither: the host's own lack of AppArmor, as for every container there.
+        let neither = daemon(&["name=seccomp,profile=builtin"]);
+        let (p, unused) = live("user_labels_with_pid_host.json", &neither);
+        assert_eq!(p.apparmor.value, AppArmor::Unconfined);
+        assert_eq!(p.apparmor.origin, Origin::RuntimeDefault);
+        assert_eq!(unused, ["SELinux", "AppArmor"]);
+        let (p, unused) = live("hardened.json", &neither);
+        assert_eq!(p.apparmor.origin, Origin::RuntimeDefault);
+        assert!(unused.is_empty());
+    }
 
     #[test]
     fn names_ids_and_prefixes_select_containers() {

@@ -153,7 +153,79 @@ pub fn is_runtime_socket_path(host_path: &str) -> bool {
         || SOCKET_DIRS.contains(&p.as_str())
 }
 
-/// Host paths whose mounting exposes the host: system folders, credentials, runtime state.
+/// Where the container runtimes keep their API sockets on a host, for saying which one a
+/// folder above them (`/`, `/var`) brings along.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/run/crio/crio.sock",
+    "/run/podman/podman.sock",
+    "/run/k3s/containerd/containerd.sock",
+];
+
+/// The runtime socket that mounting the folder `host_path` brings along because the folder
+/// holds it somewhere below (`/var` holds `/var/run/docker.sock`); `None` for the socket or
+/// its own folders, which [`is_runtime_socket_path`] names, and for folders that hold none.
+pub fn runtime_socket_below(host_path: &str) -> Option<&'static str> {
+    let p = normalize_host_path(host_path);
+    if is_runtime_socket_path(&p) {
+        return None;
+    }
+    RUNTIME_SOCKETS
+        .iter()
+        .copied()
+        .find(|socket| strictly_under(socket, &p))
+}
+
+/// The sensitive trees that the folder `host_path` holds below it when it is not one itself
+/// (`/var/lib` holds `/var/lib/docker` and `/var/lib/kubelet`): mounting a parent mounts them
+/// too.
+pub fn sensitive_paths_below(host_path: &str) -> Vec<&'static str> {
+    let p = normalize_host_path(host_path);
+    if p == "/" || SENSITIVE_TREES.iter().any(|t| under(&p, t)) {
+        return Vec::new();
+    }
+    SENSITIVE_TREES
+        .iter()
+        .copied()
+        .filter(|tree| strictly_under(tree, &p))
+        .collect()
+}
+
+/// Folders whose mounting exposes the host, with everything below them.
+const SENSITIVE_TREES: &[&str] = &[
+    "/etc",
+    "/proc",
+    "/sys",
+    "/root",
+    "/boot",
+    "/dev",
+    "/run",
+    "/var/run",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/var/lib/etcd",
+    "/etc/kubernetes",
+    "/lib/modules",
+    "/usr/lib/modules",
+    "/var/log",
+    "/bin",
+    "/sbin",
+    "/usr",
+    "/lib",
+    "/lib64",
+    "~/.ssh",
+    "~/.aws",
+    "~/.kube",
+    "~/.docker",
+    "~/.gnupg",
+    "~/.config/gcloud",
+];
+
+/// Host paths whose mounting exposes the host: system folders, credentials, runtime state,
+/// and every folder above one of them (`/var` holds `/var/lib/kubelet` and the Docker socket).
+/// `host_path` is compared as [`normalize_host_path`] writes it.
 pub fn is_sensitive_host_path(host_path: &str, read_only: bool) -> bool {
     let p = normalize_host_path(host_path);
     // Read-only time zone data is the one common, harmless mount from /etc.
@@ -161,36 +233,13 @@ pub fn is_sensitive_host_path(host_path: &str, read_only: bool) -> bool {
     if read_only && BENIGN_READ_ONLY.iter().any(|b| under(&p, b)) {
         return false;
     }
-    const TREES: &[&str] = &[
-        "/etc",
-        "/proc",
-        "/sys",
-        "/root",
-        "/boot",
-        "/dev",
-        "/run",
-        "/var/run",
-        "/var/lib/docker",
-        "/var/lib/containerd",
-        "/var/lib/kubelet",
-        "/var/lib/etcd",
-        "/etc/kubernetes",
-        "/lib/modules",
-        "/usr/lib/modules",
-        "/var/log",
-        "/bin",
-        "/sbin",
-        "/usr",
-        "/lib",
-        "/lib64",
-        "~/.ssh",
-        "~/.aws",
-        "~/.kube",
-        "~/.docker",
-        "~/.gnupg",
-        "~/.config/gcloud",
-    ];
-    if p == "/" || p == "~" || TREES.iter().any(|t| under(&p, t)) {
+    if p == "/" || p == "~" {
+        return true;
+    }
+    if SENSITIVE_TREES
+        .iter()
+        .any(|t| under(&p, t) || strictly_under(t, &p))
+    {
         return true;
     }
     // /home and one user's home folder, not a project folder deep inside it.
@@ -200,11 +249,22 @@ pub fn is_sensitive_host_path(host_path: &str, read_only: bool) -> bool {
     false
 }
 
+/// `path` is `tree` or inside it (both normalised).
 fn under(path: &str, tree: &str) -> bool {
-    path == tree || (path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/'))
+    path == tree || strictly_under(path, tree)
 }
 
-/// Collapses repeated and trailing slashes and `$HOME` so that paths compare as written.
+/// `path` is inside `tree`, not `tree` itself (both normalised).
+fn strictly_under(path: &str, tree: &str) -> bool {
+    if tree == "/" {
+        return path.len() > 1 && path.starts_with('/');
+    }
+    path.starts_with(tree) && path.as_bytes().get(tree.len()) == Some(&b'/')
+}
+
+/// Writes a host path one way so that paths compare as written: `$HOME` and `${HOME}` as
+/// `~`, no repeated or trailing `/`, no `.` segments (`/var//lib/./` is `/var/lib`). `..` is
+/// kept: what it leads to depends on links on the host.
 pub fn normalize_host_path(path: &str) -> String {
     let path = path.trim();
     let path = path
@@ -212,18 +272,22 @@ pub fn normalize_host_path(path: &str) -> String {
         .or_else(|| path.strip_prefix("$HOME"))
         .map(|r| format!("~{r}"))
         .unwrap_or_else(|| path.to_string());
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c == '/' && out.ends_with('/') {
-            continue;
-        }
-        out.push(c);
+    let absolute = path.starts_with('/');
+    let segments: Vec<&str> = path
+        .split('/')
+        .enumerate()
+        // A leading `.` stays: `./src` names a folder beside the file, not `src` anywhere.
+        .filter(|&(i, s)| !s.is_empty() && (s != "." || (i == 0 && !absolute)))
+        .map(|(_, s)| s)
+        .collect();
+    let joined = segments.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        path
+    } else {
+        joined
     }
-    while out.len() > 1 && out.ends_with('/') {
-        out.pop();
-    }
-    // `/./` segments change nothing.
-    out.replace("/./", "/")
 }
 
 impl Posture {
@@ -497,5 +561,72 @@ mod tests {
         }
         assert!(!is_sensitive_host_path("/etc/localtime", true));
         assert!(is_sensitive_host_path("/etc/localtime", false));
+    }
+
+    #[test]
+    fn a_folder_above_a_sensitive_one_is_sensitive() {
+        for p in [
+            "/var",
+            "/var/",
+            "/var/lib",
+            "/var/lib/",
+            "//var//lib//",
+            "/var/./lib",
+            "/var/lib/.",
+            "/./var",
+            "~/.config",
+            "/usr/lib",
+        ] {
+            assert!(is_sensitive_host_path(p, false), "{p}");
+            assert!(is_sensitive_host_path(p, true), "{p} read-only");
+        }
+        for p in ["/opt/data", "/opt", "/srv", "/var/lib/app", "/data/var/lib"] {
+            assert!(!is_sensitive_host_path(p, false), "{p}");
+        }
+        assert!(is_sensitive_host_path("/var/log", false));
+        assert!(is_sensitive_host_path("/var/log/", true));
+
+        assert_eq!(
+            sensitive_paths_below("/var/lib/"),
+            [
+                "/var/lib/docker",
+                "/var/lib/containerd",
+                "/var/lib/kubelet",
+                "/var/lib/etcd"
+            ]
+        );
+        assert!(sensitive_paths_below("/var").contains(&"/var/run"));
+        assert!(sensitive_paths_below("/etc").is_empty(), "sensitive itself");
+        assert!(sensitive_paths_below("/").is_empty());
+        assert!(sensitive_paths_below("/opt").is_empty());
+
+        assert_eq!(runtime_socket_below("/var"), Some("/var/run/docker.sock"));
+        assert_eq!(runtime_socket_below("//var/"), Some("/var/run/docker.sock"));
+        assert_eq!(runtime_socket_below("/"), Some("/var/run/docker.sock"));
+        assert_eq!(
+            runtime_socket_below("/var/run"),
+            None,
+            "the socket's own folder"
+        );
+        assert_eq!(runtime_socket_below("/var/lib"), None);
+    }
+
+    #[test]
+    fn host_paths_normalise() {
+        for (written, normal) in [
+            ("/var/lib/", "/var/lib"),
+            ("//var//lib", "/var/lib"),
+            ("/var/./lib/.", "/var/lib"),
+            ("/././x", "/x"),
+            ("/", "/"),
+            ("//", "/"),
+            ("$HOME/.kube/", "~/.kube"),
+            ("${HOME}", "~"),
+            ("./src/", "./src"),
+            ("src//a", "src/a"),
+            ("/a/../b", "/a/../b"),
+        ] {
+            assert_eq!(normalize_host_path(written), normal, "{written}");
+        }
     }
 }

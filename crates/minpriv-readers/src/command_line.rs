@@ -20,6 +20,8 @@ mod file_spans;
 mod groovy;
 mod shell_words;
 
+pub use ci::LocalInclude;
+
 use crate::ReadOutput;
 use commands::Invocation;
 use file_spans::FileSpans;
@@ -64,6 +66,13 @@ pub fn read_gitlab_ci(text: &str) -> ReadOutput {
     output
 }
 
+/// The files a GitLab CI file includes from its own repository, in file order: each path or
+/// wildcard pattern as written (relative to the repository's root) and its line. The caller
+/// finds and reads them: readers do not touch the file system.
+pub fn gitlab_local_includes(text: &str) -> Vec<LocalInclude> {
+    ci::gitlab_local_includes(text)
+}
+
 /// One workload per invocation that runs a container, in file order.
 fn push_workloads(text: &str, mut found: Vec<Invocation>, output: &mut ReadOutput) {
     found.sort_by_key(|inv| (inv.run_word.start, inv.run_word.end));
@@ -73,6 +82,7 @@ fn push_workloads(text: &str, mut found: Vec<Invocation>, output: &mut ReadOutpu
         let Some(run) = docker_flags::parse_run(invocation, &spans) else {
             continue;
         };
+        output.notes.extend(run.notes);
         output.workloads.push(Workload {
             source: Source::DockerRun,
             resource: "command".to_string(),

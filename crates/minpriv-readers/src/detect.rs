@@ -43,6 +43,13 @@ pub fn detect_format(path: &Path, head: &[u8]) -> Option<Format> {
     });
     let ext = lower.rsplit_once('.').map(|(_, e)| e);
     match ext {
+        // GitLab keeps the files `.gitlab-ci.yml` includes under `.gitlab/` (`.gitlab/ci/*.yml`);
+        // a Kubernetes manifest kept there is still one.
+        Some("yaml" | "yml") if in_gitlab_folder(path) => Some(if looks_like_k8s(head) {
+            Format::Yaml
+        } else {
+            Format::GitlabCi
+        }),
         Some("yaml" | "yml") => looks_like_k8s_or_compose(head).then_some(Format::Yaml),
         Some("json") if looks_like_docker_inspect(head) => Some(Format::DockerInspect),
         Some("json") => (head.contains("\"apiVersion\"") && head.contains("\"kind\""))
@@ -130,6 +137,22 @@ fn format_by_name(path: &Path, name: &str, lower: &str) -> Option<Format> {
         return Some(Format::Shell);
     }
     None
+}
+
+/// True when `path` is inside a folder named `.gitlab`.
+fn in_gitlab_folder(path: &Path) -> bool {
+    path.parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == ".gitlab"))
+}
+
+/// True when YAML text has top-level `apiVersion` and `kind` keys near its start (a GitLab CI
+/// file may mention both inside a script).
+fn looks_like_k8s(head: &str) -> bool {
+    let top_level = |key: &str| {
+        head.lines()
+            .any(|l| l.starts_with(key) || l.starts_with(&format!("- {key}")))
+    };
+    top_level("apiVersion:") && top_level("kind:")
 }
 
 /// True when YAML text has a top-level `apiVersion`/`kind` or `services` key near its start.
@@ -232,6 +255,9 @@ mod tests {
             Some(Format::GithubActions)
         );
         assert_eq!(by_name(".gitlab-ci.yml"), Some(Format::GitlabCi));
+        assert_eq!(by_name(".gitlab/ci/build.yml"), Some(Format::GitlabCi));
+        assert_eq!(by_name("repo/.gitlab/jobs.yaml"), Some(Format::GitlabCi));
+        assert_eq!(by_name("gitlab/ci/build.yml"), None);
         assert_eq!(by_name("README.md"), None);
         assert_eq!(by_name("values.yaml"), None);
     }
@@ -265,6 +291,21 @@ mod tests {
             Some(Format::Shell)
         );
         assert_eq!(detect_format(Path::new("notes"), b"hello"), None);
+        // Under `.gitlab/`: GitLab CI, with its global `services:` list, unless a manifest.
+        assert_eq!(
+            detect_format(
+                Path::new(".gitlab/ci/test.yml"),
+                b"services: [docker:dind]\ntest:\n  script: [docker run x]\n"
+            ),
+            Some(Format::GitlabCi)
+        );
+        assert_eq!(
+            detect_format(
+                Path::new(".gitlab/agents/k8s/pod.yaml"),
+                b"apiVersion: v1\nkind: Pod\n"
+            ),
+            Some(Format::Yaml)
+        );
     }
 
     #[test]

@@ -13,8 +13,14 @@
 //!   image's `USER` when `--user` was not given, so an empty `Config.User` means that neither the
 //!   container nor the image sets a user, i.e. root.
 //! - `--cap-add SYS_ADMIN` appears as `CAP_SYS_ADMIN`; `--security-opt systempaths=unconfined`
-//!   appears only as empty `MaskedPaths` and `ReadonlyPaths`; `--privileged` adds `label=disable`
-//!   to `SecurityOpt` and sets `AppArmorProfile` to `unconfined` on AppArmor hosts.
+//!   appears only as empty `MaskedPaths` and `ReadonlyPaths`; `--privileged` sets
+//!   `AppArmorProfile` to `unconfined` on AppArmor hosts.
+//! - Docker writes SELinux labels into `SecurityOpt` itself when the user gave none
+//!   (`generateSecurityOpt` in the daemon): `label=disable` for `--privileged`, `--pid host` and
+//!   `--ipc host`, on every host, SELinux or not; and a copy of the other container's
+//!   `label=user:`, `role:`, `type:` (and `level:`) for `--pid container:X` or
+//!   `--ipc container:X`. Those are read as the runtime's, not the user's (see
+//!   [`label_origin`]).
 //! - A custom seccomp profile is shown inline: `seccomp={"defaultAction":...}`.
 //! - The top-level `Mounts` lists binds, volumes and `--mount` tmpfs mounts of created and running
 //!   containers; `--tmpfs` mounts are only in `HostConfig.Tmpfs`.
@@ -352,10 +358,21 @@ pub fn posture_from_inspect<'a, T: InspectTree<'a>>(object: T, runtime: Runtime)
         p.read_only_rootfs = Located::written(true, v.span());
     }
 
+    let security_opts: Vec<(&str, Option<Span>)> = hget("SecurityOpt")
+        .map(T::array_items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| Some((item.as_text()?.trim(), item.span())))
+        .collect();
+    let mode = |key: &str| hget(key).and_then(|v| v.as_text()).unwrap_or_default();
+    let labels = label_origin(
+        security_opts.iter().map(|(opt, _)| *opt),
+        privileged,
+        [mode("PidMode"), mode("IpcMode")],
+    );
     let mut apparmor_written = false;
-    for item in hget("SecurityOpt").map(T::array_items).unwrap_or_default() {
-        let Some(opt) = item.as_text() else { continue };
-        apparmor_written |= apply_security_opt(&mut p, opt.trim(), item.span(), privileged);
+    for (opt, span) in security_opts {
+        apparmor_written |= apply_security_opt(&mut p, opt, span, labels);
     }
     if !apparmor_written && let Some((profile, v)) = non_empty(Some(object), "AppArmorProfile") {
         match profile {
@@ -471,14 +488,59 @@ pub fn posture_from_inspect<'a, T: InspectTree<'a>>(object: T, runtime: Runtime)
     p
 }
 
-/// Applies one `SecurityOpt` entry. Returns true when it set the AppArmor profile.
-fn apply_security_opt(p: &mut Posture, opt: &str, span: Option<Span>, privileged: bool) -> bool {
-    // Docker accepts `key=value` and the older `key:value`; the key ends at the first of them.
-    let (key, value) = match opt.find(['=', ':']) {
-        Some(i) => (&opt[..i], Some(opt[i + 1..].trim())),
-        None => (opt, None),
+/// `key=value` or the older `key:value` of a `SecurityOpt` entry; the key ends at the first of
+/// them.
+fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
+    match opt.find(['=', ':']) {
+        Some(i) => (opt[..i].trim(), Some(opt[i + 1..].trim())),
+        None => (opt.trim(), None),
+    }
+}
+
+/// Whose the `label` entries of `SecurityOpt` are. Docker adds labels only when the user gave
+/// none, so the entries are either all the user's or all Docker's:
+/// - with `--privileged`, `--pid host` or `--ipc host`, a lone `label=disable` is what Docker
+///   adds (a user who wrote it asked for what Docker does anyway);
+/// - with `--pid container:X` or `--ipc container:X`, exactly `user`, `role` and `type` (with or
+///   without `level`) are Docker's copy of the other container's label.
+///
+/// Anything else was written by the user.
+pub fn label_origin<'o>(
+    security_opts: impl Iterator<Item = &'o str>,
+    privileged: bool,
+    pid_and_ipc_modes: [&str; 2],
+) -> Origin {
+    let mut fields: Vec<&str> = security_opts
+        .filter_map(|opt| match split_security_opt(opt) {
+            ("label", Some(value)) => Some(value.split_once(':').map_or(value, |(f, _)| f)),
+            _ => None,
+        })
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    let shares_host = pid_and_ipc_modes.iter().any(|m| m.trim() == "host");
+    let joins_container = pid_and_ipc_modes
+        .iter()
+        .any(|m| m.trim().starts_with("container:"));
+    let dockers = if privileged || shares_host {
+        fields == ["disable"]
+    } else if joins_container {
+        fields == ["role", "type", "user"] || fields == ["level", "role", "type", "user"]
+    } else {
+        false
     };
-    match key.trim() {
+    if dockers {
+        Origin::RuntimeDefault
+    } else {
+        Origin::Written
+    }
+}
+
+/// Applies one `SecurityOpt` entry, its `label` entries with the origin [`label_origin`]
+/// decided. Returns true when it set the AppArmor profile.
+fn apply_security_opt(p: &mut Posture, opt: &str, span: Option<Span>, labels: Origin) -> bool {
+    let (key, value) = split_security_opt(opt);
+    match key {
         "no-new-privileges" => {
             let on = !matches!(value, Some(v) if v.eq_ignore_ascii_case("false"));
             p.no_new_privileges = Located::written(on, span);
@@ -515,13 +577,7 @@ fn apply_security_opt(p: &mut Posture, opt: &str, span: Option<Span>, privileged
                 "level" => selinux.level = Some(setting.to_string()),
                 _ => return false,
             }
-            // `--privileged` makes Docker add `label=disable` on its own.
-            let origin = if privileged && field == "disable" {
-                Origin::RuntimeDefault
-            } else {
-                Origin::Written
-            };
-            p.selinux = Located::new(selinux, origin, span);
+            p.selinux = Located::new(selinux, labels, span);
         }
         "systempaths" if value == Some("unconfined") => {
             p.proc_mount = Located::written(ProcMount::Unmasked, span);

@@ -191,6 +191,61 @@ fn makefile_recipes_variables_and_definitions() {
 }
 
 #[test]
+fn a_variable_before_the_flags_loses_none_of_them() {
+    let text = fixture("variable_before_flags.sh");
+    let out = read_shell(&text);
+    let p = postures(&out);
+    assert_eq!(p.len(), 7);
+
+    // `${EXTRA_OPTS}` on the first line: the flags on the lines after it are read.
+    assert!(p[0].privileged.value);
+    assert_eq!(at(&text, p[0].privileged.span), (4, 3, "--privileged"));
+    assert!(p[0].host_pid.value);
+    assert_eq!(
+        p[0].mounts[0].host_path.as_deref(),
+        Some("/var/run/docker.sock")
+    );
+    assert_eq!(image(p[0]), Some("registry.example.com/agent:2.0"));
+    assert_eq!(image(p[1]), Some("ghcr.io/acme/tool:1"));
+    assert_eq!(p[1].mounts[0].host_path.as_deref(), Some("/"));
+    assert_eq!(caps(&p[2].cap_add), ["SYS_ADMIN"]);
+    assert_eq!(image(p[2]), Some("$IMAGE_WITH_DEFAULT_NAME"));
+    // Each variable read as flags is named in a note with its line.
+    assert_eq!(out.notes.len(), 3, "{:?}", out.notes);
+    assert!(out.notes[0].contains("'${EXTRA_OPTS}' (line 3)"));
+    assert!(out.notes[1].contains("'$EXTRA' (line 8)"));
+    assert!(out.notes[2].contains("'$NETWORK_MODE' (line 9)"));
+    assert!(out.notes.iter().all(|n| n.contains("may add more flags")));
+
+    // A variable that is the image, followed by the command or by nothing.
+    assert_eq!(at(&text, p[3].image.span), (11, 18, "$IMAGE"));
+    assert_eq!(image(p[4]), Some("$IMAGE"));
+    assert_eq!(image(p[5]), Some("$TOOL"));
+    assert_eq!(image(p[6]), Some("$TOOL"));
+    assert!(p[3..].iter().all(|p| !p.privileged.value));
+}
+
+#[test]
+fn a_make_variable_before_the_flags_loses_none_of_them() {
+    let text = fixture("variable_before_flags.mk");
+    let out = read_shell(&text);
+    let p = postures(&out);
+    assert_eq!(p.len(), 2);
+    assert!(p[0].privileged.value);
+    assert_eq!(
+        p[0].mounts[0].host_path.as_deref(),
+        Some("/var/run/docker.sock")
+    );
+    assert_eq!(at(&text, p[0].image.span), (5, 92, "$(IMAGE)"));
+    assert!(p[1].host_pid.value);
+    assert_eq!(at(&text, p[1].host_pid.span), (8, 39, "host"));
+    assert_eq!(image(p[1]), Some("$(IMAGE)"));
+    assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
+    assert!(out.notes[0].contains("'$(DOCKER_FLAGS)' (line 5)"));
+    assert!(out.notes[1].contains("'$$FLAGS' (line 8)"));
+}
+
+#[test]
 fn justfile_templates_stay_one_word() {
     let text = fixture("justfile");
     let out = read_shell(&text);

@@ -133,6 +133,83 @@ fn host_pid() {
 }
 
 #[test]
+fn selinux_labels_docker_adds_are_not_the_users() {
+    // `--pid host`, `--ipc host` and `--privileged`: Docker's own `label=disable`.
+    for name in [
+        "pid_host.json",
+        "ipc_host_label_from_docker.json",
+        "privileged.json",
+    ] {
+        let (_, out) = read_fixture(name);
+        let (_, p) = only(&out);
+        assert!(p.selinux.value.disabled, "{name}");
+        assert_eq!(p.selinux.origin, Origin::RuntimeDefault, "{name}");
+        assert!(!p.selinux.is_written(), "{name}");
+    }
+    // `--pid container:ID`: Docker's copy of the other container's label.
+    let (text, out) = read_fixture("pid_container_label_copied.json");
+    let (_, p) = only(&out);
+    assert_eq!(p.selinux.value.user.as_deref(), Some("system_u"));
+    assert_eq!(p.selinux.value.level.as_deref(), Some("s0:c120,c354"));
+    assert_eq!(p.selinux.origin, Origin::RuntimeDefault);
+    assert!(covered(&text, p.selinux.span).starts_with("\"label="));
+    assert!(!p.host_pid.value);
+    // The user's own label, with `--pid host`: Docker then adds none, and it is the user's.
+    let (text, out) = read_fixture("user_labels_with_pid_host.json");
+    let (_, p) = only(&out);
+    assert!(p.host_pid.value);
+    assert!(!p.selinux.value.disabled);
+    assert_eq!(p.selinux.value.type_.as_deref(), Some("spc_t"));
+    assert_eq!(p.selinux.origin, Origin::Written);
+    assert_eq!(covered(&text, p.selinux.span), "\"label=type:spc_t\"");
+    assert_eq!(p.apparmor.value, AppArmor::Unconfined);
+    assert_eq!(p.apparmor.origin, Origin::Written);
+}
+
+#[test]
+fn label_origin_follows_what_docker_adds() {
+    use docker_inspect::label_origin;
+    let origin = |opts: &[&str], privileged: bool, pid: &str, ipc: &str| {
+        label_origin(opts.iter().copied(), privileged, [pid, ipc])
+    };
+    assert_eq!(
+        origin(&["label=disable"], false, "host", ""),
+        Origin::RuntimeDefault
+    );
+    assert_eq!(
+        origin(&["label:disable"], false, "", " host"),
+        Origin::RuntimeDefault
+    );
+    assert_eq!(
+        origin(&["label=disable"], true, "", ""),
+        Origin::RuntimeDefault
+    );
+    // Without a cause, `label=disable` is the user's.
+    assert_eq!(
+        origin(&["label=disable"], false, "", "private"),
+        Origin::Written
+    );
+    assert_eq!(
+        origin(&["label=disable", "label=type:spc_t"], false, "host", ""),
+        Origin::Written
+    );
+    let copied = ["label=user:u", "label=role:r", "label=type:container_t"];
+    assert_eq!(
+        origin(&copied, false, "container:x", ""),
+        Origin::RuntimeDefault
+    );
+    assert_eq!(
+        origin(&copied, false, "", "container:x"),
+        Origin::RuntimeDefault
+    );
+    assert_eq!(origin(&copied, false, "", ""), Origin::Written);
+    assert_eq!(
+        origin(&["label=type:spc_t"], false, "container:x", ""),
+        Origin::Written
+    );
+}
+
+#[test]
 fn hardened_container() {
     let (text, out) = read_fixture("hardened.json");
     let (_, p) = only(&out);
@@ -183,8 +260,10 @@ fn compose_labelled_container_and_many_options() {
     assert_eq!(p.apparmor.value, AppArmor::Unconfined);
     assert_eq!(p.apparmor.origin, Origin::Written);
     assert_eq!(at(p.apparmor.span), (44, 17));
+    // `label=disable` was given with `--ipc host`, for which Docker adds exactly that label
+    // itself: the dump cannot tell them apart, and either way it is what `--ipc host` does.
     assert!(p.selinux.value.disabled);
-    assert_eq!(p.selinux.origin, Origin::Written);
+    assert_eq!(p.selinux.origin, Origin::RuntimeDefault);
     assert_eq!(at(p.selinux.span), (45, 17));
     // systempaths=unconfined shows only as empty mask lists.
     assert_eq!(p.proc_mount.value, ProcMount::Unmasked);
@@ -359,6 +438,9 @@ fn the_live_mapping_matches_the_file_mapping_on_every_fixture() {
         "ports_sysctls.json",
         "image_user.json",
         "hand_written_binds.json",
+        "ipc_host_label_from_docker.json",
+        "pid_container_label_copied.json",
+        "user_labels_with_pid_host.json",
     ] {
         let text = fixture(name);
         let file = docker_inspect::read(&text);

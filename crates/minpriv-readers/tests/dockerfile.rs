@@ -219,6 +219,20 @@ fn copy_chmod_setuid() {
 }
 
 #[test]
+fn setgid_directories_are_not_programs() {
+    let (_, posture) = read_ok("setgid_directories_are_not_programs.Dockerfile");
+    assert_eq!(
+        setuid(&posture),
+        [
+            ("/usr/bin/newgrp".to_owned(), (9, 15, 9, 30)),
+            ("/usr/local/bin/tool".to_owned(), (9, 45, 9, 64)),
+            ("/usr/local/bin/helper".to_owned(), (10, 28, 10, 49)),
+            ("/opt/x".to_owned(), (11, 34, 11, 40)),
+        ]
+    );
+}
+
+#[test]
 fn line_continuations() {
     let (_, posture) = read_ok("line_continuations.Dockerfile");
     assert_eq!(

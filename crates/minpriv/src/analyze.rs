@@ -210,7 +210,8 @@ fn read_and_check(
     };
     // Most files of a repository (source code, docs) are ruled out by their name alone: they
     // are not even opened.
-    if !candidate.explicit && !minpriv_readers::detect::name_may_be_read(&candidate.path) {
+    let known = candidate.explicit || candidate.format.is_some();
+    if !known && !minpriv_readers::detect::name_may_be_read(&candidate.path) {
         return Outcome::NotRecognised;
     }
     // A FIFO or a device may block or never end: only regular files are opened. The walk
@@ -236,8 +237,10 @@ fn read_and_check(
     if let Err(err) = (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut bytes) {
         return unreadable(err);
     }
-    let detected = detect_format(&candidate.path, &bytes);
-    if detected.is_none() && !candidate.explicit {
+    let detected = candidate
+        .format
+        .or_else(|| detect_format(&candidate.path, &bytes));
+    if detected.is_none() && !known {
         return Outcome::NotRecognised;
     }
     let format_of_name = || detected.unwrap_or(Format::Yaml);
@@ -638,6 +641,7 @@ mod tests {
             display: "Dockerfile".to_string(),
             path: path.clone(),
             explicit: false,
+            format: None,
         };
         std::fs::remove_file(&path).unwrap_or_default();
         match analyze_file(&candidate, &Profile::default(), &Access::default()) {

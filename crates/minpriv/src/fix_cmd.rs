@@ -347,7 +347,9 @@ fn fix_file(candidate: &Candidate, options: &FixOptions<'_>, access: &Access) ->
     {
         return Outcome::Failed(describe_io_error(&e));
     }
-    let detected = detect_format(&candidate.path, &bytes);
+    let detected = candidate
+        .format
+        .or_else(|| detect_format(&candidate.path, &bytes));
     if detected.is_none() && !candidate.explicit {
         return Outcome::NotRecognised;
     }

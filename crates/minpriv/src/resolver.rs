@@ -101,11 +101,58 @@ pub struct FsResolver {
     access: Access,
 }
 
-/// Why a file named relative to a scanned file is not read.
-enum NotRead {
+/// Why a file named by a scanned file is not read.
+pub enum NotRead {
+    /// It does not exist (or cannot be opened).
     Missing,
+    /// It is outside what the scan may read.
     Outside,
+    /// It is not a regular file, or not text.
     NotAFile,
+}
+
+impl NotRead {
+    /// Why, completing "'{path}' …"; `None` for a file that does not exist.
+    pub fn why(&self) -> Option<String> {
+        match self {
+            NotRead::Outside => Some(
+                "is outside the scanned folders and their git work trees: not read \
+                 (--follow reads it)"
+                    .to_string(),
+            ),
+            NotRead::NotAFile => Some("is not a readable regular file".to_string()),
+            NotRead::Missing => None,
+        }
+    }
+}
+
+/// Reads the file at `path`, named by a scanned file, if `access` allows it: a regular file
+/// inside the fence (links resolved first), at most a few megabytes.
+pub fn read_fenced(path: &Path, access: &Access) -> Result<String, NotRead> {
+    // Links are resolved first: a link inside the tree to a file outside it is outside.
+    let canonical = std::fs::canonicalize(path).map_err(|_| NotRead::Missing)?;
+    if let Some(within) = &access.within
+        && !within.iter().any(|folder| canonical.starts_with(folder))
+    {
+        return Err(NotRead::Outside);
+    }
+    // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
+    // forever, and a device may never end.
+    if !std::fs::metadata(&canonical)
+        .map_err(|_| NotRead::Missing)?
+        .is_file()
+    {
+        return Err(NotRead::NotAFile);
+    }
+    let file = std::fs::File::open(&canonical).map_err(|_| NotRead::Missing)?;
+    if !file.metadata().map_err(|_| NotRead::Missing)?.is_file() {
+        return Err(NotRead::NotAFile);
+    }
+    let mut text = String::new();
+    file.take(MAX_RELATIVE_FILE_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|_| NotRead::NotAFile)?;
+    Ok(text)
 }
 
 impl FsResolver {
@@ -119,31 +166,7 @@ impl FsResolver {
     }
 
     fn open(&self, relative: &str) -> Result<String, NotRead> {
-        let path = self.folder.join(relative);
-        // Links are resolved first: a link inside the tree to a file outside it is outside.
-        let canonical = std::fs::canonicalize(&path).map_err(|_| NotRead::Missing)?;
-        if let Some(within) = &self.access.within
-            && !within.iter().any(|folder| canonical.starts_with(folder))
-        {
-            return Err(NotRead::Outside);
-        }
-        // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
-        // forever, and a device may never end.
-        if !std::fs::metadata(&canonical)
-            .map_err(|_| NotRead::Missing)?
-            .is_file()
-        {
-            return Err(NotRead::NotAFile);
-        }
-        let file = std::fs::File::open(&canonical).map_err(|_| NotRead::Missing)?;
-        if !file.metadata().map_err(|_| NotRead::Missing)?.is_file() {
-            return Err(NotRead::NotAFile);
-        }
-        let mut text = String::new();
-        file.take(MAX_RELATIVE_FILE_BYTES)
-            .read_to_string(&mut text)
-            .map_err(|_| NotRead::NotAFile)?;
-        Ok(text)
+        read_fenced(&self.folder.join(relative), &self.access)
     }
 }
 
@@ -153,15 +176,9 @@ impl Resolver for FsResolver {
     }
 
     fn refused(&self, relative: &str) -> Option<String> {
-        match self.open(relative) {
-            Err(NotRead::Outside) => Some(
-                "is outside the scanned folders and their git work trees: not read \
-                 (--follow reads it)"
-                    .to_string(),
-            ),
-            Err(NotRead::NotAFile) => Some("is not a readable regular file".to_string()),
-            Err(NotRead::Missing) | Ok(_) => None,
-        }
+        self.open(relative)
+            .err()
+            .and_then(|not_read| not_read.why())
     }
 
     fn env(&self, name: &str) -> Option<String> {

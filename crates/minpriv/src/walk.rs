@@ -4,7 +4,11 @@
 //! way git and ripgrep honour them. Hidden files are *not* skipped wholesale: CI files live in
 //! `.github/workflows/` and `.gitlab-ci.yml`. Only `.git` folders are left out.
 
+mod gitlab_includes;
+
+use crate::resolver::Access;
 use ignore::{WalkBuilder, WalkState};
+use minpriv_readers::Format;
 use minpriv_readers::detect::name_may_be_read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -18,6 +22,9 @@ pub struct Candidate {
     pub display: String,
     /// Named on the command line: read it whatever its name says.
     pub explicit: bool,
+    /// Read as this format whatever its name and content say: a file that another one
+    /// includes (a GitLab CI `include: local:`) is known by what includes it.
+    pub format: Option<Format>,
 }
 
 /// What the paths on the command line stand for.
@@ -48,8 +55,11 @@ pub struct WalkOptions {
     pub readable_names_only: bool,
 }
 
-/// Expands `paths` (the current folder when empty) into the files to read.
+/// Expands `paths` (the current folder when empty) into the files to read, with the files
+/// that a `.gitlab-ci.yml` among them includes locally (fenced like the files a Compose file
+/// names).
 pub fn collect(paths: &[PathBuf], options: WalkOptions) -> Inputs {
+    let access = Access::for_paths(paths, options.follow, false);
     let mut inputs = Inputs::default();
     // With no path given, `./` would prefix every path shown; people expect `deploy/web.yaml`.
     let implicit_root = paths.is_empty();
@@ -80,6 +90,7 @@ pub fn collect(paths: &[PathBuf], options: WalkOptions) -> Inputs {
                 path: path.clone(),
                 display: display(path, false),
                 explicit: true,
+                format: None,
             }),
             Err(err) => inputs
                 .errors
@@ -90,6 +101,7 @@ pub fn collect(paths: &[PathBuf], options: WalkOptions) -> Inputs {
     if !folders.is_empty() {
         walk_folders(&folders, options, implicit_root, &mut inputs);
     }
+    gitlab_includes::add_included(&mut inputs, &access);
 
     inputs.files.sort_by(|a, b| a.display.cmp(&b.display));
     // A file named on its own and again inside a named folder is read once; keep the explicit
@@ -199,6 +211,7 @@ fn walk_folders(
                                 display: display(entry.path(), implicit_root),
                                 path: entry.into_path(),
                                 explicit: false,
+                                format: None,
                             },
                         ),
                         Some(t) if t.is_dir() => {}

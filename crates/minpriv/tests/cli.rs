@@ -323,6 +323,218 @@ fn github_workflows_in_hidden_folders_are_read() {
 }
 
 #[test]
+fn flags_after_a_variable_in_a_docker_run_are_reported_with_a_note() {
+    let (code, json) = scan_json(&["variable-before-flags"]);
+    assert_eq!(code, 1, "{json:#}");
+    for (rule, line) in [
+        ("privileged", 4),
+        ("host-pid", 5),
+        ("docker-socket-mount", 6),
+    ] {
+        let f = finding(&json, rule);
+        assert_eq!(f["path"], "variable-before-flags/run-agent.sh");
+        assert_eq!(f["line"], line, "{f:#}");
+    }
+    let notes = json["notes"].as_array().cloned().unwrap_or_default();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["path"] == "variable-before-flags/run-agent.sh"
+                && n["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("${EXTRA_OPTS}") && m.contains("more flags"))),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn setgid_and_sticky_directories_are_no_setuid_files() {
+    let (_, json) = scan_json(&["setgid-directories"]);
+    let setuid: Vec<_> = findings(&json)
+        .into_iter()
+        .filter(|f| f["rule"] == "setuid-files")
+        .collect();
+    assert_eq!(setuid.len(), 1, "{json:#}");
+    assert_eq!(setuid[0]["line"], 5);
+    assert!(
+        setuid[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("/usr/local/bin/whoami-root")),
+        "{json:#}"
+    );
+}
+
+/// `(path, line)` of each finding of `rule`, in report order.
+fn places<'a>(json: &'a Value, rule: &str) -> Vec<(&'a str, i64)> {
+    findings(json)
+        .into_iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["line"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn files_a_gitlab_ci_file_includes_are_read_once_each() {
+    for named in ["gitlab-includes", "gitlab-includes/.gitlab-ci.yml"] {
+        let (code, json) = scan_json(&[named]);
+        assert_eq!(code, 1, "{json:#}");
+        // `include: local: .gitlab/ci/*.yml`, also walked: once.
+        assert_eq!(
+            places(&json, "privileged"),
+            [("gitlab-includes/.gitlab/ci/build.yml", 4)],
+            "{named}"
+        );
+        // `include: '.common-ci.yml'`, whose name says nothing.
+        assert_eq!(
+            places(&json, "docker-socket-mount"),
+            [("gitlab-includes/.common-ci.yml", 3)],
+            "{named}"
+        );
+        // `/ci/jobs/**.yml`, and what that file includes in turn (a cycle back to the root).
+        assert_eq!(
+            places(&json, "host-network"),
+            [("gitlab-includes/ci/jobs/deploy/deploy.yml", 4)],
+            "{named}"
+        );
+        assert_eq!(
+            places(&json, "dangerous-cap-added"),
+            [("gitlab-includes/ci/nested.yml", 5)],
+            "{named}"
+        );
+        let notes: Vec<&str> = json["notes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["message"].as_str()).collect())
+            .unwrap_or_default();
+        for expected in [
+            "include '$CI_PROJECT_DIR/generated.yml' (line 6) names a CI variable",
+            "include 'ci/missing.yml' (line 8) does not exist",
+        ] {
+            assert!(
+                notes.iter().any(|n| n.starts_with(expected)),
+                "{expected}: {notes:#?}"
+            );
+        }
+        assert!(
+            !notes.iter().any(|n| n.contains("remote.yml")),
+            "{notes:#?}"
+        );
+    }
+    // Any YAML under `.gitlab/` is GitLab CI, included or not.
+    let (_, json) = scan_json(&["gitlab-includes"]);
+    assert_eq!(
+        places(&json, "host-pid"),
+        [("gitlab-includes/.gitlab/ci/templates/not-included.yml", 4)]
+    );
+}
+
+#[test]
+fn a_gitlab_include_outside_the_scanned_tree_is_not_read() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap_or_default();
+    std::fs::write(
+        dir.path().join("secret.yml"),
+        "job:\n  script: docker run --privileged x:1\n",
+    )
+    .unwrap_or_default();
+    std::fs::write(
+        repo.join(".gitlab-ci.yml"),
+        "include:\n  - local: ../secret.yml\n",
+    )
+    .unwrap_or_default();
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "repo"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(findings(&json).is_empty(), "{json:#}");
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("include '../secret.yml' (line 2) is outside the scanned folders"),
+        "{notes}"
+    );
+    // --follow reads it.
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--follow", "repo"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(places(&json, "privileged"), [("repo/../secret.yml", 2)]);
+}
+
+#[test]
+fn folders_above_sensitive_host_paths_are_sensitive() {
+    let (code, json) = scan_json(&["sensitive-parents"]);
+    assert_eq!(code, 1, "{json:#}");
+    let sensitive: Vec<(i64, &str)> = findings(&json)
+        .into_iter()
+        .filter(|f| f["rule"] == "sensitive-hostpath")
+        .map(|f| {
+            (
+                f["line"].as_i64().unwrap_or(0),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let lines: Vec<i64> = sensitive.iter().map(|(line, _)| *line).collect();
+    // /var/lib/, /var, /var/log and //etc/./ssh/; not /opt/data.
+    assert_eq!(lines, [23, 25, 27, 31], "{sensitive:#?}");
+    assert!(
+        sensitive[0]
+            .1
+            .contains("which holds /var/lib/docker, /var/lib/containerd, /var/lib/kubelet"),
+        "{}",
+        sensitive[0].1
+    );
+    assert!(
+        sensitive[1]
+            .1
+            .contains("the container runtime socket /var/run/docker.sock"),
+        "{}",
+        sensitive[1].1
+    );
+    assert!(
+        !sensitive[2].1.contains("which holds"),
+        "{}",
+        sensitive[2].1
+    );
+}
+
+#[test]
+fn docker_inspect_reports_the_labels_the_user_wrote_not_dockers() {
+    let (code, json) = scan_json(&["inspect-labels/inspect.json"]);
+    assert_eq!(code, 1, "{json:#}");
+    let rules_of_container = |resource: &str| -> Vec<&str> {
+        findings(&json)
+            .into_iter()
+            .filter(|f| f["resource"] == resource)
+            .filter_map(|f| f["rule"].as_str())
+            .collect()
+    };
+    // `--pid host`: Docker wrote `label=disable`, the user did not.
+    let pid_host = rules_of_container("container/fx-pidhost");
+    assert!(pid_host.contains(&"host-pid"), "{pid_host:?}");
+    assert!(!pid_host.contains(&"selinux-disabled"), "{pid_host:?}");
+    // `--security-opt label=type:spc_t`: the user's, reported at its line.
+    let f = findings(&json)
+        .into_iter()
+        .find(|f| f["rule"] == "selinux-disabled")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(f["resource"], "container/fx-spc");
+    assert!(
+        f["message"].as_str().is_some_and(|m| m.contains("spc_t")),
+        "{f:#}"
+    );
+}
+
+#[test]
 fn helm_templates_are_skipped_with_a_note() {
     let (code, json) = scan_json(&["helm-chart"]);
     assert_eq!(code, 0, "{json:#}");

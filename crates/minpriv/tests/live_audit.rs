@@ -436,6 +436,65 @@ fn live_containers_are_audited_with_their_real_settings() {
 }
 
 #[test]
+fn selinux_labels_docker_adds_and_modules_the_engine_lacks_are_not_reported() {
+    if !docker_available("selinux_labels_docker_adds_and_modules_the_engine_lacks_are_not_reported")
+    {
+        return;
+    }
+    let cwd = temp();
+    let mut guard = Guard::default();
+    let image = guard.base_image("labels");
+    let pid = unique("labels-pidhost");
+    let ipc = unique("labels-ipchost");
+    let spc = unique("labels-spc");
+    guard.run(&pid, &image, &["--pid", "host"]);
+    guard.run(&ipc, &image, &["--ipc", "host"]);
+    guard.run(&spc, &image, &["--security-opt", "label=type:spc_t"]);
+    // Docker writes the label itself, on every host: the premise of the test.
+    let opts = docker(&[
+        "inspect",
+        "--format",
+        "{{json .HostConfig.SecurityOpt}}",
+        &pid,
+    ]);
+    assert!(opts.contains("label=disable"), "{opts}");
+
+    let out = scan_json(cwd.path(), &["--docker", &pid, &ipc, &spc]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    let pid_rules = rules_for(&json, &format!("container/{pid}"));
+    assert!(pid_rules.contains("host-pid"), "{pid_rules:?}");
+    assert!(!pid_rules.contains("selinux-disabled"), "{pid_rules:?}");
+    let ipc_rules = rules_for(&json, &format!("container/{ipc}"));
+    assert!(ipc_rules.contains("host-ipc"), "{ipc_rules:?}");
+    assert!(!ipc_rules.contains("selinux-disabled"), "{ipc_rules:?}");
+
+    // The user's own label counts only where the engine labels with SELinux at all.
+    let spc_rules = rules_for(&json, &format!("container/{spc}"));
+    let notes = json["notes"].to_string();
+    if daemon_has("selinux") {
+        assert!(spc_rules.contains("selinux-disabled"), "{spc_rules:?}");
+    } else {
+        assert!(!spc_rules.contains("selinux-disabled"), "{spc_rules:?}");
+        assert!(
+            notes.contains("the engine does not run SELinux") && notes.contains(&spc),
+            "{notes}"
+        );
+    }
+    // The same containers read from `docker inspect` output: the user's label is reported
+    // there (no engine says it does nothing), Docker's are not.
+    let dump = docker(&["inspect", &pid, &ipc, &spc]);
+    std::fs::write(cwd.path().join("inspect.json"), &dump).unwrap_or_else(|e| panic!("{e}"));
+    let file = scan_json(cwd.path(), &["inspect.json"]).json();
+    let with_label: Vec<&str> = findings(&file)
+        .into_iter()
+        .filter(|f| f["rule"] == "selinux-disabled")
+        .filter_map(|f| f["resource"].as_str())
+        .collect();
+    assert_eq!(with_label, [format!("container/{spc}")], "{file:#}");
+}
+
+#[test]
 fn containers_are_narrowed_by_name_and_id_prefix() {
     if !docker_available("containers_are_narrowed_by_name_and_id_prefix") {
         return;

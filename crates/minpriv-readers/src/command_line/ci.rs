@@ -84,6 +84,61 @@ pub(super) fn gitlab_ci(text: &str) -> (Vec<Invocation>, Vec<InputError>) {
     (scanner.found, stream.errors)
 }
 
+/// A file a GitLab CI file includes from its own repository (`include: local:`), as written:
+/// relative to the repository's root, maybe with `*` and `**` wildcards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalInclude {
+    /// The path or pattern, as written.
+    pub path: String,
+    /// The 1-based line it is written on.
+    pub line: u32,
+}
+
+/// The local files a GitLab CI file includes: `include: FILE`, `include: [FILE, ...]`,
+/// `include: {local: FILE}` and lists of `- local: FILE`. Remote, template, project and
+/// component includes are not local, and are left out.
+pub(super) fn gitlab_local_includes(text: &str) -> Vec<LocalInclude> {
+    let stream = yaml::parse(text);
+    let mut out = Vec::new();
+    for doc in &stream.documents {
+        let Some(include) = doc.root().and_then(|r| r.get("include")) else {
+            continue;
+        };
+        if include.is_sequence() {
+            for item in include.items() {
+                push_local_include(item, &mut out);
+            }
+        } else {
+            push_local_include(include, &mut out);
+        }
+    }
+    out
+}
+
+fn push_local_include(node: Node<'_>, out: &mut Vec<LocalInclude>) {
+    if node.is_null() {
+        return;
+    }
+    let (path, at) = if node.is_mapping() {
+        let Some(local) = node.get("local").filter(|n| !n.is_null()) else {
+            return;
+        };
+        (local.as_str(), local)
+    } else {
+        // A bare string is a local file unless it is a URL (then it is `remote:`).
+        let path = node
+            .as_str()
+            .filter(|p| !p.starts_with("https://") && !p.starts_with("http://"));
+        (path, node)
+    };
+    if let Some(path) = path.map(str::trim).filter(|p| !p.is_empty()) {
+        out.push(LocalInclude {
+            path: path.to_string(),
+            line: at.span().line,
+        });
+    }
+}
+
 /// Reads shell text out of scalars, each node once.
 struct Scanner<'t> {
     text: &'t str,
@@ -377,6 +432,40 @@ fn hex_escape(rest: &[u8], digits: usize) -> (char, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_includes_in_every_form() {
+        let paths = |text: &str| -> Vec<(String, u32)> {
+            gitlab_local_includes(text)
+                .into_iter()
+                .map(|i| (i.path, i.line))
+                .collect()
+        };
+        let one = |p: &str, line: u32| (p.to_string(), line);
+        assert_eq!(
+            paths("include: '.common-ci.yml'\n"),
+            [one(".common-ci.yml", 1)]
+        );
+        assert_eq!(
+            paths("include:\n  local: .gitlab/ci/*.yml\n"),
+            [one(".gitlab/ci/*.yml", 2)]
+        );
+        assert_eq!(
+            paths("include: [{local: a.yml}, 'b.yml', 'https://x/c.yml']\n"),
+            [one("a.yml", 1), one("b.yml", 1)]
+        );
+        assert_eq!(
+            paths(
+                "stages: [test]\ninclude:\n  - local: /ci/a.yml\n    rules:\n      - if: $X\n  \
+                 - remote: https://x/y.yml\n  - template: Auto-DevOps.gitlab-ci.yml\n  \
+                 - project: g/p\n    file: /t.yml\n  - component: $CI_SERVER_FQDN/c@1\n  \
+                 - ci/**.yml\n"
+            ),
+            [one("/ci/a.yml", 3), one("ci/**.yml", 11)]
+        );
+        assert!(paths("job:\n  script: [x]\n").is_empty());
+        assert!(paths("include:\n").is_empty());
+    }
 
     /// The shell text of the `i`th item of a YAML sequence, and its map to the file.
     fn shell_of(yaml_text: &str, i: usize) -> (String, SourceMap) {

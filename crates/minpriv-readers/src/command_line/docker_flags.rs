@@ -5,6 +5,9 @@
 //! (`-itd`), short flags with attached values (`-uroot`, `-v/a:/b`, `-u=root`), `--` before the
 //! image, and the first word that is no flag is the image: what follows is the container's
 //! command. Every flag that takes a value is listed so that `--name x img` gives the image `img`.
+//!
+//! A word in flag position that is one variable (`$EXTRA_OPTS`, `${FLAGS}`, `$(DOCKER_ARGS)`,
+//! `$$FLAGS` in a Makefile) may expand to flags or to the image; see [`variable_holds_flags`].
 
 use super::commands::{FileWord, Invocation};
 use super::file_spans::FileSpans;
@@ -107,6 +110,8 @@ pub(crate) struct RunCommand {
     pub posture: Posture,
     /// The `--name` value.
     pub name: Option<String>,
+    /// Remarks for the user (a variable read as flags).
+    pub notes: Vec<String>,
 }
 
 /// A flag's value: a part of one word.
@@ -140,6 +145,7 @@ pub(crate) fn parse_run(invocation: &Invocation, spans: &FileSpans<'_>) -> Optio
         posture: Posture::defaults(invocation.runtime, anchor),
         name: None,
         capabilities_written: false,
+        notes: Vec::new(),
     };
     let args = &invocation.args;
     let mut i = 0;
@@ -183,8 +189,11 @@ pub(crate) fn parse_run(invocation: &Invocation, spans: &FileSpans<'_>) -> Optio
                 }
             }
             i += 1;
-        } else if v.starts_with('-') && v.len() > 1 {
+        } else if looks_like_flag(v) {
             i += short_flags(&mut b, args, i)?;
+        } else if variable_holds_flags(args, i) {
+            b.variable_flags(word);
+            i += 1;
         } else {
             b.image(word);
             return Some(b.finish());
@@ -192,6 +201,142 @@ pub(crate) fn parse_run(invocation: &Invocation, spans: &FileSpans<'_>) -> Optio
     }
     // Flags and no image: not a command that runs a container.
     None
+}
+
+fn looks_like_flag(word: &str) -> bool {
+    word.starts_with('-') && word.len() > 1
+}
+
+/// Whether the word at `args[i]`, in flag position, is taken for flags rather than the image.
+///
+/// `docker run --rm $EXTRA_OPTS --privileged img` and `docker run --rm "$IMAGE" --version`
+/// look alike; a wrong guess either loses every flag after the variable (they become the
+/// container's command) or loses the image. The rule:
+/// - only a word that is one variable or substitution (`$X`, `${X}`, `$(X)`, `$$X`) is a
+///   candidate: `${REGISTRY}/app:${TAG}` is an image;
+/// - its name decides when it speaks: `IMAGE`, `IMG`, `TAG`, `REF` say image; `OPTS`, `ARGS`,
+///   `FLAGS`, `EXTRA`, `PARAMS` say flags;
+/// - otherwise it is flags only when the next word looks like a flag, so a variable followed
+///   by the command (`$X sh -c ...`) or by nothing stays the image;
+/// - and in both flag cases only when a word that can be the image still follows once the
+///   flags after it are read: `$X --version` with nothing after, or `$X --config /etc/x.yml`
+///   (a path is no image reference), is the image and its command's flags.
+fn variable_holds_flags(args: &[FileWord], i: usize) -> bool {
+    let Some(word) = args.get(i) else {
+        return false;
+    };
+    let Some(inner) = single_expansion(&word.value) else {
+        return false;
+    };
+    let (image_named, flags_named) = name_hints(inner);
+    let says_flags = match (image_named, flags_named) {
+        (true, false) => return false,
+        (false, true) => true,
+        _ => args.get(i + 1).is_some_and(|w| looks_like_flag(&w.value)),
+    };
+    // The look-ahead stops at the next word that is no flag, which is where the caller's own
+    // walk decides next: the look-aheads of one command cover each word once.
+    says_flags && operand_ahead(args, i + 1)
+}
+
+/// Whether, reading flags from `args[from]` on, a word that is no flag comes before the end.
+fn operand_ahead(args: &[FileWord], from: usize) -> bool {
+    let mut i = from;
+    while let Some(word) = args.get(i) {
+        let v = word.value.as_str();
+        if v == "--" {
+            return args.get(i + 1).is_some();
+        }
+        if let Some(body) = v.strip_prefix("--").filter(|b| !b.is_empty()) {
+            let (name, attached) = match body.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (body, false),
+            };
+            i += match long_flag(name) {
+                None => return false,
+                Some(Arity::Value) if !attached => 2,
+                Some(_) => 1,
+            };
+        } else if looks_like_flag(v) {
+            i += short_group_words(v);
+        } else {
+            return could_be_image(v);
+        }
+    }
+    false
+}
+
+/// A word that may name an image: a reference starts with a letter or digit (a path such as
+/// `/etc/app.yml` is a command's argument), or the word is built from variables or templates.
+fn could_be_image(word: &str) -> bool {
+    word.contains('$')
+        || word.contains("{{")
+        || (word.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && !word.contains(char::is_whitespace))
+}
+
+/// How many words a group of short flags (`-itd`, `-v /a:/b`, `-uroot`) uses.
+fn short_group_words(v: &str) -> usize {
+    for (at, c) in v.char_indices().skip(1) {
+        let after = at + c.len_utf8();
+        let attached = v.get(after..).unwrap_or("");
+        match short_flag(c) {
+            Some((_, Arity::Switch)) if attached.starts_with('=') => return 1,
+            Some((_, Arity::Value)) => {
+                let value = attached.strip_prefix('=').unwrap_or(attached);
+                return if value.is_empty() { 2 } else { 1 };
+            }
+            _ => {}
+        }
+    }
+    1
+}
+
+/// The inside of a word that is exactly one shell or Makefile expansion: `$X`, `${X}`,
+/// `$(X)`, `$$X`, `$${X}`, `$$(X)`, `$@`, `$1`.
+fn single_expansion(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix('$')?;
+    let rest = rest.strip_prefix('$').unwrap_or(rest);
+    let (open, close) = match rest.as_bytes().first()? {
+        b'{' => (b'{', b'}'),
+        b'(' => (b'(', b')'),
+        _ => {
+            let special = rest.len() == 1 && matches!(rest, "@" | "*" | "#" | "?" | "!" | "-");
+            let name = rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            return (special || (name && !rest.is_empty())).then_some(rest);
+        }
+    };
+    // The bracket that opens at the start must close at the very end (`${A}${B}` is two).
+    let mut depth = 0usize;
+    for (at, b) in rest.bytes().enumerate() {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return (at + 1 == rest.len()).then(|| &rest[1..at]);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a variable's name says it holds the image, and whether it says it holds flags.
+fn name_hints(inner: &str) -> (bool, bool) {
+    const IMAGE: &[&str] = &["image", "images", "img", "tag", "ref"];
+    #[rustfmt::skip]
+    const FLAGS: &[&str] = &[
+        "opt", "opts", "option", "options", "arg", "args", "flag", "flags", "extra", "param",
+        "params",
+    ];
+    let mut image = false;
+    let mut flags = false;
+    for token in inner.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let token = token.to_ascii_lowercase();
+        image |= IMAGE.contains(&token.as_str());
+        flags |= FLAGS.contains(&token.as_str());
+    }
+    (image, flags)
 }
 
 /// A group of short flags at `args[i]`; how many words it used.
@@ -246,6 +391,7 @@ struct Builder<'s> {
     posture: Posture,
     name: Option<String>,
     capabilities_written: bool,
+    notes: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -253,7 +399,18 @@ impl Builder<'_> {
         RunCommand {
             posture: self.posture,
             name: self.name,
+            notes: self.notes,
         }
+    }
+
+    fn variable_flags(&mut self, word: &FileWord) {
+        let line = self.spans.span(word.span.clone()).line;
+        self.notes.push(format!(
+            "'{}' (line {line}) stands among the flags of a container run and is read as \
+             flags: the variable may add more flags (--privileged, -v, --pid=host, ...) than \
+             minpriv can see",
+            word.value
+        ));
     }
 
     fn image(&mut self, word: &FileWord) {
@@ -738,6 +895,86 @@ mod tests {
         assert!(parse("docker run --help").is_none());
         assert!(parse("docker run --rm -it").is_none());
         assert!(parse("docker run --name").is_none());
+    }
+
+    #[test]
+    fn a_variable_followed_by_flags_is_flags_and_the_flags_after_it_count() {
+        for text in [
+            "docker run --rm ${EXTRA_OPTS} --privileged --pid=host img",
+            "docker run --rm $EXTRA --privileged --pid host img",
+            "docker run --rm $$FLAGS --privileged --pid=host img",
+            "docker run --rm $(DOCKER_ARGS) --privileged --pid=host img",
+            "docker run --rm $X -v /a:/b --privileged --pid=host img",
+            "docker run --rm $X --privileged $Y --pid=host img",
+        ] {
+            let run = parse(text).unwrap();
+            let p = &run.posture;
+            assert!(p.privileged.value && p.host_pid.value, "{text}");
+            assert_eq!(p.image.value.as_deref(), Some("img"), "{text}");
+            assert!(!run.notes.is_empty(), "{text}");
+            assert!(run.notes[0].contains("may add more flags"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_variable_named_for_flags_may_stand_just_before_the_image() {
+        let run = parse("docker run --rm $DOCKER_OPTS img cmd").unwrap();
+        assert_eq!(run.posture.image.value.as_deref(), Some("img"));
+        assert_eq!(run.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_variable_that_is_the_image_stays_the_image() {
+        for (text, image) in [
+            ("docker run --rm \"$IMAGE\" --privileged", "$IMAGE"),
+            ("docker run --rm $IMAGE --config /x -c 2 y", "$IMAGE"),
+            ("docker run --rm ${IMG} --pid=host other", "${IMG}"),
+            ("docker run --rm $X", "$X"),
+            ("docker run --rm $X sh -c 'echo --privileged'", "$X"),
+            ("docker run --rm $X --version", "$X"),
+            ("docker run --rm $X --config /etc/x.yml", "$X"),
+            ("docker run --rm $OPTS", "$OPTS"),
+            (
+                "docker run --rm ${REGISTRY}/app:${TAG} --privileged img",
+                "${REGISTRY}/app:${TAG}",
+            ),
+            ("docker run --rm ${A}${B} --privileged img", "${A}${B}"),
+        ] {
+            let run = parse(text).unwrap();
+            assert_eq!(run.posture.image.value.as_deref(), Some(image), "{text}");
+            assert!(!run.posture.privileged.value, "{text}");
+            assert!(!run.posture.host_pid.value, "{text}");
+            assert!(run.notes.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn single_expansions() {
+        for (word, inner) in [
+            ("$X", Some("X")),
+            ("${EXTRA_OPTS}", Some("EXTRA_OPTS")),
+            ("$$FLAGS", Some("FLAGS")),
+            ("$(DOCKER_ARGS)", Some("DOCKER_ARGS")),
+            ("$${A:-b}", Some("A:-b")),
+            ("$(cat opts.txt)", Some("cat opts.txt")),
+            ("$@", Some("@")),
+            ("${A}${B}", None),
+            ("$A/b", None),
+            ("${A", None),
+            ("$", None),
+            ("$$", None),
+            ("img", None),
+        ] {
+            assert_eq!(single_expansion(word), inner, "{word}");
+        }
+    }
+
+    #[test]
+    fn many_variables_cost_linear_time() {
+        let text = format!("docker run {}img", "$X -d ".repeat(20_000));
+        let run = parse(&text).unwrap();
+        assert_eq!(run.posture.image.value.as_deref(), Some("img"));
+        assert_eq!(run.notes.len(), 20_000);
     }
 
     #[test]

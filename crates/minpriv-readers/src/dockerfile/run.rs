@@ -2,9 +2,13 @@
 //! setuid or setgid mode, also behind `sudo`/`env`/`busybox`, inside `sh -c '...'`, and in
 //! here-document scripts.
 
-use super::setuid::{CommandWord, SetuidTarget, chmod_targets, install_targets};
+use super::setuid::{
+    CommandWord, SetuidTarget, chmod_targets, install_directories, install_targets,
+    mkdir_directories,
+};
 use super::shell::{HereDoc, ShellWord, read_script};
 use super::substitution::{Budget, Vars, expand_or_keep};
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// How many scripts inside scripts (`sh -c "bash -c '...'"`) are followed.
@@ -23,6 +27,9 @@ pub(crate) struct RunContext<'a> {
     pub vars: &'a dyn Vars,
     /// The expansion budget of the whole read.
     pub budget: &'a mut Budget,
+    /// Directories made earlier in this `RUN` (`mkdir`, `install -d`), normalised: a mode
+    /// change on one of them gives nobody a program to run.
+    directories: HashSet<String>,
 }
 
 /// Where the words of a script are written.
@@ -49,7 +56,23 @@ struct Word {
     verbatim: Option<Range<usize>>,
 }
 
-impl RunContext<'_> {
+impl<'a> RunContext<'a> {
+    /// The context of one `RUN` instruction.
+    pub(crate) fn new(
+        text: &'a str,
+        here_docs: &'a [HereDoc],
+        vars: &'a dyn Vars,
+        budget: &'a mut Budget,
+    ) -> Self {
+        RunContext {
+            text,
+            here_docs,
+            vars,
+            budget,
+            directories: HashSet::new(),
+        }
+    }
+
     /// The setuid/setgid targets of a shell-form `RUN` whose shell text is `range`.
     pub(crate) fn shell_form(&mut self, range: Range<usize>, escape: char) -> Vec<SetuidTarget> {
         let mut out = Vec::new();
@@ -216,8 +239,17 @@ impl RunContext<'_> {
         let name = basename(&name.word.value);
         let arg_words: Vec<CommandWord> = args.iter().map(|w| w.word.clone()).collect();
         match name {
-            "chmod" => out.extend(chmod_targets(&arg_words)),
-            "install" => out.extend(install_targets(&arg_words)),
+            "chmod" => {
+                let directories = &self.directories;
+                out.extend(chmod_targets(&arg_words, &|path| {
+                    directories.contains(path)
+                }));
+            }
+            "install" => {
+                out.extend(install_targets(&arg_words));
+                self.directories.extend(install_directories(&arg_words));
+            }
+            "mkdir" => self.directories.extend(mkdir_directories(&arg_words)),
             _ if SHELLS.contains(&name) => match shell_input(&arg_words) {
                 ShellInput::Argument(i) => {
                     let Some(script) = args.get(i) else { return };
@@ -409,12 +441,7 @@ mod tests {
     fn targets(script: &str) -> Vec<(String, String)> {
         let vars: HashMap<String, String> = [("BIN".to_owned(), "/usr/bin/ping".to_owned())].into();
         let mut budget = Budget::for_text(script);
-        let mut ctx = RunContext {
-            text: script,
-            here_docs: &[],
-            vars: &vars,
-            budget: &mut budget,
-        };
+        let mut ctx = RunContext::new(script, &[], &vars, &mut budget);
         ctx.shell_form(0..script.len(), '\\')
             .into_iter()
             .map(|t| (t.path, script[t.span].to_owned()))
@@ -464,6 +491,26 @@ mod tests {
     }
 
     #[test]
+    fn directories_made_in_the_same_run_are_no_programs() {
+        assert!(targets("mkdir -p /var/run/pg && chmod 2777 /var/run/pg").is_empty());
+        assert!(targets("mkdir -m 2775 /srv/x; chown a /srv/x; chmod g+s /srv/x/").is_empty());
+        assert!(targets("mkdir -p /a/b/c && chmod g+s /a/b").is_empty());
+        assert!(targets("install -d /d && sh -c 'chmod g+s /d'").is_empty());
+        assert!(targets("install --mode 3777 --directory /var/run/postgresql").is_empty());
+        assert!(targets("chmod 1777 /tmp").is_empty());
+        // Not a directory made here, a recursive change, or a directory made only later.
+        assert_eq!(targets("mkdir /d && chmod -R g+s /d"), [pair("/d", "/d")]);
+        assert_eq!(
+            targets("mkdir /d && chmod g+s /d/tool"),
+            [pair("/d/tool", "/d/tool")]
+        );
+        assert_eq!(
+            targets("chmod g+s /late && mkdir /late"),
+            [pair("/late", "/late")]
+        );
+    }
+
+    #[test]
     fn commands_that_do_not() {
         assert!(targets("chmod 755 /a && chmod u-s /b").is_empty());
         assert!(targets("echo chmod u+s /a").is_empty());
@@ -478,12 +525,7 @@ mod tests {
         let script = "cat <<X > /etc/motd\nchmod u+s /no\nX\nbash <<'Y'\nchmod u+s /yes\nY\n";
         let vars: HashMap<String, String> = HashMap::new();
         let mut budget = Budget::for_text(script);
-        let mut ctx = RunContext {
-            text: script,
-            here_docs: &[],
-            vars: &vars,
-            budget: &mut budget,
-        };
+        let mut ctx = RunContext::new(script, &[], &vars, &mut budget);
         let found: Vec<(String, &str)> = ctx
             .here_doc_script(0..script.len())
             .into_iter()

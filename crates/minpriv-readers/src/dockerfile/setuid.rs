@@ -126,10 +126,20 @@ fn is_chmod_option(word: &str) -> bool {
 }
 
 /// The files that `chmod ARGS...` gives a setuid or setgid bit (`args` follow the command name).
-pub(crate) fn chmod_targets(args: &[CommandWord]) -> Vec<SetuidTarget> {
+///
+/// Only files that may be executables count: on a directory, setgid makes new entries inherit
+/// its group and setuid does nothing, so nobody can run it to gain privileges. A path written
+/// with a trailing `/` is a directory, and so is one that `is_directory` knows (made by `mkdir`
+/// or `install -d` earlier in the same `RUN`), unless the change is recursive (`-R`), which
+/// reaches the files inside as well.
+pub(crate) fn chmod_targets(
+    args: &[CommandWord],
+    is_directory: &dyn Fn(&str) -> bool,
+) -> Vec<SetuidTarget> {
     let mut mode: Option<&str> = None;
     let mut files = Vec::new();
     let mut options_done = false;
+    let mut recursive = false;
     for word in args {
         let value = word.value.as_str();
         if !options_done {
@@ -141,6 +151,10 @@ pub(crate) fn chmod_targets(args: &[CommandWord]) -> Vec<SetuidTarget> {
                 // The mode is copied from another file: not knowable here.
                 return Vec::new();
             }
+            if value == "--recursive" || (is_chmod_option(value) && value.contains('R')) {
+                recursive = true;
+                continue;
+            }
             if value.starts_with("--") || is_chmod_option(value) {
                 continue;
             }
@@ -151,17 +165,144 @@ pub(crate) fn chmod_targets(args: &[CommandWord]) -> Vec<SetuidTarget> {
         }
     }
     match mode {
-        Some(mode) if mode_sets_setuid_or_setgid(mode) => {
-            files.into_iter().map(SetuidTarget::of).collect()
-        }
+        Some(mode) if mode_sets_setuid_or_setgid(mode) => files
+            .into_iter()
+            .filter(|file| {
+                recursive
+                    || !(file.value.ends_with('/') || is_directory(&normalise_path(&file.value)))
+            })
+            .map(SetuidTarget::of)
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-/// The files that `install ARGS...` creates with a setuid or setgid mode: the destination, each
-/// source placed in the `-t` directory or in a destination directory, or with `-d` each
-/// directory.
+/// `path` with `//`, `/./` and a trailing `/` removed, so that the spellings of one directory
+/// compare equal (`..` is kept: it may cross a link).
+pub(crate) fn normalise_path(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// The directories `mkdir ARGS...` creates (normalised); with `-p`, their parents too.
+pub(crate) fn mkdir_directories(args: &[CommandWord]) -> Vec<String> {
+    let mut parents = false;
+    let mut operands = Vec::new();
+    let mut options_done = false;
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let value = word.value.as_str();
+        if options_done || !value.starts_with('-') || value == "-" {
+            operands.push(value);
+            continue;
+        }
+        if value == "--" {
+            options_done = true;
+        } else if let Some(long) = value.strip_prefix("--") {
+            if long == "parents" {
+                parents = true;
+            } else if long == "mode" {
+                words.next();
+            }
+        } else {
+            for (i, flag) in value.char_indices().skip(1) {
+                match flag {
+                    'p' => parents = true,
+                    'm' => {
+                        // `-m MODE` or `-mMODE`: the rest of the word, or the next word.
+                        if value.len() == i + 1 {
+                            words.next();
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for operand in operands {
+        let dir = normalise_path(operand);
+        if parents {
+            let mut parent = dir.as_str();
+            while let Some((up, _)) = parent.rsplit_once('/') {
+                if up.is_empty() {
+                    break;
+                }
+                out.push(up.to_string());
+                parent = up;
+            }
+        }
+        out.push(dir);
+    }
+    out
+}
+
+/// What an `install` command was asked to do.
+struct Install<'a> {
+    mode: Option<String>,
+    /// `-d`: every operand is a directory to create.
+    directories: bool,
+    target_directory: Option<String>,
+    operands: Vec<&'a CommandWord>,
+}
+
+/// The directories `install -d ARGS...` creates (normalised); none without `-d`.
+pub(crate) fn install_directories(args: &[CommandWord]) -> Vec<String> {
+    let install = parse_install(args);
+    if !install.directories {
+        return Vec::new();
+    }
+    install
+        .operands
+        .iter()
+        .map(|w| normalise_path(&w.value))
+        .collect()
+}
+
+/// The files that `install ARGS...` creates with a setuid or setgid mode: the destination, or
+/// each source placed in the `-t` directory or in a destination directory. With `-d` it
+/// creates directories only, whose mode gives nobody a program to run (see [`chmod_targets`]).
 pub(crate) fn install_targets(args: &[CommandWord]) -> Vec<SetuidTarget> {
+    let Install {
+        mode,
+        directories,
+        target_directory,
+        operands,
+    } = parse_install(args);
+    if directories || !mode.as_deref().is_some_and(mode_sets_setuid_or_setgid) {
+        return Vec::new();
+    }
+    if let Some(dir) = target_directory {
+        return operands
+            .into_iter()
+            .map(|w| SetuidTarget::inside(&dir, w))
+            .collect();
+    }
+    match operands.split_last() {
+        Some((dest, sources))
+            if sources.len() > 1 || (sources.len() == 1 && dest.value.ends_with('/')) =>
+        {
+            sources
+                .iter()
+                .map(|w| SetuidTarget::inside(&dest.value, w))
+                .collect()
+        }
+        Some((dest, _)) => vec![SetuidTarget::of(dest)],
+        None => Vec::new(),
+    }
+}
+
+fn parse_install(args: &[CommandWord]) -> Install<'_> {
     let mut mode: Option<String> = None;
     let mut directories = false;
     let mut target_directory: Option<String> = None;
@@ -223,29 +364,11 @@ pub(crate) fn install_targets(args: &[CommandWord]) -> Vec<SetuidTarget> {
             }
         }
     }
-    if !mode.as_deref().is_some_and(mode_sets_setuid_or_setgid) {
-        return Vec::new();
-    }
-    if directories {
-        return operands.into_iter().map(SetuidTarget::of).collect();
-    }
-    if let Some(dir) = target_directory {
-        return operands
-            .into_iter()
-            .map(|w| SetuidTarget::inside(&dir, w))
-            .collect();
-    }
-    match operands.split_last() {
-        Some((dest, sources))
-            if sources.len() > 1 || (sources.len() == 1 && dest.value.ends_with('/')) =>
-        {
-            sources
-                .iter()
-                .map(|w| SetuidTarget::inside(&dest.value, w))
-                .collect()
-        }
-        Some((dest, _)) => vec![SetuidTarget::of(dest)],
-        None => Vec::new(),
+    Install {
+        mode,
+        directories,
+        target_directory,
+        operands,
     }
 }
 
@@ -313,34 +436,63 @@ mod tests {
             .collect()
     }
 
+    fn chmod(args: &[&str]) -> Vec<SetuidTarget> {
+        chmod_targets(&words(args), &|path| path == "/made")
+    }
+
     fn paths(targets: Vec<SetuidTarget>) -> Vec<String> {
         targets.into_iter().map(|t| t.path).collect()
     }
 
     #[test]
     fn chmod_arguments() {
-        assert_eq!(
-            paths(chmod_targets(&words(&["u+s", "/a", "/b"]))),
-            ["/a", "/b"]
-        );
-        assert_eq!(
-            paths(chmod_targets(&words(&["-R", "-v", "4755", "/a"]))),
-            ["/a"]
-        );
-        assert_eq!(
-            paths(chmod_targets(&words(&["--recursive", "g+s", "/d"]))),
-            ["/d"]
-        );
-        assert_eq!(paths(chmod_targets(&words(&["-w,u+s", "/a"]))), ["/a"]);
-        assert_eq!(
-            paths(chmod_targets(&words(&["4755", "--", "-odd"]))),
-            ["-odd"]
-        );
-        assert!(chmod_targets(&words(&["755", "/a"])).is_empty());
-        assert!(chmod_targets(&words(&["--reference=/bin/su", "/a"])).is_empty());
-        assert!(chmod_targets(&words(&["u+s"])).is_empty());
-        let targets = chmod_targets(&words(&["u+s", "/a"]));
+        assert_eq!(paths(chmod(&["u+s", "/a", "/b"])), ["/a", "/b"]);
+        assert_eq!(paths(chmod(&["-R", "-v", "4755", "/a"])), ["/a"]);
+        assert_eq!(paths(chmod(&["--recursive", "g+s", "/d"])), ["/d"]);
+        assert_eq!(paths(chmod(&["-w,u+s", "/a"])), ["/a"]);
+        assert_eq!(paths(chmod(&["4755", "--", "-odd"])), ["-odd"]);
+        assert!(chmod(&["755", "/a"]).is_empty());
+        assert!(chmod(&["--reference=/bin/su", "/a"]).is_empty());
+        assert!(chmod(&["u+s"]).is_empty());
+        let targets = chmod(&["u+s", "/a"]);
         assert_eq!(targets[0].span, 4..6);
+    }
+
+    #[test]
+    fn chmod_on_a_directory_gives_nobody_a_program() {
+        assert!(chmod(&["g+s", "/made"]).is_empty());
+        assert!(chmod(&["2775", "/made/"]).is_empty());
+        assert!(
+            chmod(&["u+s", "/other/"]).is_empty(),
+            "a trailing / is a directory"
+        );
+        assert_eq!(paths(chmod(&["-R", "g+s", "/made"])), ["/made"]);
+        assert_eq!(paths(chmod(&["g+s", "/made", "/bin/x"])), ["/bin/x"]);
+        assert!(chmod(&["1777", "/tmp"]).is_empty(), "sticky only");
+    }
+
+    #[test]
+    fn directories_made_by_mkdir_and_install() {
+        assert_eq!(
+            mkdir_directories(&words(&["-m", "2775", "/a//b/", "c"])),
+            ["/a/b", "c"]
+        );
+        assert_eq!(
+            mkdir_directories(&words(&["-pm2775", "/x/./y/z"])),
+            ["/x/y", "/x", "/x/y/z"]
+        );
+        assert_eq!(
+            mkdir_directories(&words(&["--parents", "--mode", "700", "/q/r"])),
+            ["/q", "/q/r"]
+        );
+        assert_eq!(
+            install_directories(&words(&["--mode", "3777", "--directory", "/var/run/pg"])),
+            ["/var/run/pg"]
+        );
+        assert!(install_directories(&words(&["-m", "4755", "a", "/b"])).is_empty());
+        assert_eq!(normalise_path("/var//lib/./x/"), "/var/lib/x");
+        assert_eq!(normalise_path("/"), "/");
+        assert_eq!(normalise_path("./"), ".");
     }
 
     #[test]
@@ -386,12 +538,12 @@ mod tests {
             paths(install_targets(&words(&["-t", "/bin", "-m", "4755", "a"]))),
             ["/bin/a"]
         );
-        assert_eq!(
-            paths(install_targets(&words(&[
-                "-d", "-m", "2775", "/srv/a", "/srv/b"
-            ]))),
-            ["/srv/a", "/srv/b"]
+        // Directories: their mode gives nobody a program to run.
+        assert!(install_targets(&words(&["-d", "-m", "2775", "/srv/a", "/srv/b"])).is_empty());
+        assert!(
+            install_targets(&words(&["--mode", "3777", "--directory", "/var/run/pg"])).is_empty()
         );
+        assert!(install_targets(&words(&["-dm2775", "/srv/a"])).is_empty());
         assert!(install_targets(&words(&["-m", "0755", "a", "/b"])).is_empty());
         assert!(install_targets(&words(&["a", "/b"])).is_empty());
         assert!(install_targets(&words(&["-m"])).is_empty());

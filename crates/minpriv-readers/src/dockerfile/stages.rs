@@ -325,12 +325,8 @@ impl Builder<'_> {
                 self.user = Some((value, user.arguments.span.clone()));
             }
             Instruction::Run(run) => {
-                let mut context = RunContext {
-                    text: self.text,
-                    here_docs: self.here_docs,
-                    vars: &self.env,
-                    budget: self.budget,
-                };
+                let mut context =
+                    RunContext::new(self.text, self.here_docs, &self.env, self.budget);
                 let found = match &run.arguments {
                     Command::Shell(_) if !self.posix_shell => Vec::new(),
                     Command::Shell(shell) => {

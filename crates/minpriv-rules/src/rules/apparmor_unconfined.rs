@@ -8,6 +8,12 @@ declare_rule! {
     /// `container.apparmor.security.beta.kubernetes.io/NAME: unconfined`). On a
     /// privileged container, which runs unconfined anyway, only what is written is reported.
     ///
+    /// A live audit judges what the engine does: on an engine whose `docker info` lists no
+    /// AppArmor, a profile the user asked for (`apparmor=unconfined` included) does nothing
+    /// and is not reported as theirs. Such a host gives no container a profile; unless it
+    /// labels with SELinux instead, that is reported once per container as the host's gap,
+    /// with the fix on the host.
+    ///
     /// ## Why it matters
     /// On hosts with AppArmor, the runtime's default profile (`docker-default`,
     /// `cri-containerd.apparmor.d`) denies mounting, writes to most of `/proc` and `/sys`

@@ -10,6 +10,14 @@ declare_rule! {
     /// allows neither). On a privileged container only what is written is reported: its
     /// default labelling is privileged's to report.
     ///
+    /// Only what was asked for counts. Docker writes `label=disable` into a container's
+    /// `SecurityOpt` by itself for `--privileged`, `--pid host` and `--ipc host`, and copies
+    /// another container's label for `--pid container:X` / `--ipc container:X`; in `docker
+    /// inspect` output and a live audit those labels are the runtime's, not the user's, and are
+    /// not reported here (`privileged`, `host-pid` and `host-ipc` report the cause). A live
+    /// audit also reports no SELinux setting when the engine does not run SELinux (its
+    /// `docker info` lists no `name=selinux`): there the setting does nothing.
+    ///
     /// ## Why it matters
     /// On SELinux hosts the container type is what keeps a container process away from host
     /// files and other containers' files even when it is root and escapes its mount namespace.
@@ -94,9 +102,10 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    // Only what was written is reported on a privileged container (Docker labels privileged
-    // containers unconfined by itself; privileged reports that).
-    if posture.privileged.value && !posture.selinux.is_written() {
+    // Only labels someone wrote are reported: the engine's own (Docker's label=disable for
+    // privileged and host PID/IPC containers) are not the user's, and privileged reports what
+    // privileged mode does by itself.
+    if !posture.selinux.is_written() {
         return;
     }
     let problems = problems(&posture.selinux.value);
@@ -243,6 +252,20 @@ mod tests {
             SelinuxDisabled::INFO,
             VALUE_LINE,
         );
+    }
+
+    #[test]
+    fn a_label_the_runtime_added_is_not_reported() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.host_pid = written(true, 8);
+            p.selinux = minpriv_model::Located::new(
+                options(true, None, None, None),
+                minpriv_model::Origin::RuntimeDefault,
+                at(VALUE_LINE),
+            );
+            assert!(run(&SelinuxDisabled, source, p).is_empty());
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 use super::{RuntimeSyntax, finding, subject};
-use minpriv_model::effective::{is_runtime_socket_path, is_sensitive_host_path};
+use minpriv_model::effective::{
+    is_runtime_socket_path, is_sensitive_host_path, runtime_socket_below, sensitive_paths_below,
+};
 use minpriv_model::{Container, Finding, MountKind, Workload};
 
 declare_rule! {
@@ -9,8 +11,13 @@ declare_rule! {
     /// `/home` and users' home folders, credentials folders (`~/.ssh`, `~/.aws`, `~/.kube`,
     /// `~/.docker`), runtime state (`/run`, `/var/run`, `/var/lib/docker`,
     /// `/var/lib/containerd`, `/var/lib/kubelet`, `/etc/kubernetes`, `/var/lib/etcd`) and
-    /// logs. Read-only time zone data (`/etc/localtime`) is allowed. Runtime sockets are
-    /// reported by `docker-socket-mount` instead.
+    /// logs. A folder above one of them is sensitive too, since mounting it mounts what it
+    /// holds: `/var/lib` holds `/var/lib/kubelet` and `/var/lib/docker`, and `/var` (like `/`)
+    /// holds the Docker socket `/var/run/docker.sock`, which the message then names. Paths are
+    /// compared as written once normalised (`/var/lib/`, `//var//lib`, `/var/./lib` are
+    /// `/var/lib`). Read-only time zone data (`/etc/localtime`) is allowed. Runtime sockets
+    /// and their own folders (`/var/run`, `/run/containerd`) are reported by
+    /// `docker-socket-mount` instead.
     ///
     /// ## Why it matters
     /// A writable sensitive path is a way onto the host: add a cron job or an SSH key, rewrite
@@ -118,6 +125,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
                 "an attacker can change the host's files there (cron jobs, SSH keys, binaries, credentials) and take over the host",
             )
         };
+        let holds = what_it_holds(host);
         let remediation = match syntax {
             RuntimeSyntax::Kubernetes => format!(
                 "remove the hostPath volume for {host}; use a configMap, secret, emptyDir or persistentVolumeClaim, or a dedicated folder mounted readOnly"
@@ -135,11 +143,31 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             container,
             mount.span.or(posture.anchor),
             format!(
-                "{} mounts host path {host}{at} ({how}): {attacker_gets}",
+                "{} mounts host path {host}{at} ({how}){holds}: {attacker_gets}",
                 subject(workload, container)
             ),
             remediation,
         ));
+    }
+}
+
+/// `, which holds ...` for a folder above sensitive ones or above a runtime socket, so that
+/// `/var` does not read as harmless; empty otherwise.
+fn what_it_holds(host: &str) -> String {
+    let mut parts: Vec<String> = sensitive_paths_below(host)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if let Some(socket) = runtime_socket_below(host) {
+        parts.push(format!(
+            "the container runtime socket {socket} (whoever reaches it runs containers as root \
+             on the host, read-only or not)"
+        ));
+    }
+    match parts.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!(", which holds {last}"),
+        Some((last, rest)) => format!(", which holds {} and {last}", rest.join(", ")),
     }
 }
 
@@ -169,6 +197,49 @@ mod tests {
             assert!(f.message.contains("take over the host"));
             let f = assert_one(&findings[1..], SensitiveHostpath::INFO, 10);
             assert!(f.message.contains("(read-only)"));
+        }
+    }
+
+    #[test]
+    fn a_folder_above_sensitive_ones_is_reported_with_what_it_holds() {
+        for source in RUNTIME_SOURCES {
+            let mut p = posture(source);
+            p.mounts = vec![
+                bind("/var/lib/", true, 8),
+                bind("//var", false, 9),
+                bind("/", true, 10),
+                bind("/var/log", true, 11),
+                bind("/opt/data", false, 12),
+            ];
+            let findings = run(&SensitiveHostpath, source, p);
+            assert_eq!(findings.len(), 4, "{findings:#?}");
+            let f = assert_one(&findings[..1], SensitiveHostpath::INFO, 8);
+            assert!(
+                f.message.contains(
+                    "(read-only), which holds /var/lib/docker, /var/lib/containerd, \
+                     /var/lib/kubelet and /var/lib/etcd: "
+                ),
+                "{}",
+                f.message
+            );
+            let f = assert_one(&findings[1..2], SensitiveHostpath::INFO, 9);
+            assert!(f.message.contains("/var/run, "), "{}", f.message);
+            assert!(
+                f.message
+                    .contains("and the container runtime socket /var/run/docker.sock (whoever"),
+                "{}",
+                f.message
+            );
+            let f = assert_one(&findings[2..3], SensitiveHostpath::INFO, 10);
+            assert!(
+                f.message.contains(
+                    "(read-only), which holds the container runtime socket /var/run/docker.sock"
+                ),
+                "{}",
+                f.message
+            );
+            let f = assert_one(&findings[3..], SensitiveHostpath::INFO, 11);
+            assert!(!f.message.contains("which holds"), "{}", f.message);
         }
     }
 

@@ -4,7 +4,16 @@ use minpriv_model::{Container, Finding, Workload};
 declare_rule! {
     /// ## What it checks
     /// Each file a Dockerfile gives a setuid or setgid bit (`chmod u+s`, `chmod 4755`,
-    /// `chmod g+s`, ...), and each such file found in a scanned image.
+    /// `chmod g+s`, `install -m 4755`, `COPY --chmod=4755`, ...), and each such regular file
+    /// found in a scanned image.
+    ///
+    /// Only files that may be programs count. A setgid bit on a directory makes new entries
+    /// inherit its group, a sticky bit (`chmod 1777 /tmp`) guards deletion, and setuid on a
+    /// directory does nothing: none of them is a program an attacker can run. So directories
+    /// are left out: `install -d -m 2775 DIR`, `mkdir -m 2775 DIR`, a path written with a
+    /// trailing `/`, and a non-recursive `chmod g+s DIR` on a directory that `mkdir` or
+    /// `install -d` made earlier in the same `RUN`. `chmod -R` still counts: it reaches the
+    /// files inside.
     ///
     /// ## Why it matters
     /// A setuid-root file runs as root whoever starts it. An attacker who lands in the
@@ -108,6 +117,13 @@ mod tests {
             );
             assert_one(&findings[1..], SetuidFiles::INFO, 12);
         }
+    }
+
+    #[test]
+    fn the_doc_comment_says_directories_are_left_out() {
+        let doc = SetuidFiles::INFO.doc;
+        assert!(doc.contains("install -d -m 2775 DIR"), "{doc}");
+        assert!(doc.contains("chmod -R"), "{doc}");
     }
 
     #[test]

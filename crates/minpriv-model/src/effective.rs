@@ -81,6 +81,73 @@ pub struct EffectivePrivileges {
     pub escape_paths: Vec<EscapePath>,
 }
 
+/// How close one capability is to the container's process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapStanding {
+    /// The process holds it when it starts.
+    Held,
+    /// Not held at start, but a setuid-root or file-capability binary raises it: the process
+    /// runs as non-root with no-new-privileges off.
+    Reachable,
+    /// Only in the bounding set: the process runs as non-root with no-new-privileges, so no
+    /// process in the container holds it until its user or no-new-privileges changes.
+    BoundingOnly,
+    /// Not in the bounding set: nothing in the container can ever hold it.
+    Absent,
+}
+
+impl EffectivePrivileges {
+    /// Where `cap` stands in this container.
+    pub fn standing(&self, cap: Capability) -> CapStanding {
+        if self.effective.contains(cap) {
+            CapStanding::Held
+        } else if self.reachable.contains(cap) {
+            CapStanding::Reachable
+        } else if self.bounding.contains(cap) {
+            CapStanding::BoundingOnly
+        } else {
+            CapStanding::Absent
+        }
+    }
+
+    /// Why capabilities that stand [`CapStanding::BoundingOnly`] are not in force, and what
+    /// would put them there; `count` is how many are meant (for "it" or "them"). `None` when
+    /// every capability of the bounding set is reachable.
+    ///
+    /// A configuration that adds a capability a non-root, no-new-privileges process cannot
+    /// use is still one edit (the user, no-new-privileges) or one `exec` away from using it,
+    /// which is why `minpriv diff` reports such additions with this reason instead of
+    /// dropping them.
+    pub fn why_bounding_only(&self, count: usize) -> Option<String> {
+        let RootStatus::NonRoot { user } = &self.user else {
+            return None;
+        };
+        if self.reachable == self.bounding {
+            return None;
+        }
+        let them = if count == 1 { "it" } else { "them" };
+        Some(format!(
+            "the container runs as {} with no-new-privileges, so no process in it holds \
+             {them}; running as root (a user change, or an exec as root) makes {them} effective, \
+             and so does a setuid binary once no-new-privileges is off",
+            describe_non_root(user)
+        ))
+    }
+}
+
+/// A non-root user as `RootStatus::NonRoot` holds it, for a sentence: `uid 1000`,
+/// `user 'app'`, `a non-root user (runAsNonRoot)`.
+fn describe_non_root(user: &str) -> String {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    if name == "runAsNonRoot" {
+        "a non-root user (runAsNonRoot)".into()
+    } else if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+        format!("uid {name}")
+    } else {
+        format!("user '{name}'")
+    }
+}
+
 /// The bounding set after the runtime applies `cap_add` and `cap_drop` to its defaults.
 ///
 /// Docker (moby's `TweakCapabilities`): `add ALL` gives every capability but the dropped ones;
@@ -479,6 +546,36 @@ mod tests {
         let e = p.effective_privileges();
         assert!(e.reachable.is_empty());
         assert!(e.escape_paths.is_empty());
+    }
+
+    #[test]
+    fn standing_says_how_far_a_capability_is_and_why() {
+        let mut p = Posture::defaults(Runtime::Docker, None);
+        p.user = Located::written(Some("1000:1000".into()), None);
+        p.cap_drop = vec![Located::written(CapSpec::All, None)];
+        p.cap_add = vec![Located::written(CapSpec::Cap(SYS_PTRACE), None)];
+        p.no_new_privileges = Located::written(true, None);
+        let e = p.effective_privileges();
+        assert_eq!(e.standing(SYS_PTRACE), CapStanding::BoundingOnly);
+        assert_eq!(e.standing(NET_RAW), CapStanding::Absent);
+        assert_eq!(
+            e.why_bounding_only(1).as_deref(),
+            Some(
+                "the container runs as uid 1000 with no-new-privileges, so no process in it \
+                 holds it; running as root (a user change, or an exec as root) makes it \
+                 effective, and so does a setuid binary once no-new-privileges is off"
+            )
+        );
+
+        p.no_new_privileges = Located::written(false, None);
+        let e = p.effective_privileges();
+        assert_eq!(e.standing(SYS_PTRACE), CapStanding::Reachable);
+        assert_eq!(e.why_bounding_only(1), None);
+
+        p.user = Located::written(Some("0".into()), None);
+        let e = p.effective_privileges();
+        assert_eq!(e.standing(SYS_PTRACE), CapStanding::Held);
+        assert_eq!(e.why_bounding_only(1), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod sysctl;
 pub mod user;
 
 pub use capability::{CapSet, CapSpec, Capability, Runtime};
-pub use effective::{EffectivePrivileges, EscapePath};
+pub use effective::{CapStanding, EffectivePrivileges, EscapePath};
 pub use finding::{Finding, Severity, Source};
 pub use image::ImageRef;
 pub use pod::{

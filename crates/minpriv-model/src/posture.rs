@@ -126,6 +126,44 @@ pub struct Selinux {
     pub level: Option<String>,
 }
 
+/// The SELinux types the Pod Security Standards baseline level allows.
+pub const SELINUX_CONFINED_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+impl Selinux {
+    /// What about these options the Pod Security Standards baseline level forbids, one phrase
+    /// each; empty when the options confine the container. `selinux-disabled` reports these and
+    /// `minpriv diff` compares them, so both agree on what weakens SELinux.
+    pub fn weaknesses(&self) -> Vec<String> {
+        let set = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let mut weaknesses = Vec::new();
+        if self.disabled {
+            weaknesses.push("labelling is off".to_string());
+        }
+        if let Some(t) = set(&self.type_)
+            && !SELINUX_CONFINED_TYPES.contains(&t.as_str())
+        {
+            weaknesses.push(format!("type '{t}' is not a confined container type"));
+        }
+        if let Some(user) = set(&self.user) {
+            weaknesses.push(format!("user '{user}' is set"));
+        }
+        if let Some(role) = set(&self.role) {
+            weaknesses.push(format!("role '{role}' is set"));
+        }
+        weaknesses
+    }
+}
+
 /// How /proc is mounted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -92,7 +92,9 @@ pub enum Command {
     /// Show which containers gained privilege between two folders or two git revisions.
     ///
     /// For a pull request: `minpriv diff --git origin/main HEAD` exits with 1 when the change
-    /// gives any container more privilege than it had, and says what it gained.
+    /// gives any container more privilege than it had, in force or only configured, and says
+    /// what it gained and whether it is effective now. It never passes a change on which
+    /// `scan` reports a new privilege finding.
     Diff(crate::diff::DiffArgs),
 
     /// Write a commented starter minpriv.toml in the current folder.

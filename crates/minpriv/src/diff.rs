@@ -5,6 +5,10 @@
 //! are matched by path, resource and container name; each container of NEW is compared with its
 //! match in OLD by [`compare::compare`], and a container with no match is compared with nothing,
 //! so everything it holds counts as growth.
+//!
+//! The privilege rules of `scan` also run on both sides, so that "diff passes" never means "scan
+//! has a new finding": each growth lists the rules that report it, and a new finding that no
+//! growth names is reported as a growth of its own ([`Growth::NewFinding`]).
 
 pub mod compare;
 pub mod git;
@@ -15,23 +19,35 @@ use crate::resolver::Access;
 use crate::walk::{self, WalkOptions};
 use clap::{Args, ValueEnum};
 use compare::{Growth, PrivilegeView};
+use minpriv_model::{Container, Workload};
 use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
 use minpriv_report::FileResult;
-use minpriv_rules::{Profile, all_rules};
+use minpriv_rules::{CheckContext, Profile, all_rules};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const DIFF_AFTER_HELP: &str = "\
 What counts as growth, per container (matched by file path, resource and container name):
   privileged mode turned on; root where it was non-root, or may-be-root where it was non-root;
-  capabilities newly held or newly reachable through setuid binaries; host namespaces newly
-  shared; new escape paths to the host; new host mounts (or a mount made writable) and devices;
-  no-new-privileges, a read-only root filesystem, seccomp, AppArmor, SELinux or /proc masking
-  turned off. A container that is new in NEW is compared with nothing, so everything it holds
-  counts.
+  capabilities newly held, newly reachable through setuid binaries, or new in the bounding set
+  (added, or no longer dropped) even when no process can use them yet; host namespaces newly
+  shared; new escape paths to the host; new host mounts (or a mount made writable), devices,
+  sysctls and hostPorts; no-new-privileges, a read-only root filesystem, seccomp (or a
+  Kubernetes seccomp profile), AppArmor, SELinux or /proc masking turned off or weakened; a
+  service account token mounted; a new setuid file. A container that is new in NEW is compared
+  with nothing, so everything it holds counts.
+
+  Every growth is reported whether or not it is in force now. One that is not says why, and
+  what would make it so: SYS_PTRACE added to a container that runs as uid 1000 with
+  no-new-privileges is held by no process until the user or no-new-privileges changes.
+
+  The privilege rules of `scan` run on both sides too: a finding in NEW whose rule found
+  nothing on the same container in OLD is always named, by the growth that causes it or as a
+  finding of its own (`new-finding`). Image rules (tags, digests, registries) are not about
+  privilege and do not count.
 
 Examples:
   minpriv diff before/ after/
@@ -97,6 +113,12 @@ struct Record {
     /// Where the container is written, in its file.
     line: Option<u32>,
     view: PrivilegeView,
+    /// Privilege rules with a finding on the container, each with its first message.
+    fired: BTreeMap<&'static str, String>,
+    /// Privilege rules that privileged mode silences here and that would fire without it.
+    /// Taking privileged mode away does not grow what those findings name, so on the old side
+    /// they count as found.
+    masked: BTreeMap<&'static str, String>,
 }
 
 /// One side, read.
@@ -116,7 +138,14 @@ struct Grown {
     key: ContainerKey,
     line: Option<u32>,
     is_new: bool,
-    growth: Vec<Growth>,
+    growth: Vec<Change>,
+}
+
+/// One growth with the rules that report it on the new side.
+#[derive(Debug)]
+struct Change {
+    growth: Growth,
+    rules: Vec<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -320,26 +349,64 @@ fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
             let ordinal = seen
                 .entry((workload.resource.clone(), container.name.clone()))
                 .or_default();
-            side.records.push(Record {
-                key: ContainerKey {
-                    path: relative.to_string(),
-                    resource: workload.resource.clone(),
-                    container: container.name.clone(),
-                    ordinal: *ordinal,
-                },
-                line: container.posture.anchor.or(workload.span).map(|s| s.line),
-                view: PrivilegeView::of(&container.posture),
-            });
+            let key = ContainerKey {
+                path: relative.to_string(),
+                resource: workload.resource.clone(),
+                container: container.name.clone(),
+                ordinal: *ordinal,
+            };
+            side.records.push(record(key, workload, container));
             *ordinal += 1;
         }
     }
 }
 
+fn record(key: ContainerKey, workload: &Workload, container: &Container) -> Record {
+    let masked = if container.posture.privileged.value {
+        let mut lifted = container.clone();
+        lifted.posture.privileged.value = false;
+        privilege_findings(workload, &lifted)
+    } else {
+        BTreeMap::new()
+    };
+    Record {
+        key,
+        line: container.posture.anchor.or(workload.span).map(|s| s.line),
+        view: PrivilegeView::of(workload.source, &container.posture),
+        fired: privilege_findings(workload, container),
+        masked,
+    }
+}
+
+/// The privilege rules with a finding on `container`, as the default profile runs them
+/// (without suppressions: a growth is reported whether or not its finding is waived).
+fn privilege_findings(
+    workload: &Workload,
+    container: &Container,
+) -> BTreeMap<&'static str, String> {
+    let mut findings = Vec::new();
+    for rule in all_rules() {
+        if compare::is_privilege_rule(rule.info().id) {
+            rule.check_with(
+                &CheckContext::RESTRICTED,
+                workload,
+                container,
+                &mut findings,
+            );
+        }
+    }
+    let mut fired = BTreeMap::new();
+    for finding in findings {
+        fired.entry(finding.rule).or_insert(finding.message);
+    }
+    fired
+}
+
 /// Compares the sides container by container.
 fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
     let mut outcome = DiffOutcome::default();
-    let mut before: HashMap<ContainerKey, PrivilegeView> =
-        old.into_iter().map(|r| (r.key, r.view)).collect();
+    let mut before: HashMap<ContainerKey, Record> =
+        old.into_iter().map(|r| (r.key.clone(), r)).collect();
     for record in new {
         let was = before.remove(&record.key);
         if was.is_some() {
@@ -347,7 +414,7 @@ fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
         } else {
             outcome.added += 1;
         }
-        let growth = compare::compare(was.as_ref(), &record.view);
+        let growth = changes(was.as_ref(), &record);
         if !growth.is_empty() {
             outcome.grown.push(Grown {
                 key: record.key,
@@ -360,6 +427,37 @@ fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
     outcome.removed = before.len();
     outcome.grown.sort_by(|a, b| a.key.cmp(&b.key));
     outcome
+}
+
+/// The growths of one container, each with the rules that report it, then every new finding
+/// no growth names.
+fn changes(was: Option<&Record>, now: &Record) -> Vec<Change> {
+    let mut changes: Vec<Change> = compare::compare(was.map(|r| &r.view), &now.view)
+        .into_iter()
+        .map(|growth| {
+            let rules = growth
+                .rules()
+                .into_iter()
+                .filter(|rule| now.fired.contains_key(rule))
+                .collect();
+            Change { growth, rules }
+        })
+        .collect();
+    let found_before =
+        |rule: &str| was.is_some_and(|r| r.fired.contains_key(rule) || r.masked.contains_key(rule));
+    for (rule, message) in &now.fired {
+        let named = changes.iter().any(|c| c.rules.contains(rule));
+        if !named && !found_before(rule) {
+            changes.push(Change {
+                growth: Growth::NewFinding {
+                    rule,
+                    message: message.clone(),
+                },
+                rules: vec![rule],
+            });
+        }
+    }
+    changes
 }
 
 fn heading(grown: &Grown) -> String {
@@ -383,8 +481,11 @@ fn render_text(outcome: &DiffOutcome) -> String {
             "privilege grew"
         };
         let _ = writeln!(out, "{} ({what})", heading(grown));
-        for growth in &grown.growth {
-            let _ = writeln!(out, "  + {}", growth.describe());
+        for change in &grown.growth {
+            let _ = writeln!(out, "  + {}", change.growth.describe());
+            if let Some(why) = change.growth.why_not_effective() {
+                let _ = writeln!(out, "    not effective now: {why}");
+            }
         }
         out.push('\n');
     }
@@ -434,6 +535,12 @@ struct JsonChange {
     kind: &'static str,
     message: String,
     added: Vec<String>,
+    /// In force now, or only configured (see `why_not_effective`).
+    effective: bool,
+    /// Why not, and what would make it so; null when effective.
+    why_not_effective: Option<String>,
+    /// The `scan` rules whose findings on the new side report this growth.
+    rules: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -461,10 +568,13 @@ fn render_json(outcome: &DiffOutcome, old: &str, new: &str) -> serde_json::Resul
                 changes: g
                     .growth
                     .iter()
-                    .map(|growth| JsonChange {
-                        kind: growth.kind(),
-                        message: growth.describe(),
-                        added: growth.added(),
+                    .map(|change| JsonChange {
+                        kind: change.growth.kind(),
+                        message: change.growth.describe(),
+                        added: change.growth.added(),
+                        effective: change.growth.effective(),
+                        why_not_effective: change.growth.why_not_effective().map(String::from),
+                        rules: change.rules.clone(),
                     })
                     .collect(),
             })
@@ -484,6 +594,10 @@ fn render_json(outcome: &DiffOutcome, old: &str, new: &str) -> serde_json::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use minpriv_model::{
+        CapSpec, Capability, ContainerRole, Located, Mount, MountKind, Posture, Runtime, Seccomp,
+        Source,
+    };
 
     #[test]
     fn helm_templates_are_recognised_by_their_chart() {
@@ -497,6 +611,103 @@ mod tests {
         assert!(
             !is_helm_template("templates", &paths),
             "a file named templates"
+        );
+    }
+
+    fn docker_run(posture: Posture) -> Record {
+        let container = Container {
+            name: None,
+            role: ContainerRole::Regular,
+            posture,
+        };
+        let workload = Workload {
+            source: Source::DockerRun,
+            resource: "command".into(),
+            span: None,
+            containers: vec![container.clone()],
+        };
+        let key = ContainerKey {
+            path: "run.sh".into(),
+            resource: "command".into(),
+            container: None,
+            ordinal: 0,
+        };
+        record(key, &workload, &container)
+    }
+
+    fn hardened() -> Posture {
+        let mut p = Posture::defaults(Runtime::Docker, None);
+        p.user = Located::written(Some("1000".into()), None);
+        p.cap_drop = vec![Located::written(CapSpec::All, None)];
+        p.no_new_privileges = Located::written(true, None);
+        p.read_only_rootfs = Located::written(true, None);
+        p
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<&'static str> {
+        changes.iter().map(|c| c.growth.kind()).collect()
+    }
+
+    #[test]
+    fn each_growth_lists_the_rules_that_report_it_on_the_new_side() {
+        let mut wide = hardened();
+        wide.cap_add = vec![Located::written(CapSpec::Cap(Capability::SYS_PTRACE), None)];
+        wide.mounts = vec![Mount {
+            kind: MountKind::Bind,
+            host_path: Some("/srv/data".into()),
+            container_path: Some("/data".into()),
+            read_only: false,
+            span: None,
+        }];
+        let changes = changes(Some(&docker_run(hardened())), &docker_run(wide));
+        let listed: Vec<(&str, Vec<&str>)> = changes
+            .iter()
+            .map(|c| (c.growth.kind(), c.rules.clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("bounding-capabilities", vec!["dangerous-cap-added"]),
+                ("host-mount", vec![]),
+            ],
+            "caps-not-dropped does not fire (ALL is dropped); /srv/data is no sensitive path"
+        );
+    }
+
+    #[test]
+    fn a_new_finding_no_growth_names_is_a_growth_of_its_own() {
+        let old = docker_run(hardened());
+        let mut new = docker_run(hardened());
+        // Stands for a rule the comparison does not know yet.
+        new.fired.insert("host-port", "binds hostPort 80".into());
+        let changes = changes(Some(&old), &new);
+        assert_eq!(
+            changes[0].growth,
+            Growth::NewFinding {
+                rule: "host-port",
+                message: "binds hostPort 80".into()
+            }
+        );
+        assert_eq!(changes[0].rules, ["host-port"]);
+        assert!(changes[0].growth.effective());
+    }
+
+    #[test]
+    fn findings_privileged_mode_silenced_are_not_new_when_it_goes() {
+        let mut unconfined = hardened();
+        unconfined.seccomp = Located::written(Seccomp::Unconfined, None);
+        let mut privileged = unconfined.clone();
+        privileged.privileged = Located::written(true, None);
+        let mut old = docker_run(privileged);
+        let new = docker_run(unconfined);
+        assert!(new.fired.contains_key("seccomp-unconfined"));
+        assert!(!old.fired.contains_key("seccomp-unconfined"));
+        assert!(kinds(&changes(Some(&old), &new)).is_empty());
+        old.masked.clear();
+        assert_eq!(
+            kinds(&changes(Some(&old), &new)),
+            ["new-finding"],
+            "without the mask, seccomp-unconfined would look new"
         );
     }
 }

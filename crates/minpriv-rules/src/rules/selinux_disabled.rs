@@ -1,5 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
-use minpriv_model::{Container, Finding, Selinux, Workload};
+use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
     /// ## What it checks
@@ -89,14 +89,6 @@ declare_rule! {
     }
 }
 
-/// The SELinux types the Pod Security Standards baseline level allows.
-const CONFINED_TYPES: &[&str] = &[
-    "container_t",
-    "container_init_t",
-    "container_kvm_t",
-    "container_engine_t",
-];
-
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     let Some(syntax) = RuntimeSyntax::of(workload.source) else {
         return;
@@ -108,7 +100,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.selinux.is_written() {
         return;
     }
-    let problems = problems(&posture.selinux.value);
+    let problems = posture.selinux.value.weaknesses();
     if problems.is_empty() {
         return;
     }
@@ -137,37 +129,12 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     ));
 }
 
-/// What about these options the baseline level forbids, for the message.
-fn problems(selinux: &Selinux) -> Vec<String> {
-    let set = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-    };
-    let mut problems = Vec::new();
-    if selinux.disabled {
-        problems.push("labelling is off".to_string());
-    }
-    if let Some(t) = set(&selinux.type_)
-        && !CONFINED_TYPES.contains(&t.as_str())
-    {
-        problems.push(format!("type '{t}' is not a confined container type"));
-    }
-    if let Some(user) = set(&selinux.user) {
-        problems.push(format!("user '{user}' is set"));
-    }
-    if let Some(role) = set(&selinux.role) {
-        problems.push(format!("role '{role}' is set"));
-    }
-    problems
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::test_support::*;
-    use minpriv_model::Source;
+    use minpriv_model::posture::SELINUX_CONFINED_TYPES;
+    use minpriv_model::{Selinux, Source};
 
     fn options(
         disabled: bool,
@@ -230,7 +197,7 @@ mod tests {
     fn confined_types_levels_and_empty_values_are_silent() {
         for source in RUNTIME_SOURCES {
             assert!(run(&SelinuxDisabled, source, posture(source)).is_empty());
-            for t in CONFINED_TYPES {
+            for t in SELINUX_CONFINED_TYPES {
                 let mut p = posture(source);
                 p.selinux = written(options(false, Some(t), Some(""), None), VALUE_LINE);
                 p.selinux.value.level = Some("s0:c123,c456".into());

@@ -625,6 +625,7 @@ mod tests {
             resource: "command".into(),
             span: None,
             containers: vec![container.clone()],
+            pod: None,
         };
         let key = ContainerKey {
             path: "run.sh".into(),

@@ -4,7 +4,7 @@
 //! This is a port of the admission library's checks (`k8s.io/pod-security-admission/policy`,
 //! one `check_<id>.go` per control) over [`PodFacts`], the pod spec as written. Versions are
 //! data: each control has the version it starts at, the versions where its rule changes
-//! ([`SYSCTLS_BY_VERSION`], [`SELINUX_TYPES_BY_VERSION`], the Windows exemption from v1.25, the
+//! ([`SAFE_SYSCTLS_BY_VERSION`], [`SELINUX_TYPES_BY_VERSION`], the Windows exemption from v1.25, the
 //! user-namespace relaxation from v1.35), and the baseline controls a restricted control
 //! replaces at the restricted level ([`Control::overrides`]).
 //!
@@ -15,6 +15,7 @@
 //! every version through the scan.
 
 use crate::Profile;
+use minpriv_model::sysctl::KUBERNETES_SAFE_SYSCTLS;
 use minpriv_model::{
     ContainerFacts, Finding, PodFacts, SecurityContextFacts, Span, Workload, Written,
 };
@@ -656,43 +657,52 @@ fn capabilities_restricted(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) 
     }
 }
 
-fn apparmor_profile(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
-    let allowed = |t: &str| matches!(t, "RuntimeDefault" | "Localhost");
-    let remediation = "set appArmorProfile.type to RuntimeDefault or Localhost, or remove it";
-    if let Some(t) = pod
-        .security_context
-        .apparmor_type
-        .as_ref()
-        .filter(|t| !allowed(&t.value))
-    {
-        push(
-            out,
-            "appArmorProfile",
-            "apparmor-unconfined",
-            None,
-            t.span,
-            format!("sets securityContext.appArmorProfile.type: '{}'", t.value),
-            remediation,
-        );
-    }
-    for (i, c) in containers(pod) {
-        if let Some(t) = c
-            .security_context
-            .apparmor_type
+/// Whether a seccomp or AppArmor profile type is one Pod Security allows.
+fn allowed_profile_type(t: &str) -> bool {
+    matches!(t, "RuntimeDefault" | "Localhost")
+}
+
+/// Reports each `KEY.type` (`seccompProfile`, `appArmorProfile`) that `field` picks out of
+/// the pod's and each container's `securityContext` and Pod Security does not allow.
+fn forbidden_profile_types(
+    pod: &PodFacts,
+    field: fn(&SecurityContextFacts) -> &Option<Written<String>>,
+    key: &str,
+    (control, rule, remediation): (&'static str, &'static str, &str),
+    out: &mut Vec<Violation>,
+) {
+    let contexts = std::iter::once((None, &pod.security_context))
+        .chain(containers(pod).map(|(i, c)| (Some(i), &c.security_context)));
+    for (container, sc) in contexts {
+        if let Some(t) = field(sc)
             .as_ref()
-            .filter(|t| !allowed(&t.value))
+            .filter(|t| !allowed_profile_type(&t.value))
         {
             push(
                 out,
-                "appArmorProfile",
-                "apparmor-unconfined",
-                Some(i),
+                control,
+                rule,
+                container,
                 t.span,
-                format!("sets securityContext.appArmorProfile.type: '{}'", t.value),
+                format!("sets securityContext.{key}.type: '{}'", t.value),
                 remediation,
             );
         }
     }
+}
+
+fn apparmor_profile(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
+    forbidden_profile_types(
+        pod,
+        |sc| &sc.apparmor_type,
+        "appArmorProfile",
+        (
+            "appArmorProfile",
+            "apparmor-unconfined",
+            "set appArmorProfile.type to RuntimeDefault or Localhost, or remove it",
+        ),
+        out,
+    );
     for annotation in &pod.annotations {
         let (key, value) = &annotation.value;
         if key.starts_with("container.apparmor.security.beta.kubernetes.io/")
@@ -823,76 +833,44 @@ fn seccomp_baseline(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
         }
         return;
     }
-    let allowed = |t: &str| matches!(t, "RuntimeDefault" | "Localhost");
-    let remediation = "set seccompProfile.type to RuntimeDefault (or Localhost with a profile made for the workload)";
-    if let Some(t) = pod
-        .security_context
-        .seccomp_type
-        .as_ref()
-        .filter(|t| !allowed(&t.value))
-    {
-        push(
-            out,
+    forbidden_profile_types(
+        pod,
+        |sc| &sc.seccomp_type,
+        "seccompProfile",
+        (
             "seccompProfile_baseline",
             "seccomp-unconfined",
-            None,
-            t.span,
-            format!("sets securityContext.seccompProfile.type: '{}'", t.value),
-            remediation,
-        );
-    }
-    for (i, c) in containers(pod) {
-        if let Some(t) = c
-            .security_context
-            .seccomp_type
-            .as_ref()
-            .filter(|t| !allowed(&t.value))
-        {
-            push(
-                out,
-                "seccompProfile_baseline",
-                "seccomp-unconfined",
-                Some(i),
-                t.span,
-                format!("sets securityContext.seccompProfile.type: '{}'", t.value),
-                remediation,
-            );
-        }
-    }
+            "set seccompProfile.type to RuntimeDefault (or Localhost with a profile made for the workload)",
+        ),
+        out,
+    );
 }
 
 fn seccomp_restricted(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
     if minor >= 25 && pod.windows {
         return;
     }
-    let allowed = |t: &str| matches!(t, "RuntimeDefault" | "Localhost");
     let remediation = "set securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile made for the workload), on the pod or the container";
-    let pod_type = pod.security_context.seccomp_type.as_ref();
-    if let Some(t) = pod_type.filter(|t| !allowed(&t.value)) {
-        push(
-            out,
+    forbidden_profile_types(
+        pod,
+        |sc| &sc.seccomp_type,
+        "seccompProfile",
+        (
             "seccompProfile_restricted",
             "seccomp-unconfined",
-            None,
-            t.span,
-            format!("sets securityContext.seccompProfile.type: '{}'", t.value),
             remediation,
-        );
-    }
-    let pod_set = pod_type.is_some_and(|t| allowed(&t.value));
+        ),
+        out,
+    );
+    // Every container needs an allowed profile, its own or the pod's.
+    let pod_set = pod
+        .security_context
+        .seccomp_type
+        .as_ref()
+        .is_some_and(|t| allowed_profile_type(&t.value));
     for (i, c) in containers(pod) {
-        match &c.security_context.seccomp_type {
-            Some(t) if !allowed(&t.value) => push(
-                out,
-                "seccompProfile_restricted",
-                "seccomp-unconfined",
-                Some(i),
-                t.span,
-                format!("sets securityContext.seccompProfile.type: '{}'", t.value),
-                remediation,
-            ),
-            Some(_) => {}
-            None if !pod_set => push(
+        if c.security_context.seccomp_type.is_none() && !pod_set {
+            push(
                 out,
                 "seccompProfile_restricted",
                 "seccomp-unconfined",
@@ -900,88 +878,25 @@ fn seccomp_restricted(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
                 None,
                 "sets no seccomp profile, and neither does the pod: Kubernetes runs it Unconfined unless the kubelet's SeccompDefault is on".into(),
                 remediation,
-            ),
-            None => {}
+            );
         }
     }
 }
 
-/// Sysctls Pod Security allows, by the version that introduced each set (each set holds the
-/// earlier ones).
-pub const SYSCTLS_BY_VERSION: &[(u8, &[&str])] = &[
-    (
-        0,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-        ],
-    ),
-    (
-        27,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-        ],
-    ),
-    (
-        29,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-        ],
-    ),
-    (
-        32,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-            "net.ipv4.tcp_rmem",
-            "net.ipv4.tcp_wmem",
-        ],
-    ),
-    (
-        37,
-        &[
-            "kernel.shm_rmid_forced",
-            "net.ipv4.ip_local_port_range",
-            "net.ipv4.tcp_syncookies",
-            "net.ipv4.ping_group_range",
-            "net.ipv4.ip_unprivileged_port_start",
-            "net.ipv4.ip_local_reserved_ports",
-            "net.ipv4.tcp_keepalive_time",
-            "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl",
-            "net.ipv4.tcp_keepalive_probes",
-            "net.ipv4.tcp_rmem",
-            "net.ipv4.tcp_wmem",
-            "net.ipv4.tcp_slow_start_after_idle",
-            "net.ipv4.tcp_notsent_lowat",
-        ],
-    ),
-];
+/// How many of [`KUBERNETES_SAFE_SYSCTLS`] (in the order versions added them) Pod Security
+/// allows, from each version on.
+pub const SAFE_SYSCTLS_BY_VERSION: &[(u8, usize)] =
+    &[(0, 5), (27, 6), (29, 10), (32, 12), (37, 14)];
+
+/// The safe sysctls of version `minor`.
+fn safe_sysctls(minor: u8) -> &'static [&'static str] {
+    let count = SAFE_SYSCTLS_BY_VERSION
+        .iter()
+        .rev()
+        .find(|(since, _)| *since <= minor)
+        .map_or(0, |(_, count)| *count);
+    &KUBERNETES_SAFE_SYSCTLS[..count.min(KUBERNETES_SAFE_SYSCTLS.len())]
+}
 
 /// The entry of a by-version table in force at `minor`.
 fn by_version(
@@ -997,11 +912,11 @@ fn by_version(
 
 /// True when Pod Security at `version` allows sysctl `name` (exact name, dots).
 pub fn sysctl_allowed(name: &str, version: PssVersion) -> bool {
-    by_version(SYSCTLS_BY_VERSION, version.minor).contains(&name)
+    safe_sysctls(version.minor).contains(&name)
 }
 
 fn sysctls(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
-    let allowed = by_version(SYSCTLS_BY_VERSION, minor);
+    let allowed = safe_sysctls(minor);
     for sysctl in &pod.sysctls {
         if !allowed.contains(&sysctl.value.as_str()) {
             push(

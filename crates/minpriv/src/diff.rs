@@ -22,7 +22,7 @@ use compare::{Growth, PrivilegeView};
 use minpriv_model::{Container, Workload};
 use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
 use minpriv_report::FileResult;
-use minpriv_rules::{CheckContext, Profile, all_rules};
+use minpriv_rules::{Profile, all_rules};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -378,26 +378,33 @@ fn record(key: ContainerKey, workload: &Workload, container: &Container) -> Reco
     }
 }
 
-/// The privilege rules with a finding on `container`, as the default profile runs them
-/// (without suppressions: a growth is reported whether or not its finding is waived).
+/// The privilege rules with a finding on `container` of `workload`, as `scan` runs them with
+/// the default profile (without suppressions: a growth is reported whether or not its finding
+/// is waived): Pod Security's controls included, and the pod-level findings of a Kubernetes
+/// pod (a hostPath volume nobody mounts) counted on each of its containers. `container` stands
+/// in for the workload's container of the same name.
 fn privilege_findings(
     workload: &Workload,
     container: &Container,
 ) -> BTreeMap<&'static str, String> {
-    let mut findings = Vec::new();
+    let mut profile = Profile::restricted();
     for rule in all_rules() {
-        if compare::is_privilege_rule(rule.info().id) {
-            rule.check_with(
-                &CheckContext::RESTRICTED,
-                workload,
-                container,
-                &mut findings,
-            );
+        let id = rule.info().id;
+        if !compare::is_privilege_rule(id) {
+            let _ = profile.disable(id);
+        }
+    }
+    let mut alone = workload.clone();
+    for c in &mut alone.containers {
+        if c.name == container.name {
+            *c = container.clone();
         }
     }
     let mut fired = BTreeMap::new();
-    for finding in findings {
-        fired.entry(finding.rule).or_insert(finding.message);
+    for finding in minpriv_rules::check_workloads(std::slice::from_ref(&alone), &profile) {
+        if finding.container.is_none() || finding.container == container.name {
+            fired.entry(finding.rule).or_insert(finding.message);
+        }
     }
     fired
 }
@@ -694,21 +701,16 @@ mod tests {
     }
 
     #[test]
-    fn findings_privileged_mode_silenced_are_not_new_when_it_goes() {
+    fn findings_of_a_privileged_container_are_not_new_when_privileged_goes() {
         let mut unconfined = hardened();
         unconfined.seccomp = Located::written(Seccomp::Unconfined, None);
         let mut privileged = unconfined.clone();
         privileged.privileged = Located::written(true, None);
-        let mut old = docker_run(privileged);
+        let old = docker_run(privileged);
         let new = docker_run(unconfined);
         assert!(new.fired.contains_key("seccomp-unconfined"));
-        assert!(!old.fired.contains_key("seccomp-unconfined"));
+        // Every control on its own: privileged mode does not silence it.
+        assert!(old.fired.contains_key("seccomp-unconfined"));
         assert!(kinds(&changes(Some(&old), &new)).is_empty());
-        old.masked.clear();
-        assert_eq!(
-            kinds(&changes(Some(&old), &new)),
-            ["new-finding"],
-            "without the mask, seccomp-unconfined would look new"
-        );
     }
 }

@@ -122,10 +122,11 @@ fn diff_fails_on_and_names_every_new_privilege_finding_of_scan() {
         assert_eq!(code, 1, "{case}: {json:#}");
         let containers = json["containers"].as_array().cloned().unwrap_or_default();
         for (rule, path, resource, container) in fresh {
+            // A pod-level finding (no container) is named on the pod's containers.
             let named = containers.iter().any(|c| {
                 text(&c["path"]) == *path
                     && text(&c["resource"]) == *resource
-                    && text(&c["container"]) == *container
+                    && (container.is_empty() || text(&c["container"]) == *container)
                     && changes(c).iter().any(|change| {
                         change["rules"]
                             .as_array()

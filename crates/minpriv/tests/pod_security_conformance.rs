@@ -205,3 +205,43 @@ fn an_unknown_pss_version_is_a_usage_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn pod_level_settings_no_container_uses_are_findings_on_the_pod() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pod-security/pod_level_settings_no_container_uses.yaml");
+    let output = Command::cargo_bin("minpriv")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["scan", "--no-config", "--format", "json"])
+        .arg(&fixture)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<(String, Value, u64, String)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["container"].clone(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["pss_control"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("host-ipc".into(), Value::Null, 7, "hostNamespaces".into()),
+            ("runs-as-root".into(), Value::Null, 9, "runAsNonRoot".into()),
+            (
+                "hostpath-volume".into(),
+                Value::Null,
+                13,
+                "restrictedVolumes".into()
+            ),
+        ]
+    );
+}

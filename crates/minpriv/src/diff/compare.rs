@@ -368,7 +368,7 @@ impl Growth {
             | Growth::BoundingCapabilities { .. } => {
                 vec!["dangerous-cap-added", "caps-not-dropped"]
             }
-            Growth::CapabilitiesAdded { .. } => vec!["dangerous-cap-added"],
+            Growth::CapabilitiesAdded { .. } => vec!["dangerous-cap-added", "restricted-cap-added"],
             Growth::DropAllRemoved => vec!["caps-not-dropped"],
             Growth::HostNamespaces(names) => names
                 .iter()
@@ -393,13 +393,14 @@ impl Growth {
                 EscapePath::HostPidPtrace => vec!["host-pid", "dangerous-cap-added"],
                 EscapePath::HostDevices => vec!["host-devices"],
             },
+            // Kubernetes reports every host path mounted as a hostPath volume as well.
             Growth::HostMount(mount) => {
                 if is_runtime_socket_path(&mount.host_path) {
-                    vec!["docker-socket-mount"]
+                    vec!["docker-socket-mount", "hostpath-volume"]
                 } else if is_sensitive_host_path(&mount.host_path, !mount.writable) {
-                    vec!["sensitive-hostpath"]
+                    vec!["sensitive-hostpath", "hostpath-volume"]
                 } else {
-                    Vec::new()
+                    vec!["hostpath-volume"]
                 }
             }
             Growth::Device(_) => vec!["host-devices"],
@@ -1160,10 +1161,16 @@ mod tests {
             .iter()
             .map(|r| r.info().id)
             .collect();
+        // Decided by the pod spec alone (a probe's host, a volume type, Windows HostProcess):
+        // no posture holds them, so their new findings are growths of their own (new-finding).
+        let pod_spec_only = |id: &str| {
+            minpriv_rules::pod_security::POD_SPEC_ONLY_RULES.contains(&id) && !named.contains(&id)
+        };
         for id in &ids {
             assert!(
-                named.contains(id) != NOT_PRIVILEGE_RULES.contains(id),
-                "{id}: named by a growth, or listed in NOT_PRIVILEGE_RULES, not both"
+                (named.contains(id) || pod_spec_only(id)) != NOT_PRIVILEGE_RULES.contains(id),
+                "{id}: named by a growth (or decided by the pod spec), or listed in \
+                 NOT_PRIVILEGE_RULES, not both"
             );
         }
         for id in named.iter().chain(NOT_PRIVILEGE_RULES) {

@@ -175,7 +175,7 @@ fn split_documents(text: &str, index: &LineIndex) -> Option<Vec<Range<usize>>> {
             Some(b'%') => return None,
             Some(b'.') if is_marker(line, b'.') => return None,
             Some(b'-') if is_marker(line, b'-') => {
-                if doc.must_parse(text) {
+                if doc.must_parse(text, line_start) {
                     keep(doc.start..line_start);
                 }
                 doc = DocumentScan::new(line_start);
@@ -184,7 +184,7 @@ fn split_documents(text: &str, index: &LineIndex) -> Option<Vec<Range<usize>>> {
             _ => doc.line(line, line_start),
         }
     }
-    if doc.must_parse(text) {
+    if doc.must_parse(text, bytes.len()) {
         keep(doc.start..bytes.len());
     }
     Some(parts)
@@ -274,9 +274,9 @@ impl DocumentScan {
         }
     }
 
-    /// Whether the document has to be parsed: it may be a workload or a list, or its text
-    /// (`text` is the whole stream) does not tell.
-    fn must_parse(&self, text: &str) -> bool {
+    /// Whether the document, which ends at byte `end` of `text` (the whole stream), has to be
+    /// parsed: it may be a workload or a list, or its text does not tell.
+    fn must_parse(&self, text: &str, end: usize) -> bool {
         if !self.content {
             // Only blanks and comments: an empty document or none, read as nothing.
             return false;
@@ -288,11 +288,25 @@ impl DocumentScan {
             // ServiceAccounts are read too: their automountServiceAccountToken applies to the
             // pods of the same file that use them. They are small and few.
             Some(kind) => {
-                may_carry_pod_template(kind) || kind.ends_with("List") || kind == "ServiceAccount"
+                is_workload_kind(kind)
+                    || kind.ends_with("List")
+                    || kind == "ServiceAccount"
+                    || (may_carry_pod_template(kind)
+                        && may_hold_containers(text.get(self.start..end).unwrap_or(text)))
             }
             None => true,
         }
     }
+}
+
+/// Whether a document of a kind minpriv does not know may hold a pod template: only if the
+/// word `containers` is in its text (a pod template's `containers` key), or a backslash (an
+/// escape in a double-quoted key could spell it otherwise). Anchors and aliases are scoped to
+/// their document, so nothing outside the text can add the key. Most such documents (Services,
+/// Istio and Gateway API objects, operator configuration) hold neither, and are not parsed.
+fn may_hold_containers(document: &str) -> bool {
+    let bytes = document.as_bytes();
+    memchr::memmem::find(bytes, b"containers").is_some() || memchr::memchr(b'\\', bytes).is_some()
 }
 
 /// `line` without its leading and trailing spaces, tabs and line end.
@@ -1273,8 +1287,13 @@ mod tests {
             same_as_whole(text);
         }
         assert_eq!(parsed("--- # note\nkind: Secret\n"), Vec::<&str>::new());
-        // Service is parsed: Knative's Service carries a pod template.
-        assert_eq!(parsed("---\nkind: Service\n"), ["---\nkind: Service\n"]);
+        // A kind minpriv does not know by name is parsed only when it may hold a pod
+        // template (Knative's Service does; the core Service does not).
+        assert_eq!(parsed("---\nkind: Service\nspec: {}\n"), Vec::<&str>::new());
+        let knative = "---\nkind: Service\nspec:\n  template:\n    spec:\n      containers: []\n";
+        assert_eq!(parsed(knative), [knative]);
+        let escaped = "---\nkind: Service\nspec: {\"\\x63ontainers\": []}\n";
+        assert_eq!(parsed(escaped), [escaped]);
     }
 
     #[test]

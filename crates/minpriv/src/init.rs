@@ -34,6 +34,11 @@ pub const TEMPLATE: &str = r#"# minpriv configuration. Every key is shown with w
 # Security Standards baseline level forbids). --profile overrides it.
 profile = "restricted"
 
+# The Kubernetes version whose Pod Security Standards judge your pods: "latest" or "v1.N", like
+# the pod-security.kubernetes.io/enforce-version label of your namespaces. --pss-version
+# overrides it.
+#pss-version = "latest"
+
 # Exit with 1 when a finding of this severity or worse is reported: critical, high, medium or
 # low. --fail-on overrides it.
 fail-on = "low"

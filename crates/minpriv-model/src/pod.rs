@@ -89,9 +89,10 @@ pub struct ContainerFacts {
 pub struct VolumeFacts {
     /// The volume's `name` (empty when absent).
     pub name: String,
-    /// The volume source's key (`hostPath`, `configMap`, `nfs`, ...): the first key of the
-    /// entry other than `name`, or `None` when there is none.
-    pub source: Option<String>,
+    /// The volume sources it sets, as the API server decodes them: the keys of known volume
+    /// types (`hostPath`, `configMap`, `nfs`, ...) whose value is not null, in the entry's
+    /// order. Empty means none, which the API server turns into an `emptyDir`.
+    pub sources: Vec<String>,
     /// Where the volume source (else the entry) is written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,

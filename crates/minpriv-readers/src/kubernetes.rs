@@ -97,7 +97,8 @@ fn read_parts(text: &str, index: &LineIndex, parts: Option<Vec<Range<usize>>>) -
         },
         budget: BUDGET_BASE.saturating_add(text.len().saturating_mul(BUDGET_PER_BYTE)),
         exhausted: false,
-        service_accounts: Vec::new(),
+        service_accounts: HashMap::new(),
+        first_service_account: HashMap::new(),
         uses_account: Vec::new(),
     };
     for doc in &documents {
@@ -469,10 +470,8 @@ fn generic_pod_template<'a>(node: Node<'a>, cost: &mut usize) -> Option<Node<'a>
     let job_spec = charged_get(job, "spec", cost);
     let scheduled = charged_get(job_spec, "template", cost);
     [direct, scheduled].into_iter().flatten().find(|template| {
-        template
-            .get("spec")
-            .and_then(|s| s.get("containers"))
-            .is_some_and(|c| c.is_sequence())
+        let spec = charged_get(Some(*template), "spec", cost);
+        charged_get(spec, "containers", cost).is_some_and(|c| c.is_sequence())
     })
 }
 
@@ -493,9 +492,11 @@ struct Reader {
     budget: usize,
     /// Set once the budget ran out: the rest of the input is skipped.
     exhausted: bool,
-    /// ServiceAccounts of the file that set `automountServiceAccountToken`: name, namespace,
-    /// value.
-    service_accounts: Vec<(String, Option<String>, Located<Option<bool>>)>,
+    /// ServiceAccounts of the file that set `automountServiceAccountToken`, by name and
+    /// namespace (the first of each), and by name alone (the first of that name, for pods that
+    /// name no namespace).
+    service_accounts: HashMap<(String, Option<String>), Located<Option<bool>>>,
+    first_service_account: HashMap<String, Located<Option<bool>>>,
     /// Workloads (indexes into `out.workloads`) whose pod leaves the token to its
     /// ServiceAccount: the account's name and the pod's namespace.
     uses_account: Vec<(usize, String, Option<String>)>,
@@ -567,8 +568,12 @@ impl Reader {
             .map(str::to_string);
         if let Some(automount) = bool_at(Some(node), "automountServiceAccountToken") {
             let value = Located::new(Some(automount.value), Origin::Inherited, automount.span);
+            self.first_service_account
+                .entry(name.to_string())
+                .or_insert_with(|| value.clone());
             self.service_accounts
-                .push((name.to_string(), namespace, value));
+                .entry((name.to_string(), namespace))
+                .or_insert(value);
         }
     }
 
@@ -577,11 +582,15 @@ impl Reader {
     /// rule: the pod's field, else the account's, else true).
     fn apply_service_accounts(&mut self) {
         for (index, account, namespace) in std::mem::take(&mut self.uses_account) {
-            let found = self.service_accounts.iter().find(|(name, ns, _)| {
-                *name == account && (ns.is_none() || namespace.is_none() || *ns == namespace)
-            });
-            let (Some((_, _, value)), Some(workload)) = (found, self.out.workloads.get_mut(index))
-            else {
+            // An account with no namespace is in the namespace the file is applied to.
+            let found = match namespace {
+                Some(_) => self
+                    .service_accounts
+                    .get(&(account.clone(), namespace))
+                    .or_else(|| self.service_accounts.get(&(account, None))),
+                None => self.first_service_account.get(&account),
+            };
+            let (Some(value), Some(workload)) = (found, self.out.workloads.get_mut(index)) else {
                 continue;
             };
             for container in &mut workload.containers {
@@ -667,11 +676,16 @@ impl Reader {
                 }
             }
             workload.pod = Some(Box::new(facts));
-            if spec.get("automountServiceAccountToken").is_none() {
+            if spec
+                .get("automountServiceAccountToken")
+                .is_none_or(|a| a.is_null())
+            {
+                // The API server takes the deprecated serviceAccount when serviceAccountName
+                // is empty.
                 let account = spec
                     .get("serviceAccountName")
-                    .or_else(|| spec.get("serviceAccount"))
                     .and_then(non_empty_str)
+                    .or_else(|| spec.get("serviceAccount").and_then(non_empty_str))
                     .unwrap_or("default");
                 let namespace = meta
                     .and_then(|m| m.get("namespace"))
@@ -728,6 +742,10 @@ fn pod_cost(spec: Node<'_>, cap: usize) -> usize {
         charged_get(sc, key, &mut cost);
     }
     cost += list_cost(sc.and_then(|s| s.get("sysctls")), cap, |i| width(Some(i)));
+    let windows = charged_get(sc, "windowsOptions", &mut cost);
+    charged_get(windows, "hostProcess", &mut cost);
+    let os = charged_get(Some(spec), "os", &mut cost);
+    charged_get(os, "name", &mut cost);
     cost += list_cost(spec.get("volumes"), cap, |v| {
         width(Some(v)) + width(v.get("hostPath")) + width(v.get("emptyDir"))
     });
@@ -749,16 +767,18 @@ fn container_cost(c: Node<'_>, pod: &PodLevel<'_>, cap: usize) -> usize {
     charged_get(caps, "drop", &mut cost);
     cost += list_cost(c.get("ports"), cap, |p| width(Some(p)));
     cost += list_cost(c.get("volumeMounts"), cap, |v| width(Some(v)));
-    // The probes' and lifecycle handlers' hosts, for Pod Security.
-    for key in [
-        "livenessProbe",
-        "readinessProbe",
-        "startupProbe",
-        "lifecycle",
-    ] {
-        let handler = charged_get(Some(c), key, &mut cost);
-        for inner in ["httpGet", "tcpSocket", "postStart", "preStop"] {
-            charged_get(handler, inner, &mut cost);
+    // What Pod Security reads besides: windowsOptions, and the probes' and lifecycle
+    // handlers' hosts.
+    let windows = charged_get(sc, "windowsOptions", &mut cost);
+    charged_get(windows, "hostProcess", &mut cost);
+    let lifecycle = charged_get(Some(c), "lifecycle", &mut cost);
+    let hooks = ["postStart", "preStop"].map(|hook| charged_get(lifecycle, hook, &mut cost));
+    let probes = ["livenessProbe", "readinessProbe", "startupProbe"]
+        .map(|probe| charged_get(Some(c), probe, &mut cost));
+    for handler in hooks.into_iter().chain(probes) {
+        for action in ["httpGet", "tcpSocket"] {
+            let found = charged_get(handler, action, &mut cost);
+            charged_get(found, "host", &mut cost);
         }
     }
     // Two annotation lookups by container name, and the pod-level values copied in.

@@ -49,7 +49,13 @@ pub(crate) fn pod_facts(spec: Node<'_>, annotations: Option<Node<'_>>) -> PodFac
     }
     if let Some(annotations) = annotations.filter(|a| a.is_mapping()) {
         for (key, value) in annotations.entries() {
-            let (Some(key_text), Some(value_text)) = (key.as_str(), value.as_str()) else {
+            // A null value decodes to the empty string of a map[string]string.
+            let value_text = if value.is_null() {
+                Some("")
+            } else {
+                value.as_str()
+            };
+            let (Some(key_text), Some(value_text)) = (key.as_str(), value_text) else {
                 continue;
             };
             if key_text == SECCOMP_POD_ANNOTATION
@@ -66,29 +72,64 @@ pub(crate) fn pod_facts(spec: Node<'_>, annotations: Option<Node<'_>>) -> PodFac
     facts
 }
 
-/// One `spec.volumes` entry: its name and the key of its volume source.
+/// The volume types of the API's `VolumeSource`: a key of a volume entry that is none of these
+/// is dropped when the API server decodes the pod.
+const VOLUME_SOURCES: &[&str] = &[
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephfs",
+    "cinder",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "fc",
+    "flexVolume",
+    "flocker",
+    "gcePersistentDisk",
+    "gitRepo",
+    "glusterfs",
+    "hostPath",
+    "image",
+    "iscsi",
+    "nfs",
+    "persistentVolumeClaim",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "projected",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "secret",
+    "storageos",
+    "vsphereVolume",
+];
+
+/// One `spec.volumes` entry: its name and the volume sources it sets. A null source
+/// (`emptyDir:` with nothing after it) decodes to no source at all, like an unknown key; a
+/// volume left with none is defaulted to an emptyDir.
 fn volume_facts(volume: Node<'_>) -> VolumeFacts {
     let name = volume
         .get("name")
         .and_then(|n| n.as_str())
         .unwrap_or_default()
         .to_string();
-    // The API's Volume has exactly one source; a null source (`emptyDir:` with nothing after
-    // it) is still that source, as `emptyDir: {}` is.
-    let source = volume
-        .entries()
-        .find(|(k, _)| k.as_str().is_some_and(|k| k != "name"));
-    match source {
-        Some((key, _)) => VolumeFacts {
-            name,
-            source: key.as_str().map(str::to_string),
-            span: Some(key.use_span()),
-        },
-        None => VolumeFacts {
-            name,
-            source: None,
-            span: Some(volume.use_span()),
-        },
+    let mut sources = Vec::new();
+    let mut span = None;
+    for (key, value) in volume.entries() {
+        if let Some(k) = key.as_str().filter(|k| VOLUME_SOURCES.contains(k))
+            && !value.is_null()
+        {
+            span = span.or(Some(key.use_span()));
+            sources.push(k.to_string());
+        }
+    }
+    VolumeFacts {
+        name,
+        sources,
+        span: span.or(Some(volume.use_span())),
     }
 }
 
@@ -131,7 +172,7 @@ pub(crate) fn container_facts(c: Node<'_>) -> ContainerFacts {
     if let Some(ports) = c.get("ports") {
         for port in ports.items() {
             if let Some(node) = port.get("hostPort")
-                && let Some(n) = node.as_i64().filter(|&n| n != 0)
+                && let Some(n) = node.as_yaml11_i64().filter(|&n| n != 0)
             {
                 facts
                     .host_ports
@@ -190,7 +231,7 @@ fn security_context_facts(sc: Option<Node<'_>>) -> SecurityContextFacts {
         run_as_non_root: bool_field(sc, "runAsNonRoot"),
         run_as_user: sc
             .and_then(|s| s.get("runAsUser"))
-            .and_then(|n| Some(Written::new(n.as_i64()?, Some(n.use_span())))),
+            .and_then(|n| Some(Written::new(n.as_yaml11_i64()?, Some(n.use_span())))),
         seccomp_type: profile_type(sc, "seccompProfile"),
         apparmor_type: profile_type(sc, "appArmorProfile"),
         selinux,

@@ -201,6 +201,47 @@ impl<'a> Node<'a> {
         Some(if neg { -value } else { value })
     }
 
+    /// An integer as the Kubernetes API server reads one: its YAML 1.1 decoder (yaml.v2) and
+    /// a trip through JSON. Besides [`Node::as_i64`]'s forms: `_` separators, `0b` binary, a
+    /// leading `0` for octal, and a float whose value is whole (`80.0`, `1e3`), which JSON
+    /// writes as an integer.
+    pub fn as_yaml11_i64(&self) -> Option<i64> {
+        let text = self.plain_untagged()?;
+        let unsigned = text.trim_start_matches(['-', '+']);
+        let octal = unsigned.len() > 1
+            && unsigned.starts_with('0')
+            && !unsigned.contains(['x', 'o', 'b', '.', 'e', 'E']);
+        if !octal && let Some(n) = self.as_i64() {
+            return Some(n);
+        }
+        let text = self.plain_untagged()?.replace('_', "");
+        let (neg, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(&text)),
+        };
+        let value = if let Some(bin) = digits.strip_prefix("0b") {
+            i64::from_str_radix(bin, 2).ok()
+        } else if digits.len() > 1
+            && digits.starts_with('0')
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            i64::from_str_radix(&digits[1..], 8).ok()
+        } else if digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
+            digits.parse().ok()
+        } else if digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && digits.contains(['.', 'e', 'E'])
+        {
+            let float: f64 = digits.parse().ok()?;
+            // Whole and within range: JSON carries it as an integer.
+            (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
+        } else {
+            None
+        };
+        value.map(|v| if neg { -v } else { v })
+    }
+
     /// Looks up `key` in a mapping. Explicit keys win over keys merged with `<<`; of duplicate
     /// keys the last wins (as JSON and PyYAML read them).
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
@@ -635,6 +676,36 @@ mod tests {
         assert_eq!((e.span().line, e.span().column), (3, 6));
         let key = r.get("a").unwrap().key_node("é").unwrap();
         assert_eq!((key.span().line, key.span().column), (3, 3));
+    }
+
+    #[test]
+    fn kubernetes_integers_read_as_the_api_server_reads_them() {
+        let doc =
+            parse("a: [0.0, 80.0, 1e3, 0b1010000, 0_0, 0755, 1_000, -7, '0', 0.5, x, 1e40]\n");
+        let root = doc.documents[0].root().expect("a root");
+        let got: Vec<Option<i64>> = root
+            .get("a")
+            .expect("a")
+            .items()
+            .map(|n| n.as_yaml11_i64())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some(0),
+                Some(80),
+                Some(1000),
+                Some(80),
+                Some(0),
+                Some(493),
+                Some(1000),
+                Some(-7),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

@@ -804,17 +804,24 @@ fn pod_facts_keep_the_pod_spec_as_written() {
         ]
     );
     // A volume without a source keeps none; the API server makes it an emptyDir.
-    let volumes: Vec<(&str, Option<&str>)> = pod
+    let volumes: Vec<(&str, Vec<&str>)> = pod
         .volumes
         .iter()
-        .map(|v| (v.name.as_str(), v.source.as_deref()))
+        .map(|v| {
+            (
+                v.name.as_str(),
+                v.sources.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         volumes,
         [
-            ("logs", Some("hostPath")),
-            ("scratch", None),
-            ("share", Some("nfs"))
+            ("logs", vec!["hostPath"]),
+            ("scratch", vec![]),
+            ("share", vec!["nfs"]),
+            // A null source is no source; an unknown key is dropped by the API server.
+            ("disguised", vec!["hostPath"]),
         ]
     );
     assert_eq!(lc(pod.volumes[0].span), (44, 7));

@@ -19,6 +19,7 @@ use minpriv_model::sysctl::KUBERNETES_SAFE_SYSCTLS;
 use minpriv_model::{
     ContainerFacts, Finding, PodFacts, SecurityContextFacts, Span, Workload, Written,
 };
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -342,6 +343,10 @@ pub const RULE_CONTROLS: &[(&str, &[&str])] = &[
     ("restricted-volume-type", &["restrictedVolumes"]),
 ];
 
+/// Rules that report one finding per item (a capability, a port), each at the item: a
+/// violation of theirs is reported only by a finding at the same place.
+const PER_ITEM_RULES: &[&str] = &["dangerous-cap-added", "restricted-cap-added", "host-port"];
+
 /// Rules decided by the pod spec alone: they have no posture check and report only the
 /// violations of their control.
 pub const POD_SPEC_ONLY_RULES: &[&str] = &[
@@ -375,15 +380,28 @@ pub(crate) fn reconcile(
 ) {
     let (level, version) = (profile.pss_level, profile.pss_version);
     let violations = evaluate(pod, level, version);
-    let covers = |v: &Violation, f: &Finding, owner: usize| {
-        f.rule == v.rule
-            && match v.container {
-                Some(index) => index == owner,
-                // A pod-level value is reported on every container that inherits it, at its
-                // own span.
-                None => v.span.is_none() || f.span == v.span,
-            }
+    // Which violations a finding of `rule` on container `owner` at `span` reports, found by
+    // lookups rather than by comparing every finding with every violation (a pod may have
+    // thousands of containers). A pod-level value is reported on every container that inherits
+    // it, at the value's span; a per-item rule (one finding per capability or port) at the
+    // item's span; any other rule once per container.
+    #[derive(Hash, PartialEq, Eq)]
+    enum Key {
+        Container(&'static str, usize),
+        Item(&'static str, usize, Option<Span>),
+        Pod(&'static str, Option<Span>),
+    }
+    let key_of = |v: &Violation| match v.container {
+        Some(i) if PER_ITEM_RULES.contains(&v.rule) && v.span.is_some() => {
+            Key::Item(v.rule, i, v.span)
+        }
+        Some(i) => Key::Container(v.rule, i),
+        None => Key::Pod(v.rule, v.span),
     };
+    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, v) in violations.iter().enumerate() {
+        index.entry(key_of(v)).or_default().push(i);
+    }
     let host_path_control = violations
         .iter()
         .find(|v| v.rule == "hostpath-volume")
@@ -391,12 +409,18 @@ pub(crate) fn reconcile(
     let mut covered = vec![false; violations.len()];
     let mut keep = Vec::with_capacity(findings.len());
     for (f, &owner) in findings.iter_mut().zip(owners) {
+        let keys = [
+            Key::Item(f.rule, owner, f.span),
+            Key::Container(f.rule, owner),
+            Key::Pod(f.rule, f.span),
+            Key::Pod(f.rule, None),
+        ];
         let mut matched = false;
-        for (v, done) in violations.iter().zip(covered.iter_mut()) {
-            if covers(v, f, owner) {
-                *done = true;
+        for key in keys {
+            for &i in index.get(&key).map_or(&[][..], Vec::as_slice) {
+                covered[i] = true;
                 if !matched {
-                    f.pss_control = Some(v.control);
+                    f.pss_control = Some(violations[i].control);
                     matched = true;
                 }
             }
@@ -517,7 +541,7 @@ fn host_namespaces(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
 
 fn host_path_volumes(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
     for volume in &pod.volumes {
-        if volume.source.as_deref() == Some("hostPath") {
+        if volume.sources.iter().any(|s| s == "hostPath") {
             push(
                 out,
                 "hostPathVolumes",
@@ -1031,11 +1055,13 @@ fn restricted_volumes(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
     ];
     for volume in &pod.volumes {
         // A volume without a source is defaulted to an emptyDir by the API server before
-        // admission sees it.
-        let source = volume.source.as_deref().unwrap_or("emptyDir");
-        if ALLOWED.contains(&source) {
+        // admission sees it; one allowed source is enough, as in the admission library's
+        // switch.
+        if volume.sources.is_empty() || volume.sources.iter().any(|s| ALLOWED.contains(&s.as_str()))
+        {
             continue;
         }
+        let source = volume.sources.first().map_or("", String::as_str);
         // hostPath volumes are reported once, by hostpath-volume; the control counts them.
         let (rule, what) = match source {
             "hostPath" => (

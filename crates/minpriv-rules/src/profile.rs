@@ -175,6 +175,37 @@ impl Profile {
         Ok(())
     }
 
+    /// Narrows the profile from the command line (`--rule`, `--skip`): with `only` non-empty,
+    /// exactly those rules run (turned on if the profile had them off); every rule in `skip`
+    /// is off. Every id is checked before anything changes.
+    ///
+    /// # Errors
+    /// The first id no rule has, with a suggestion when it looks like a typo.
+    pub fn select(&mut self, only: &[String], skip: &[String]) -> Result<(), NoSuchRule> {
+        for id in only.iter().chain(skip) {
+            if rule_index(id).is_none() {
+                return Err(NoSuchRule {
+                    id: id.clone(),
+                    suggestion: closest_rule_id(id),
+                });
+            }
+        }
+        if !only.is_empty() {
+            for rule in all_rules() {
+                let id = rule.info().id;
+                if only.iter().any(|o| o == id) {
+                    self.enable(id)?;
+                } else {
+                    self.disable(id)?;
+                }
+            }
+        }
+        for id in skip {
+            self.disable(id)?;
+        }
+        Ok(())
+    }
+
     /// The rules that run, in rule-table order, with the severity their findings get.
     pub fn enabled_rules(&self) -> impl Iterator<Item = (&'static dyn Rule, Severity)> + '_ {
         all_rules()
@@ -257,6 +288,24 @@ mod tests {
             assert_eq!(p.severity(off), None, "{off}");
         }
         assert!(!p.unset_seccomp_is_unconfined);
+    }
+
+    #[test]
+    fn selection_narrows_and_checks_every_id_first() {
+        let mut p = Profile::baseline();
+        p.select(
+            &["runs-as-root".into(), "privileged".into()],
+            &["privileged".into()],
+        )
+        .expect("known ids");
+        let enabled: Vec<&str> = p.enabled_rules().map(|(r, _)| r.info().id).collect();
+        assert_eq!(enabled, ["runs-as-root"], "selected turns on, skip wins");
+        let mut q = Profile::restricted();
+        let err = q
+            .select(&[], &["host-pid".into(), "runs-as-rot".into()])
+            .expect_err("a typo");
+        assert_eq!(err.suggestion, Some("runs-as-root"));
+        assert!(q.is_enabled("host-pid"), "nothing changed before the check");
     }
 
     #[test]

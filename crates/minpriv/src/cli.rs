@@ -242,6 +242,20 @@ pub struct ScanArgs {
     #[arg(long, value_name = "VERSION")]
     pub pss_version: Option<minpriv_rules::PssVersion>,
 
+    /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
+    /// profile or the configuration turns it off. `minpriv rules` lists the ids.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+
+    /// Exit with 0 even when findings are reported (input errors still exit with 2): report
+    /// without failing, as when introducing minpriv to a repository.
+    #[arg(long)]
+    pub exit_zero: bool,
+
     /// Exit with 1 when a finding of this severity or worse is reported. Default: the
     /// configuration's `fail-on`, else low.
     #[arg(long, value_enum, value_name = "SEVERITY")]

@@ -10,7 +10,7 @@ use clap::Args;
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
 use minpriv_model::Finding;
 use minpriv_readers::detect::{detect_format, sniff_content};
-use minpriv_rules::{Profile, all_rules, find_rule};
+use minpriv_rules::Profile;
 use rayon::prelude::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -119,25 +119,12 @@ fn profile(args: &FixArgs, settings: &Settings) -> Result<Profile, String> {
     } else {
         Profile::restricted()
     };
-    for id in args.rules.iter().chain(&args.skip) {
-        if find_rule(id).is_none() {
-            let hint = minpriv_rules::registry::closest_rule_id(id)
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            return Err(format!("no rule has the id `{id}`{hint}"));
-        }
-    }
-    if !args.rules.is_empty() {
-        for rule in all_rules() {
-            let id = rule.info().id;
-            if !args.rules.iter().any(|r| r == id) {
-                profile.disable(id).map_err(|e| format!("{e:?}"))?;
-            }
-        }
-    }
-    for id in &args.skip {
-        profile.disable(id).map_err(|e| format!("{e:?}"))?;
-    }
+    profile
+        .select(&args.rules, &args.skip)
+        .map_err(|e| match e.suggestion {
+            Some(c) => format!("no rule has the id `{}`; did you mean `{c}`?", e.id),
+            None => format!("no rule has the id `{}`", e.id),
+        })?;
     Ok(profile)
 }
 

@@ -73,6 +73,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "VERSION")]
     pub pss_version: Option<minpriv_rules::PssVersion>,
 
+    /// Report only this rule (repeatable), over what the profile and configuration say.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not report this rule (repeatable).
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+
     /// One configuration file for every repository. Default: each repository's nearest
     /// minpriv.toml or .minpriv.toml, from its folder upward.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -138,6 +146,8 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.pss_version,
+        only: &args.rules,
+        skip: &args.skip,
         fail_on: None,
         min_severity: args.min_severity.map(Severity::from),
     };

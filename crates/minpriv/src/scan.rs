@@ -204,7 +204,7 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
     if !inputs.errors.is_empty() || scan.unreadable || scan.unparsed {
         ExitStatus::Error
-    } else if scan.failing {
+    } else if scan.failing && !args.exit_zero {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

@@ -767,3 +767,67 @@ fn help_explains_the_options() {
         .stdout(predicate::str::contains("minpriv:ignore"))
         .stdout(predicate::str::contains("Exit codes"));
 }
+
+#[test]
+fn rules_are_chosen_on_the_command_line_and_exit_zero_reports_without_failing() {
+    let rules = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let (code, all) = scan_json(&["--no-config", "privileged-pod"]);
+    assert_eq!(code, 1);
+    assert!(rules(&all).len() > 2, "{all:#}");
+
+    let (code, only) = scan_json(&[
+        "--no-config",
+        "--rule",
+        "privileged",
+        "--rule",
+        "writable-rootfs",
+        "--skip",
+        "writable-rootfs",
+        "privileged-pod",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&only), ["privileged"], "--skip wins over --rule");
+
+    // --rule turns on a rule the profile leaves off.
+    let (_, baseline) = scan_json(&[
+        "--no-config",
+        "--profile",
+        "baseline",
+        "--rule",
+        "writable-rootfs",
+        "privileged-pod",
+    ]);
+    assert_eq!(rules(&baseline), ["writable-rootfs"]);
+
+    let (code, skipped) = scan_json(&["--no-config", "--skip", "privileged", "privileged-pod"]);
+    assert_eq!(code, 1);
+    assert!(!rules(&skipped).contains(&"privileged".to_string()));
+
+    let (code, zero) = scan_json(&["--no-config", "--exit-zero", "privileged-pod"]);
+    assert_eq!(code, 0, "findings reported, exit 0");
+    assert_eq!(rules(&zero), rules(&all));
+
+    let output = minpriv()
+        .args([
+            "scan",
+            "--no-config",
+            "--rule",
+            "runs-as-rot",
+            "privileged-pod",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown rule 'runs-as-rot'") && stderr.contains("runs-as-root"),
+        "{stderr}"
+    );
+}

@@ -21,6 +21,10 @@ pub struct PolicyFlags<'a> {
     pub profile: Option<&'a str>,
     /// `--pss-version`.
     pub pss_version: Option<minpriv_rules::PssVersion>,
+    /// `--rule`: only these rules run (empty: as the profile says).
+    pub only: &'a [String],
+    /// `--skip`: these rules do not run.
+    pub skip: &'a [String],
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
     /// `--min-severity`.
@@ -74,6 +78,8 @@ impl Settings {
         let flags = PolicyFlags {
             profile: args.profile.as_deref(),
             pss_version: args.pss_version,
+            only: &args.rules,
+            skip: &args.skip,
             fail_on: args.fail_on.map(Severity::from),
             min_severity: args.min_severity.map(Severity::from),
         };
@@ -131,9 +137,14 @@ impl Settings {
         let mut today = None;
         if let Some(config) = &config {
             tune(&mut profile, config).map_err(|e| vec![e])?;
-            if config.waivers.iter().any(|w| w.expires.is_some()) {
-                today = Some(clock::today().map_err(|e| vec![e])?);
-            }
+        }
+        profile
+            .select(flags.only, flags.skip)
+            .map_err(|e| vec![format!("--rule/--skip: {e}")])?;
+        if let Some(config) = &config
+            && config.waivers.iter().any(|w| w.expires.is_some())
+        {
+            today = Some(clock::today().map_err(|e| vec![e])?);
         }
         Ok(Settings {
             fail_on: flags

@@ -499,6 +499,12 @@ fn containers(pod: &PodFacts) -> impl Iterator<Item = (usize, &ContainerFacts)> 
     pod.containers.iter().enumerate()
 }
 
+/// The pod's `securityContext` (container `None`) and each container's, with its index.
+fn contexts(pod: &PodFacts) -> impl Iterator<Item = (Option<usize>, &SecurityContextFacts)> {
+    std::iter::once((None, &pod.security_context))
+        .chain(containers(pod).map(|(i, c)| (Some(i), &c.security_context)))
+}
+
 fn is_true(field: &Option<Written<bool>>) -> Option<&Written<bool>> {
     field.as_ref().filter(|f| f.value)
 }
@@ -695,9 +701,7 @@ fn forbidden_profile_types(
     (control, rule, remediation): (&'static str, &'static str, &str),
     out: &mut Vec<Violation>,
 ) {
-    let contexts = std::iter::once((None, &pod.security_context))
-        .chain(containers(pod).map(|(i, c)| (Some(i), &c.security_context)));
-    for (container, sc) in contexts {
+    for (container, sc) in contexts(pod) {
         if let Some(t) = field(sc)
             .as_ref()
             .filter(|t| !allowed_profile_type(&t.value))
@@ -795,9 +799,8 @@ fn selinux_options(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
             );
         }
     };
-    check(&pod.security_context, None);
-    for (i, c) in containers(pod) {
-        check(&c.security_context, Some(i));
+    for (container, sc) in contexts(pod) {
+        check(sc, container);
     }
 }
 
@@ -964,24 +967,13 @@ fn sysctls(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
 
 fn windows_host_process(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
     let remediation = "remove windowsOptions.hostProcess or set it to false";
-    if let Some(f) = is_true(&pod.security_context.windows_host_process) {
-        push(
-            out,
-            "windowsHostProcess",
-            "windows-host-process",
-            None,
-            f.span,
-            "sets securityContext.windowsOptions.hostProcess: true".into(),
-            remediation,
-        );
-    }
-    for (i, c) in containers(pod) {
-        if let Some(f) = is_true(&c.security_context.windows_host_process) {
+    for (container, sc) in contexts(pod) {
+        if let Some(f) = is_true(&sc.windows_host_process) {
             push(
                 out,
                 "windowsHostProcess",
                 "windows-host-process",
-                Some(i),
+                container,
                 f.span,
                 "sets securityContext.windowsOptions.hostProcess: true".into(),
                 remediation,
@@ -1138,34 +1130,13 @@ fn run_as_user(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
         return;
     }
     let remediation = "set runAsUser to a non-zero uid the image can run as (e.g. 10001)";
-    if let Some(f) = pod
-        .security_context
-        .run_as_user
-        .as_ref()
-        .filter(|f| f.value == 0)
-    {
-        push(
-            out,
-            "runAsUser",
-            "runs-as-root",
-            None,
-            f.span,
-            "sets securityContext.runAsUser: 0".into(),
-            remediation,
-        );
-    }
-    for (i, c) in containers(pod) {
-        if let Some(f) = c
-            .security_context
-            .run_as_user
-            .as_ref()
-            .filter(|f| f.value == 0)
-        {
+    for (container, sc) in contexts(pod) {
+        if let Some(f) = sc.run_as_user.as_ref().filter(|f| f.value == 0) {
             push(
                 out,
                 "runAsUser",
                 "runs-as-root",
-                Some(i),
+                container,
                 f.span,
                 "sets securityContext.runAsUser: 0".into(),
                 remediation,

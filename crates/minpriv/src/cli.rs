@@ -1,6 +1,7 @@
 //! The command line, as clap derives it. The help text here is the tool's first manual: every
 //! command and option says what it does, what it defaults to, and how it changes the exit code.
 
+use crate::config::settings::RuleSelectionArgs;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use minpriv_model::Severity;
@@ -235,21 +236,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", value_parser = profile_names())]
     pub profile: Option<String>,
 
-    /// The Pod Security Standards version Kubernetes pods are judged at: `latest` (the
-    /// default) or `v1.N` (v1.0 to v1.37), like a namespace's
-    /// `pod-security.kubernetes.io/enforce-version` label. Default: the configuration's
-    /// `pss-version`, else latest.
-    #[arg(long, value_name = "VERSION")]
-    pub pss_version: Option<minpriv_rules::PssVersion>,
-
-    /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
-    /// profile or the configuration turns it off. `minpriv rules` lists the ids.
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-
-    /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
-    #[arg(long = "skip", value_name = "RULE")]
-    pub skip: Vec<String>,
+    #[command(flatten)]
+    pub selection: RuleSelectionArgs,
 
     /// Exit with 0 even when findings are reported (input errors still exit with 2): report
     /// without failing, as when introducing minpriv to a repository.

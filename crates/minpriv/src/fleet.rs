@@ -8,7 +8,7 @@
 //! otherwise, because in an organisation each team owns its exceptions.
 
 use crate::analyze::{self, Outcome};
-use crate::config::settings::{ConfigSource, PolicyFlags, Settings};
+use crate::config::settings::{ConfigSource, PolicyFlags, RuleSelectionArgs, Settings};
 use crate::resolver::Access;
 use crate::scan::assemble;
 use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
@@ -68,18 +68,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// The Pod Security version Kubernetes pods are judged at: `latest` (the default) or
-    /// `v1.N`, like a namespace's `pod-security.kubernetes.io/enforce-version` label.
-    #[arg(long, value_name = "VERSION")]
-    pub pss_version: Option<minpriv_rules::PssVersion>,
-
-    /// Report only this rule (repeatable), over what the profile and configuration say.
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-
-    /// Do not report this rule (repeatable).
-    #[arg(long = "skip", value_name = "RULE")]
-    pub skip: Vec<String>,
+    #[command(flatten)]
+    pub selection: RuleSelectionArgs,
 
     /// One configuration file for every repository. Default: each repository's nearest
     /// minpriv.toml or .minpriv.toml, from its folder upward.
@@ -145,9 +135,9 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
-        pss_version: args.pss_version,
-        only: &args.rules,
-        skip: &args.skip,
+        pss_version: args.selection.pss_version,
+        only: &args.selection.rules,
+        skip: &args.selection.skip,
         fail_on: None,
         min_severity: args.min_severity.map(Severity::from),
     };

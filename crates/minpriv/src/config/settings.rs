@@ -31,6 +31,28 @@ pub struct PolicyFlags<'a> {
     pub min_severity: Option<Severity>,
 }
 
+/// The options of every command that judges findings against a profile (`scan`, `report`):
+/// the Pod Security version and the rules chosen on the command line. Defined once and
+/// flattened into each command's arguments.
+#[derive(Debug, Default, clap::Args)]
+pub struct RuleSelectionArgs {
+    /// The Pod Security Standards version Kubernetes pods are judged at: `latest` (the
+    /// default) or `v1.N` (v1.0 to v1.37), like a namespace's
+    /// `pod-security.kubernetes.io/enforce-version` label. Default: the configuration's
+    /// `pss-version`, else latest.
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<minpriv_rules::PssVersion>,
+
+    /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
+    /// profile or the configuration turns it off. `minpriv rules` lists the ids.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+}
+
 /// Where the configuration comes from.
 #[derive(Clone, Copy, Debug)]
 pub enum ConfigSource<'a> {
@@ -77,9 +99,9 @@ impl Settings {
         };
         let flags = PolicyFlags {
             profile: args.profile.as_deref(),
-            pss_version: args.pss_version,
-            only: &args.rules,
-            skip: &args.skip,
+            pss_version: args.selection.pss_version,
+            only: &args.selection.rules,
+            skip: &args.selection.skip,
             fail_on: args.fail_on.map(Severity::from),
             min_severity: args.min_severity.map(Severity::from),
         };

@@ -109,6 +109,13 @@ fn check(text: &str, output: ReadOutput) {
     }
     let findings = minpriv_rules::check_workloads(&output.workloads, &Profile::default());
     check_findings(text, &findings);
+    // Pod Security at baseline and an old version takes other paths (annotations, overrides).
+    let mut old_baseline = Profile::baseline();
+    old_baseline.pss_version = minpriv_rules::PssVersion::v1(18);
+    check_findings(
+        text,
+        &minpriv_rules::check_workloads(&output.workloads, &old_baseline),
+    );
     let report = ScanReport {
         files: vec![FileResult {
             path: "fuzz".to_string(),

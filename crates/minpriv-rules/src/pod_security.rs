@@ -749,26 +749,20 @@ fn apparmor_profile(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
     }
 }
 
-/// SELinux types Pod Security allows, by the version that introduced each set.
-pub const SELINUX_TYPES_BY_VERSION: &[(u8, &[&str])] = &[
-    (
-        0,
-        &["", "container_t", "container_init_t", "container_kvm_t"],
-    ),
-    (
-        31,
-        &[
-            "",
-            "container_t",
-            "container_init_t",
-            "container_kvm_t",
-            "container_engine_t",
-        ],
-    ),
+/// SELinux types Pod Security allows (`""` is an unset type), in the order versions added them.
+const SELINUX_TYPES: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
 ];
 
+/// How many of [`SELINUX_TYPES`] Pod Security allows, from each version on.
+pub const SELINUX_TYPES_BY_VERSION: &[(u8, usize)] = &[(0, 4), (31, 5)];
+
 fn selinux_options(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
-    let types = by_version(SELINUX_TYPES_BY_VERSION, minor);
+    let types = allowed_at(SELINUX_TYPES, SELINUX_TYPES_BY_VERSION, minor);
     let mut check = |sc: &SecurityContextFacts, container: Option<usize>| {
         let Some(options) = &sc.selinux else {
             return;
@@ -915,26 +909,24 @@ fn seccomp_restricted(pod: &PodFacts, minor: u8, out: &mut Vec<Violation>) {
 pub const SAFE_SYSCTLS_BY_VERSION: &[(u8, usize)] =
     &[(0, 5), (27, 6), (29, 10), (32, 12), (37, 14)];
 
-/// The safe sysctls of version `minor`.
-fn safe_sysctls(minor: u8) -> &'static [&'static str] {
-    let count = SAFE_SYSCTLS_BY_VERSION
+/// The prefix of `list` (names in the order versions added them) in force at `minor`, by a
+/// table of (first version, count): how the safe sysctls and SELinux types grow.
+fn allowed_at(
+    list: &'static [&'static str],
+    table: &[(u8, usize)],
+    minor: u8,
+) -> &'static [&'static str] {
+    let count = table
         .iter()
         .rev()
         .find(|(since, _)| *since <= minor)
         .map_or(0, |(_, count)| *count);
-    &KUBERNETES_SAFE_SYSCTLS[..count.min(KUBERNETES_SAFE_SYSCTLS.len())]
+    &list[..count.min(list.len())]
 }
 
-/// The entry of a by-version table in force at `minor`.
-fn by_version(
-    table: &'static [(u8, &'static [&'static str])],
-    minor: u8,
-) -> &'static [&'static str] {
-    table
-        .iter()
-        .rev()
-        .find(|(since, _)| *since <= minor)
-        .map_or(&[], |(_, set)| set)
+/// The safe sysctls of version `minor`.
+fn safe_sysctls(minor: u8) -> &'static [&'static str] {
+    allowed_at(KUBERNETES_SAFE_SYSCTLS, SAFE_SYSCTLS_BY_VERSION, minor)
 }
 
 /// True when Pod Security at `version` allows sysctl `name` (exact name, dots).

@@ -11,7 +11,7 @@ use crate::plan::Change;
 use crate::yaml_doc::{NodeId, YamlDoc};
 use crate::yaml_patch::{Editor, Patch, SeqPatch, Value, capability_list, drop_all_list};
 use minpriv_model::Span;
-use minpriv_readers::kubernetes::{list_items_kind, pod_template_of};
+use minpriv_readers::kubernetes::{list_item_kind, pod_template_of};
 use minpriv_readers::yaml::Node;
 use std::collections::{HashMap, HashSet};
 
@@ -42,7 +42,7 @@ fn object<'a>(node: Node<'a>, implied: Option<&str>, depth: usize, out: &mut Vec
         return;
     };
     // The reader's own rules for lists and pod templates, so that every pod it read is found.
-    if let Some(item_kind) = list_items_kind(kind) {
+    if let Some(item_kind) = list_item_kind(kind) {
         if depth >= LIST_DEPTH_LIMIT {
             return;
         }

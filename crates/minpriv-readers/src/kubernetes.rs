@@ -433,24 +433,28 @@ const NO_POD_TEMPLATE_KINDS: &[&str] = &[
 /// itself for a Pod), for tools that edit what the reader read. `None` when the kind carries no
 /// pod template or this object has none.
 pub fn pod_template_of<'a>(node: Node<'a>, kind: &str) -> Option<Node<'a>> {
-    let get = |n: Option<Node<'a>>, key: &str| n.and_then(|n| n.get(key));
-    match kind {
-        "Pod" => Some(node),
-        "PodTemplate" => node.get("template"),
-        "CronJob" => get(
-            get(get(node.get("spec"), "jobTemplate"), "spec"),
-            "template",
-        ),
-        _ if is_workload_kind(kind) => get(node.get("spec"), "template"),
-        _ if may_carry_pod_template(kind) => generic_pod_template(node, &mut 0),
-        _ => None,
-    }
+    pod_template(node, kind, &mut 0)
 }
 
-/// For `List` and typed lists (`DeploymentList`, `RolloutList`): the kind their items have
-/// when they name none (`Some(None)`: the items name their own), as the reader reads them.
-pub fn list_items_kind(kind: &str) -> Option<Option<&str>> {
-    list_item_kind(kind)
+/// [`pod_template_of`], adding what the lookups cost to `cost` (see [`charged_get`]).
+fn pod_template<'a>(node: Node<'a>, kind: &str, cost: &mut usize) -> Option<Node<'a>> {
+    match kind {
+        // A Pod is its own template.
+        "Pod" => Some(node),
+        "PodTemplate" => charged_get(Some(node), "template", cost),
+        "CronJob" => {
+            let spec = charged_get(Some(node), "spec", cost);
+            let job = charged_get(spec, "jobTemplate", cost);
+            let job_spec = charged_get(job, "spec", cost);
+            charged_get(job_spec, "template", cost)
+        }
+        _ if is_workload_kind(kind) => {
+            let spec = charged_get(Some(node), "spec", cost);
+            charged_get(spec, "template", cost)
+        }
+        _ if may_carry_pod_template(kind) => generic_pod_template(node, cost),
+        _ => None,
+    }
 }
 
 /// True for a kind that is, or may be, a workload: the built-in workload kinds, and every kind
@@ -477,7 +481,7 @@ fn generic_pod_template<'a>(node: Node<'a>, cost: &mut usize) -> Option<Node<'a>
 
 /// For `List` and typed lists such as `DeploymentList`: `Some(kind implied for items)`, where
 /// `Some(None)` means the items name their own kind.
-fn list_item_kind(kind: &str) -> Option<Option<&str>> {
+pub fn list_item_kind(kind: &str) -> Option<Option<&str>> {
     if kind == "List" {
         return Some(None);
     }
@@ -613,29 +617,13 @@ impl Reader {
                     .and_then(non_empty_str)
             })
             .unwrap_or("<unnamed>");
-        let template = match kind {
-            // A Pod is its own template.
-            "Pod" => Some(node),
-            "PodTemplate" => charged_get(Some(node), "template", &mut cost),
-            "CronJob" => {
-                let spec = charged_get(Some(node), "spec", &mut cost);
-                let job = charged_get(spec, "jobTemplate", &mut cost);
-                let job_spec = charged_get(job, "spec", &mut cost);
-                charged_get(job_spec, "template", &mut cost)
-            }
-            _ if is_workload_kind(kind) => {
-                let spec = charged_get(Some(node), "spec", &mut cost);
-                charged_get(spec, "template", &mut cost)
-            }
-            _ => match generic_pod_template(node, &mut cost) {
-                Some(template) => Some(template),
-                None => {
-                    // Still paid for: a hostile file must not look into many objects for free.
-                    self.charge(cost, span);
-                    return;
-                }
-            },
-        };
+        let template = pod_template(node, kind, &mut cost);
+        if template.is_none() && !is_workload_kind(kind) {
+            // No workload, but still paid for: a hostile file must not look into many objects
+            // for free.
+            self.charge(cost, span);
+            return;
+        }
         let pod_meta = charged_get(template, "metadata", &mut cost);
         let pod_spec = charged_get(template, "spec", &mut cost);
         let annotations = charged_get(pod_meta, "annotations", &mut cost);

@@ -19,7 +19,7 @@ use crate::resolver::Access;
 use crate::walk::{self, WalkOptions};
 use clap::{Args, ValueEnum};
 use compare::{Growth, PrivilegeView};
-use minpriv_model::{Container, Workload};
+use minpriv_model::{Container, Finding, Workload};
 use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
 use minpriv_report::FileResult;
 use minpriv_rules::{Profile, all_rules};
@@ -345,6 +345,7 @@ fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
     // Containers with the same resource and name in one file are told apart by their order.
     let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
     for workload in &file.workloads {
+        let findings = privilege_findings(workload);
         for container in &workload.containers {
             let ordinal = seen
                 .entry((workload.resource.clone(), container.name.clone()))
@@ -355,17 +356,30 @@ fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
                 container: container.name.clone(),
                 ordinal: *ordinal,
             };
-            side.records.push(record(key, workload, container));
+            side.records
+                .push(record(key, workload, container, &findings));
             *ordinal += 1;
         }
     }
 }
 
-fn record(key: ContainerKey, workload: &Workload, container: &Container) -> Record {
+/// The record of `container` of `workload`; `findings` are the workload's privilege findings
+/// ([`privilege_findings`]), computed once for all its containers.
+fn record(
+    key: ContainerKey,
+    workload: &Workload,
+    container: &Container,
+    findings: &[Finding],
+) -> Record {
     let masked = if container.posture.privileged.value {
-        let mut lifted = container.clone();
-        lifted.posture.privileged.value = false;
-        privilege_findings(workload, &lifted)
+        // The same workload with this container out of privileged mode.
+        let mut lifted = workload.clone();
+        for c in &mut lifted.containers {
+            if c.name == container.name {
+                c.posture.privileged.value = false;
+            }
+        }
+        fired_on(&privilege_findings(&lifted), container)
     } else {
         BTreeMap::new()
     };
@@ -373,20 +387,15 @@ fn record(key: ContainerKey, workload: &Workload, container: &Container) -> Reco
         key,
         line: container.posture.anchor.or(workload.span).map(|s| s.line),
         view: PrivilegeView::of(workload.source, &container.posture),
-        fired: privilege_findings(workload, container),
+        fired: fired_on(findings, container),
         masked,
     }
 }
 
-/// The privilege rules with a finding on `container` of `workload`, as `scan` runs them with
-/// the default profile (without suppressions: a growth is reported whether or not its finding
-/// is waived): Pod Security's controls included, and the pod-level findings of a Kubernetes
-/// pod (a hostPath volume nobody mounts) counted on each of its containers. `container` stands
-/// in for the workload's container of the same name.
-fn privilege_findings(
-    workload: &Workload,
-    container: &Container,
-) -> BTreeMap<&'static str, String> {
+/// The findings of the privilege rules on `workload`, as `scan` runs them with the default
+/// profile (without suppressions: a growth is reported whether or not its finding is waived),
+/// Pod Security's controls included.
+fn privilege_findings(workload: &Workload) -> Vec<Finding> {
     let mut profile = Profile::restricted();
     for rule in all_rules() {
         let id = rule.info().id;
@@ -394,16 +403,18 @@ fn privilege_findings(
             let _ = profile.disable(id);
         }
     }
-    let mut alone = workload.clone();
-    for c in &mut alone.containers {
-        if c.name == container.name {
-            *c = container.clone();
-        }
-    }
+    minpriv_rules::check_workloads(std::slice::from_ref(workload), &profile)
+}
+
+/// The rules of `findings` that fired on `container`, with their first message. Pod-level
+/// findings of a Kubernetes pod (a hostPath volume nobody mounts) count on each container.
+fn fired_on(findings: &[Finding], container: &Container) -> BTreeMap<&'static str, String> {
     let mut fired = BTreeMap::new();
-    for finding in minpriv_rules::check_workloads(std::slice::from_ref(&alone), &profile) {
+    for finding in findings {
         if finding.container.is_none() || finding.container == container.name {
-            fired.entry(finding.rule).or_insert(finding.message);
+            fired
+                .entry(finding.rule)
+                .or_insert_with(|| finding.message.clone());
         }
     }
     fired
@@ -640,7 +651,7 @@ mod tests {
             container: None,
             ordinal: 0,
         };
-        record(key, &workload, &container)
+        record(key, &workload, &container, &privilege_findings(&workload))
     }
 
     fn hardened() -> Posture {

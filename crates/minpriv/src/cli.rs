@@ -1,7 +1,6 @@
 //! The command line, as clap derives it. The help text here is the tool's first manual: every
 //! command and option says what it does, what it defaults to, and how it changes the exit code.
 
-use crate::config::settings::RuleSelectionArgs;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use minpriv_model::Severity;
@@ -278,7 +277,7 @@ pub struct ScanArgs {
     /// Read no file larger than SIZE: a larger one is reported as an `invalid-input` finding
     /// (exit 2), not read. Bytes, or with a unit: 512KiB, 10MiB, 1GiB (K, M and G are binary;
     /// KB, MB and GB decimal). Default: the configuration's `max-file-size`, else 10MiB.
-    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = minpriv_scan::config::parse::parse_size)]
     pub max_file_size: Option<u64>,
 
     /// Print only the findings: no notes, no summary line (text format). Errors still go to
@@ -470,4 +469,26 @@ mod tests {
         assert!(Cli::try_parse_from(["minpriv", "scan", "--fail-on", "info"]).is_err());
         assert!(Cli::try_parse_from(["minpriv", "scan", "--min-severity", "info"]).is_ok());
     }
+}
+
+/// The options of every command that judges findings against a profile (`scan`, `report`):
+/// the Pod Security version and the rules chosen on the command line. Defined once and
+/// flattened into each command's arguments.
+#[derive(Debug, Default, clap::Args)]
+pub struct RuleSelectionArgs {
+    /// The Pod Security Standards version Kubernetes pods are judged at: `latest` (the
+    /// default) or `v1.N` (v1.0 to v1.37), like a namespace's
+    /// `pod-security.kubernetes.io/enforce-version` label. Default: the configuration's
+    /// `pss-version`, else latest.
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<minpriv_rules::PssVersion>,
+
+    /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
+    /// profile or the configuration turns it off. `minpriv rules` lists the ids.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
 }

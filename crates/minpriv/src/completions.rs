@@ -3,9 +3,10 @@
 //! from it.
 
 use crate::cli::Cli;
-use crate::{ExitStatus, error, print, walk};
+use crate::{ExitStatus, error, print};
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
+use minpriv_scan::walk;
 use std::path::{Path, PathBuf};
 
 /// Options of `minpriv completions`.

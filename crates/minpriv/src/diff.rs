@@ -14,15 +14,15 @@ pub mod compare;
 pub mod git;
 
 use crate::ExitStatus;
-use crate::analyze::{self, INVALID_INPUT, Outcome};
-use crate::resolver::Access;
-use crate::walk::{self, WalkOptions};
 use clap::{Args, ValueEnum};
 use compare::{Growth, PrivilegeView};
 use minpriv_model::{Container, Finding, Workload};
 use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
 use minpriv_report::FileResult;
 use minpriv_rules::{Profile, all_rules};
+use minpriv_scan::analyze::{self, INVALID_INPUT, Outcome};
+use minpriv_scan::resolver::Access;
+use minpriv_scan::walk::{self, WalkOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

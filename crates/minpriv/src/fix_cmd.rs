@@ -1,16 +1,16 @@
 //! `minpriv fix`: the files `scan` would read, fixed with the `minpriv-fix` crate; a diff, or
 //! the files rewritten with `--write`.
 
-use crate::analyze::helm_chart_of_template;
-use crate::config::settings::{ConfigSource, PolicyFlags, Settings};
-use crate::resolver::{Access, FsResolver};
-use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, print};
 use clap::Args;
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
 use minpriv_model::Finding;
 use minpriv_readers::detect::{detect_format, sniff_content};
 use minpriv_rules::Profile;
+use minpriv_scan::analyze::helm_chart_of_template;
+use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::resolver::{Access, FsResolver};
+use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

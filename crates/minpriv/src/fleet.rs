@@ -7,15 +7,16 @@
 //! nearest minpriv.toml, with its excludes and waivers) unless `--config` or `--no-config` says
 //! otherwise, because in an organisation each team owns its exceptions.
 
-use crate::analyze::{self, Outcome};
-use crate::config::settings::{ConfigSource, PolicyFlags, RuleSelectionArgs, Settings};
-use crate::resolver::Access;
+use crate::cli::RuleSelectionArgs;
 use crate::scan::assemble;
-use crate::walk::{self, Candidate, WalkOptions, describe_io_error};
 use crate::{ExitStatus, atomic, error};
 use clap::{Args, ValueEnum};
 use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
+use minpriv_scan::analyze::{self, Outcome};
+use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::resolver::Access;
+use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -122,14 +122,14 @@ pub fn write_starter(folder: &Path, force: bool) -> Result<String, String> {
         } else {
             format!(
                 "cannot write {FILE_NAME}: {}",
-                crate::walk::describe_io_error(&err)
+                minpriv_scan::walk::describe_io_error(&err)
             )
         }
     })?;
     file.write_all(TEMPLATE.as_bytes()).map_err(|err| {
         format!(
             "cannot write {FILE_NAME}: {}",
-            crate::walk::describe_io_error(&err)
+            minpriv_scan::walk::describe_io_error(&err)
         )
     })?;
     Ok(format!(
@@ -141,7 +141,7 @@ pub fn write_starter(folder: &Path, force: bool) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config;
+    use minpriv_scan::config;
 
     /// The template with every commented-out key turned on.
     fn everything_on() -> String {

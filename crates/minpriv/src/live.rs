@@ -8,7 +8,6 @@
 //! have no spans; their `path` is the engine's address (`unix:///var/run/docker.sock`), the
 //! image's name, or the archive as named.
 
-use crate::analyze::Outcome;
 use crate::cli::ScanArgs;
 use minpriv_engine::{Audit, ConnectError, Engine, EngineError, ImageScan};
 use minpriv_model::Workload;
@@ -16,6 +15,7 @@ use minpriv_readers::ReadOutput;
 use minpriv_readers::docker_inspect::InspectedContainer;
 use minpriv_report::{ComposeService, FileResult, Note};
 use minpriv_rules::Profile;
+use minpriv_scan::analyze::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 

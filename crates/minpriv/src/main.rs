@@ -4,23 +4,18 @@
 //! readers and rules, [`scan`] gathers the results and decides the exit code, and the
 //! `minpriv-report` crate formats them.
 
-mod analyze;
 mod atomic;
-mod baseline;
 mod catalog;
 mod cli;
 mod completions;
-mod config;
 mod diff;
 mod fix_cmd;
 mod fleet;
 mod init;
 mod live;
-mod resolver;
 mod risk_cmd;
 mod scan;
 mod verify_cmd;
-mod walk;
 
 use clap::Parser;
 use std::io::Write;
@@ -81,7 +76,7 @@ pub fn print(text: &str) -> ExitStatus {
         Err(err) => {
             error(&format!(
                 "cannot write to standard output: {}",
-                walk::describe_io_error(&err)
+                minpriv_scan::walk::describe_io_error(&err)
             ));
             ExitStatus::Error
         }

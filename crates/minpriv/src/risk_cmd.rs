@@ -6,10 +6,7 @@
 //! and the best single change from [`minpriv_model::risk`]. This module only matches the two
 //! by image and prints the ranking.
 
-use crate::analyze::{self, INVALID_INPUT, Outcome};
 use crate::cli::FailOn;
-use crate::resolver::Access;
-use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error};
 use clap::{Args, ValueEnum};
 use minpriv_engine::Engine;
@@ -20,6 +17,9 @@ use minpriv_report::fleet::RepositoryScan;
 use minpriv_report::html::RiskRow;
 use minpriv_report::markdown::{code, escape_text};
 use minpriv_rules::Profile;
+use minpriv_scan::analyze::{self, INVALID_INPUT, Outcome};
+use minpriv_scan::resolver::Access;
+use minpriv_scan::walk::{self, WalkOptions, describe_io_error};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{Read, Write};

@@ -1,12 +1,7 @@
 //! `minpriv scan`: collect the inputs, check them in parallel, report, and decide the exit code.
 
-use crate::analyze::{self, INVALID_INPUT, Outcome};
 use crate::atomic::AtomicFile;
-use crate::baseline::{Baseline, BaselineRun};
 use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
-use crate::config::settings::{PolicyRun, Settings};
-use crate::resolver::Access;
-use crate::walk::{self, WalkOptions, describe_io_error};
 use crate::{ExitStatus, error, live};
 use minpriv_model::{Severity, Workload};
 use minpriv_report::github::GithubWriter;
@@ -15,6 +10,11 @@ use minpriv_report::sarif::SarifWriter;
 use minpriv_report::text::TextWriter;
 use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, Summary};
 use minpriv_rules::Profile;
+use minpriv_scan::analyze::{self, INVALID_INPUT, Outcome};
+use minpriv_scan::baseline::{Baseline, BaselineRun};
+use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, PolicyRun, Settings};
+use minpriv_scan::resolver::Access;
+use minpriv_scan::walk::{self, WalkOptions, describe_io_error};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -25,8 +25,36 @@ use std::path::{Path, PathBuf};
 const BATCH: usize = 256;
 
 /// Runs `minpriv scan` and returns the exit status.
+/// The policy of `minpriv scan ARGS`: `--config`, `--no-config` or discovery from the first
+/// path, then `--profile`, `--fail-on` and `--min-severity` over the file's values.
+///
+/// # Errors
+/// As `Settings::load`.
+fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
+    let current = PathBuf::from(".");
+    let first = args
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != "-")
+        .unwrap_or(&current);
+    let source = match (&args.config, args.no_config) {
+        (_, true) => ConfigSource::Ignore,
+        (Some(file), false) => ConfigSource::File(file),
+        (None, false) => ConfigSource::Discover(first),
+    };
+    let flags = PolicyFlags {
+        profile: args.profile.as_deref(),
+        pss_version: args.selection.pss_version,
+        only: &args.selection.rules,
+        skip: &args.selection.skip,
+        fail_on: args.fail_on.map(Severity::from),
+        min_severity: args.min_severity.map(Severity::from),
+    };
+    Settings::load(source, flags)
+}
+
 pub fn run(args: &ScanArgs) -> ExitStatus {
-    let settings = match Settings::for_scan(args) {
+    let settings = match settings_for_scan(args) {
         Ok(settings) => settings,
         Err(errors) => {
             for message in &errors {

@@ -203,10 +203,10 @@ fn load_target(args: &TargetArgs) -> Result<Target, String> {
         let text = read_file(file)?;
         let base = folder_of(file);
         // verify runs the user's own configuration, as `docker compose` would read it.
-        let access = crate::resolver::Access::trusted();
+        let access = minpriv_scan::resolver::Access::trusted();
         let out = compose::read(
             &text,
-            &crate::resolver::FsResolver::new(base.clone(), &access),
+            &minpriv_scan::resolver::FsResolver::new(base.clone(), &access),
         );
         let wanted = format!("service/{service}");
         let Some(w) = out.workloads.iter().find(|w| w.resource == wanted) else {

@@ -4,7 +4,6 @@
 use super::clock::{self, Date};
 use super::waiver::WaiverRun;
 use super::{Config, absolute};
-use crate::cli::ScanArgs;
 use crate::walk::Candidate;
 use minpriv_model::{Finding, Severity};
 use minpriv_report::{FileResult, Note, ScanReport};
@@ -29,28 +28,6 @@ pub struct PolicyFlags<'a> {
     pub fail_on: Option<Severity>,
     /// `--min-severity`.
     pub min_severity: Option<Severity>,
-}
-
-/// The options of every command that judges findings against a profile (`scan`, `report`):
-/// the Pod Security version and the rules chosen on the command line. Defined once and
-/// flattened into each command's arguments.
-#[derive(Debug, Default, clap::Args)]
-pub struct RuleSelectionArgs {
-    /// The Pod Security Standards version Kubernetes pods are judged at: `latest` (the
-    /// default) or `v1.N` (v1.0 to v1.37), like a namespace's
-    /// `pod-security.kubernetes.io/enforce-version` label. Default: the configuration's
-    /// `pss-version`, else latest.
-    #[arg(long, value_name = "VERSION")]
-    pub pss_version: Option<minpriv_rules::PssVersion>,
-
-    /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
-    /// profile or the configuration turns it off. `minpriv rules` lists the ids.
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-
-    /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
-    #[arg(long = "skip", value_name = "RULE")]
-    pub skip: Vec<String>,
 }
 
 /// Where the configuration comes from.
@@ -80,34 +57,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The policy of `minpriv scan ARGS`: `--config`, `--no-config` or discovery from the first
-    /// path, then `--profile`, `--fail-on` and `--min-severity` over the file's values.
-    ///
-    /// # Errors
-    /// As [`Settings::load`].
-    pub fn for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
-        let current = PathBuf::from(".");
-        let first = args
-            .paths
-            .first()
-            .filter(|p| p.as_os_str() != "-")
-            .unwrap_or(&current);
-        let source = match (&args.config, args.no_config) {
-            (_, true) => ConfigSource::Ignore,
-            (Some(file), false) => ConfigSource::File(file),
-            (None, false) => ConfigSource::Discover(first),
-        };
-        let flags = PolicyFlags {
-            profile: args.profile.as_deref(),
-            pss_version: args.selection.pss_version,
-            only: &args.selection.rules,
-            skip: &args.selection.skip,
-            fail_on: args.fail_on.map(Severity::from),
-            min_severity: args.min_severity.map(Severity::from),
-        };
-        Settings::load(source, flags)
-    }
-
     /// Loads the configuration (unless ignored) and resolves the policy.
     ///
     /// # Errors

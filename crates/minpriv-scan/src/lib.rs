@@ -37,5 +37,6 @@
 pub mod analyze;
 pub mod baseline;
 pub mod config;
+pub mod pipeline;
 pub mod resolver;
 pub mod walk;

@@ -8,13 +8,13 @@
 //! otherwise, because in an organisation each team owns its exceptions.
 
 use crate::cli::RuleSelectionArgs;
-use crate::scan::assemble;
 use crate::{ExitStatus, atomic, error};
 use clap::{Args, ValueEnum};
 use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
 use minpriv_scan::analyze::{self, Outcome};
 use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::pipeline::assemble;
 use minpriv_scan::resolver::Access;
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
@@ -200,7 +200,10 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         repositories.into_iter().zip(by_repository).zip(&settings)
     {
         let (mut report, unreadable) = assemble(outcomes, Vec::new());
-        failed |= unreadable;
+        for (path, reason) in &unreadable {
+            error(&format!("{path}: {reason}"));
+        }
+        failed |= !unreadable.is_empty();
         settings.apply(&mut report, std::slice::from_ref(&repository.folder));
         failed |= report
             .files

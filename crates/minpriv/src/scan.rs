@@ -8,23 +8,16 @@ use minpriv_report::github::GithubWriter;
 use minpriv_report::json::JsonWriter;
 use minpriv_report::sarif::SarifWriter;
 use minpriv_report::text::TextWriter;
-use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport, Summary};
-use minpriv_rules::Profile;
-use minpriv_scan::analyze::{self, INVALID_INPUT, Outcome};
-use minpriv_scan::baseline::{Baseline, BaselineRun};
-use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, PolicyRun, Settings};
+use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport};
+use minpriv_scan::analyze;
+use minpriv_scan::baseline::Baseline;
+use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::pipeline::{self, Reading, Sink};
 use minpriv_scan::resolver::Access;
 use minpriv_scan::walk::{self, WalkOptions, describe_io_error};
-use rayon::prelude::*;
-use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// Walked files are checked in batches of this many: each batch on every core, then reported
-/// and dropped, so that memory holds one batch however many files a scan reads.
-const BATCH: usize = 256;
-
-/// Runs `minpriv scan` and returns the exit status.
 /// The policy of `minpriv scan ARGS`: `--config`, `--no-config` or discovery from the first
 /// path, then `--profile`, `--fail-on` and `--min-severity` over the file's values.
 ///
@@ -53,6 +46,7 @@ fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
     Settings::load(source, flags)
 }
 
+/// Runs `minpriv scan` and returns the exit status.
 pub fn run(args: &ScanArgs) -> ExitStatus {
     let settings = match settings_for_scan(args) {
         Ok(settings) => settings,
@@ -75,7 +69,7 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     // --docker, --image and --resolve-images share one engine connection.
     let live = live::Live::new(args);
     let prepare = |workloads: &mut [Workload]| live.resolve_image_users(workloads);
-    let mut inputs = match live::paths_to_walk(args) {
+    let mut walked = match live::paths_to_walk(args) {
         Some(paths) => walk::collect(
             paths,
             WalkOptions {
@@ -86,15 +80,20 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         ),
         None => walk::Inputs::default(),
     };
-    settings.exclude(&mut inputs.files);
-    for (path, reason) in &inputs.errors {
+    settings.exclude(&mut walked.files);
+    for (path, reason) in &walked.errors {
         error(&format!("{path}: {reason}"));
     }
     let access = Access::for_paths(&args.paths, args.follow, !args.no_compose_env);
-    let max_file_size = args
-        .max_file_size
-        .or(settings.config.as_ref().and_then(|c| c.max_file_size))
-        .unwrap_or(analyze::DEFAULT_MAX_FILE_SIZE);
+    let reading = Reading {
+        profile,
+        prepare: &prepare,
+        max_file_size: args
+            .max_file_size
+            .or(settings.config.as_ref().and_then(|c| c.max_file_size))
+            .unwrap_or(analyze::DEFAULT_MAX_FILE_SIZE),
+        access: &access,
+    };
 
     let (mut output, color) = match Output::open(args) {
         Ok(opened) => opened,
@@ -110,101 +109,29 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         color,
     };
     let mut report = report_writer(args.format, &mut output, options);
-    let warnings = std::mem::take(&mut inputs.warnings)
-        .into_iter()
-        .map(|(path, message)| Note::about(Some(path), message));
-    let mut scan = Scan {
-        policy: settings.start(),
-        baseline: baseline.as_ref().map(Baseline::start),
-        min_severity: settings.min_severity,
-        fail_on: settings.fail_on,
-        notes: warnings.collect(),
-        errors: Vec::new(),
-        helm_templates: BTreeMap::new(),
-        files_scanned: 0,
-        summary: Summary::default(),
-        known: 0,
-        unreadable: false,
-        unparsed: false,
-        failing: false,
-    };
 
-    // Standard input and live containers are few: read first, their files merged into the
-    // walked files' order by path; their notes and errors follow the walked files' (as they
-    // did when the report was assembled at the end).
+    // Standard input and live containers are few: read first.
     let mut others = Vec::new();
-    if inputs.stdin {
-        others.push(read_stdin(profile, &prepare, max_file_size, &access));
+    if walked.stdin {
+        others.push(pipeline::read_stdin(reading));
     }
-    others.extend(live.outcomes(profile, inputs.stdin));
-    let mut other_files = std::collections::VecDeque::new();
-    let mut later = Vec::new();
-    for outcome in others {
-        match outcome {
-            Outcome::Scanned { file, notes } => {
-                other_files.push_back(file);
-                later.push(Later::Notes(notes));
-            }
-            other => later.push(Later::Outcome(other)),
-        }
-    }
-    other_files
-        .make_contiguous()
-        .sort_by(|a: &FileResult, b: &FileResult| a.path.cmp(&b.path));
-
-    let mut written: std::io::Result<()> = Ok(());
-    for batch in inputs.files.chunks(BATCH) {
-        let outcomes: Vec<Outcome> = batch
-            .par_iter()
-            .map(|candidate| {
-                let outcome = analyze::analyze_file_with(
-                    candidate,
-                    profile,
-                    &prepare,
-                    max_file_size,
-                    &access,
-                );
-                scan.trim(outcome)
-            })
-            .collect();
-        // Walked files come sorted by path; a standard input or container goes before the
-        // first walked file whose path sorts after its own (after one of the same name).
-        let mut files = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Scanned { file, notes } => {
-                    while other_files.front().is_some_and(|o| o.path < file.path) {
-                        if let Some(other) = other_files.pop_front() {
-                            files.push(scan.check(other, Vec::new()));
-                        }
-                    }
-                    files.push(scan.check(file, notes));
-                }
-                other => scan.take(other),
-            }
-        }
-        written = written.and_then(|()| report.write_files(&files));
-    }
-    let rest: Vec<FileResult> = other_files
-        .into_iter()
-        .map(|file| scan.check(file, Vec::new()))
-        .collect();
-    written = written.and_then(|()| report.write_files(&rest));
-    for item in later {
-        match item {
-            Later::Notes(notes) => scan.notes.extend(notes),
-            Later::Outcome(outcome) => scan.take(outcome),
-        }
-    }
-
-    for (path, reason) in &inputs.errors {
-        scan.errors
-            .push(Note::about(Some(path.clone()), reason.clone()));
-    }
-    let mut notes = std::mem::take(&mut scan.notes);
-    scan.notes_of_helm_charts(&mut notes);
-    notes.extend(scan.policy.finish(&args.paths));
-    if let (Some(path), known @ 1..) = (&args.baseline, scan.known) {
+    others.extend(live.outcomes(profile, walked.stdin));
+    let inputs = pipeline::Inputs {
+        files: walked.files,
+        others,
+        errors: walked.errors.clone(),
+        warnings: walked.warnings,
+        roots: args.paths.clone(),
+    };
+    let (scanned, written) = pipeline::run(
+        &settings,
+        baseline.as_ref().map(Baseline::start),
+        inputs,
+        reading,
+        &mut ReportSink(report.as_mut()),
+    );
+    let mut notes = scanned.notes;
+    if let (Some(path), known @ 1..) = (&args.baseline, scanned.known) {
         notes.push(Note::about(
             None,
             format!(
@@ -217,9 +144,9 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
     let ending = Ending {
         notes: &notes,
-        errors: &scan.errors,
-        files_scanned: scan.files_scanned,
-        summary: scan.summary,
+        errors: &scanned.errors,
+        files_scanned: scanned.files_scanned,
+        summary: scanned.summary,
     };
     let written = written.and_then(|()| report.finish(&ending));
     drop(report);
@@ -230,108 +157,25 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         error(&message);
         return ExitStatus::Error;
     }
-    if !inputs.errors.is_empty() || scan.unreadable || scan.unparsed {
+    if !walked.errors.is_empty() || scanned.unreadable || scanned.unparsed {
         ExitStatus::Error
-    } else if scan.failing && !args.exit_zero {
+    } else if scanned.failing && !args.exit_zero {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
     }
 }
 
-/// What standard input and live containers leave for after the walked files: the notes of a
-/// checked one (its file went into the report in path order), or an outcome without a file.
-enum Later {
-    Notes(Vec<Note>),
-    Outcome(Outcome),
-}
+/// The report writer as the pipeline's sink: an unreadable input is an error at once.
+struct ReportSink<'r, 'w>(&'r mut (dyn ReportWriter + 'w));
 
-/// A scan under way: the policy being applied file by file, and what the report's ending and
-/// the exit code need.
-struct Scan<'s> {
-    policy: PolicyRun<'s>,
-    baseline: Option<BaselineRun>,
-    min_severity: Severity,
-    fail_on: Severity,
-    notes: Vec<Note>,
-    errors: Vec<Note>,
-    /// Helm templates are counted per chart: one note a chart, not one a template.
-    helm_templates: BTreeMap<String, usize>,
-    files_scanned: usize,
-    summary: Summary,
-    known: usize,
-    unreadable: bool,
-    unparsed: bool,
-    failing: bool,
-}
-
-impl Scan<'_> {
-    /// Done on every core as each file is checked: `report-unused = false` and, when nothing
-    /// will quote it, dropping the file's text.
-    fn trim(&self, outcome: Outcome) -> Outcome {
-        match outcome {
-            Outcome::Scanned {
-                mut file,
-                mut notes,
-            } => {
-                self.policy.drop_unused_suppression_notes(&file, &mut notes);
-                // Reporters quote the text only around findings.
-                if file.findings.is_empty() {
-                    file.source_text = String::new();
-                }
-                Outcome::Scanned { file, notes }
-            }
-            other => other,
-        }
+impl Sink for ReportSink<'_, '_> {
+    fn files(&mut self, files: &[FileResult]) -> std::io::Result<()> {
+        self.0.write_files(files)
     }
 
-    /// Takes in an outcome that is not a checked file: it is kept for the ending (an
-    /// unreadable input is also reported at once). A checked file goes through
-    /// [`Scan::check`] instead; its notes are kept here.
-    fn take(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Scanned { notes, .. } => self.notes.extend(notes),
-            Outcome::NotRecognised => {}
-            Outcome::Skipped(note) => self.notes.push(note),
-            Outcome::HelmTemplate { chart } => *self.helm_templates.entry(chart).or_default() += 1,
-            Outcome::Unreadable { path, reason } => {
-                error(&format!("{path}: {reason}"));
-                self.errors.push(Note::about(Some(path), reason));
-                self.unreadable = true;
-            }
-        }
-    }
-
-    /// Applies the policy to a checked file, in report order, and counts what is left; keeps
-    /// its notes.
-    fn check(&mut self, mut file: FileResult, notes: Vec<Note>) -> FileResult {
-        self.notes.extend(notes);
-        self.policy.apply(&mut file);
-        // A parse error fails the scan like a missing file, whatever the severity filters say:
-        // the input was not checked. A suppressed one was accepted.
-        self.unparsed |= file
-            .findings
-            .iter()
-            .any(|f| f.rule == INVALID_INPUT && f.suppressed.is_none());
-        if let Some(baseline) = &mut self.baseline {
-            self.known += baseline.remove_known(&mut file);
-        }
-        let min_severity = self.min_severity;
-        file.findings.retain(|f| f.severity >= min_severity);
-        self.failing |= file
-            .findings
-            .iter()
-            .any(|f| f.suppressed.is_none() && f.severity >= self.fail_on);
-        self.files_scanned += 1;
-        self.summary.add(&file);
-        file
-    }
-
-    /// One note for each Helm chart whose templates were skipped.
-    fn notes_of_helm_charts(&self, notes: &mut Vec<Note>) {
-        for (chart, count) in &self.helm_templates {
-            notes.push(helm_note(chart, *count));
-        }
+    fn unreadable(&mut self, path: &str, reason: &str) {
+        error(&format!("{path}: {reason}"));
     }
 }
 
@@ -479,74 +323,6 @@ fn cannot_write(path: Option<&Path>, err: &std::io::Error) -> String {
         ),
         None => format!("cannot write the report: {}", describe_io_error(err)),
     }
-}
-
-/// Reads standard input, at most one byte more than `max_bytes` (enough to know it is too large).
-fn read_stdin(
-    profile: &Profile,
-    prepare: analyze::Prepare<'_>,
-    max_bytes: u64,
-    access: &Access,
-) -> Outcome {
-    let mut bytes = Vec::new();
-    match std::io::stdin()
-        .lock()
-        .take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-    {
-        Ok(_) => analyze::analyze_stdin_with(bytes, profile, prepare, max_bytes, access),
-        Err(err) => Outcome::Unreadable {
-            path: "-".to_string(),
-            reason: describe_io_error(&err),
-        },
-    }
-}
-
-/// Gathers the outcomes into one report, printing an error for each input that could not be
-/// read (and keeping it in the report's `errors`); the flag says whether there was one.
-pub(crate) fn assemble(outcomes: Vec<Outcome>, notes: Vec<Note>) -> (ScanReport, bool) {
-    let mut report = ScanReport {
-        notes,
-        ..ScanReport::default()
-    };
-    let mut unreadable = false;
-    // Helm templates are counted per chart: one note a chart, not one a template.
-    let mut helm_templates: BTreeMap<String, usize> = BTreeMap::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Scanned { file, notes } => {
-                report.files.push(file);
-                report.notes.extend(notes);
-            }
-            Outcome::NotRecognised => {}
-            Outcome::Skipped(note) => report.notes.push(note),
-            Outcome::HelmTemplate { chart } => *helm_templates.entry(chart).or_default() += 1,
-            Outcome::Unreadable { path, reason } => {
-                error(&format!("{path}: {reason}"));
-                report.errors.push(Note::about(Some(path), reason));
-                unreadable = true;
-            }
-        }
-    }
-    for (chart, count) in &helm_templates {
-        report.notes.push(helm_note(chart, *count));
-    }
-    report.files_scanned = report.files.len();
-    // Standard input joins the walked files last; one order by path, for people and diffs.
-    report.files.sort_by(|a, b| a.path.cmp(&b.path));
-    (report, unreadable)
-}
-
-/// The note about the `count` templates skipped in the Helm chart `chart`.
-fn helm_note(chart: &str, count: usize) -> Note {
-    Note::about(
-        Some(chart.to_string()),
-        format!(
-            "skipped {count} Helm template file{}: templates are not YAML until rendered; \
-             scan the rendered output with `helm template <chart> | minpriv scan -`",
-            if count == 1 { "" } else { "s" }
-        ),
-    )
 }
 
 /// Whether to colour: `--color` decides, and under `auto` the conventions anstream follows

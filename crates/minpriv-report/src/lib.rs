@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod fleet;
 pub mod github;
 pub mod html;

@@ -37,6 +37,8 @@
 pub mod analyze;
 pub mod baseline;
 pub mod config;
+pub mod diff;
+pub mod git;
 pub mod pipeline;
 pub mod resolver;
 pub mod walk;

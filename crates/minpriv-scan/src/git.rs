@@ -67,12 +67,7 @@ pub fn list_tree(repo: &Path, revision: &str) -> Result<Tree, String> {
     let output = git(repo)
         .args(["ls-tree", "-r", "-z", "-l", "--full-tree", revision])
         .output()
-        .map_err(|err| {
-            format!(
-                "cannot run git: {}",
-                minpriv_scan::walk::describe_io_error(&err)
-            )
-        })?;
+        .map_err(|err| format!("cannot run git: {}", crate::walk::describe_io_error(&err)))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let message = stderr.trim().trim_start_matches("fatal: ");
@@ -124,12 +119,7 @@ pub fn read_blobs(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|err| {
-            format!(
-                "cannot run git: {}",
-                minpriv_scan::walk::describe_io_error(&err)
-            )
-        })?;
+        .map_err(|err| format!("cannot run git: {}", crate::walk::describe_io_error(&err)))?;
     let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err("cannot talk to git cat-file".into());
     };
@@ -207,7 +197,7 @@ impl Resolver for GitResolver<'_> {
         } else {
             format!("{}/{relative}", self.folder)
         };
-        let path = minpriv_scan::config::normalize(Path::new(&joined));
+        let path = crate::config::normalize(Path::new(&joined));
         let entry = self.blobs.get(path.to_str()?)?;
         if entry.size > MAX_RELATIVE_BYTES {
             return None;

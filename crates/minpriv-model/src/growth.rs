@@ -7,15 +7,14 @@
 //! rules report each growth; `minpriv diff` checks that every new finding of those rules is
 //! named by a growth (see [`NOT_PRIVILEGE_RULES`] for the rules that are not about privilege).
 //!
-//! This belongs beside [`EffectivePrivileges`] in the model crate (other commands — a risk
-//! trend, a PR comment — want the same answer); it lives here until it moves there.
+//! It lives beside [`EffectivePrivileges`] because other commands (a risk trend, a pull-request
+//! comment) want the same answer. [`DiffOutcome`] is what `minpriv diff` found over two whole
+//! trees, which the reporters print.
 
-use minpriv_model::capability::PSS_BASELINE_ADDABLE;
-use minpriv_model::effective::{
-    is_runtime_socket_path, is_sensitive_host_path, normalize_host_path,
-};
-use minpriv_model::sysctl::is_safe_sysctl;
-use minpriv_model::{
+use crate::capability::PSS_BASELINE_ADDABLE;
+use crate::effective::{is_runtime_socket_path, is_sensitive_host_path, normalize_host_path};
+use crate::sysctl::is_safe_sysctl;
+use crate::{
     AppArmor, CapSet, CapSpec, EffectivePrivileges, EscapePath, MountKind, Posture, ProcMount,
     RootStatus, Seccomp, Selinux, Source,
 };
@@ -35,6 +34,55 @@ pub const NOT_PRIVILEGE_RULES: &[&str] = &[
 /// True for the rules whose new findings `diff` must name.
 pub fn is_privilege_rule(id: &str) -> bool {
     !NOT_PRIVILEGE_RULES.contains(&id)
+}
+
+/// Which container, across the two sides of a diff.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContainerKey {
+    /// From the folder or the repository's top, with `/`.
+    pub path: String,
+    /// The resource that holds it (`Deployment/web`, `service web`, ...).
+    pub resource: String,
+    /// The container's name, when it has one.
+    pub container: Option<String>,
+    /// Counts containers with the same path, resource and name (two unnamed containers of one
+    /// command line), in file order.
+    pub ordinal: usize,
+}
+
+/// A container that gained privilege.
+#[derive(Debug)]
+pub struct Grown {
+    /// Which container.
+    pub key: ContainerKey,
+    /// Where it is written in its file on the new side.
+    pub line: Option<u32>,
+    /// It has no match on the old side: everything it holds counts.
+    pub is_new: bool,
+    /// What grew, in [`compare`]'s order, then the new findings no growth names.
+    pub growth: Vec<Change>,
+}
+
+/// One growth with the rules that report it on the new side.
+#[derive(Debug)]
+pub struct Change {
+    /// What grew.
+    pub growth: Growth,
+    /// The `scan` rules whose findings on the new side report it.
+    pub rules: Vec<&'static str>,
+}
+
+/// Two trees compared container by container.
+#[derive(Debug, Default)]
+pub struct DiffOutcome {
+    /// The containers that gained privilege, by key.
+    pub grown: Vec<Grown>,
+    /// Containers found on both sides.
+    pub compared: usize,
+    /// Containers only on the new side.
+    pub added: usize,
+    /// Containers only on the old side.
+    pub removed: usize,
 }
 
 /// Everything about one container whose growth `minpriv diff` reports: its effective
@@ -63,7 +111,7 @@ pub struct PrivilegeView {
     /// SELinux labelling off.
     pub selinux_disabled: bool,
     /// What else weakens SELinux (a type, user or role), as
-    /// [`minpriv_model::Selinux::weaknesses`] words it; labelling off is `selinux_disabled`.
+    /// [`crate::Selinux::weaknesses`] words it; labelling off is `selinux_disabled`.
     pub selinux_weaknesses: Vec<String>,
     /// /proc unmasked.
     pub proc_unmasked: bool,
@@ -718,7 +766,7 @@ pub fn compare(old: Option<&PrivilegeView>, new: &PrivilegeView) -> Vec<Growth> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use minpriv_model::{CapSpec, Capability, Located, Mount, Runtime};
+    use crate::{CapSpec, Capability, Located, Mount, Runtime};
 
     /// A locked-down Docker container: uid 1000, ALL dropped, no-new-privileges, read-only.
     fn hardened() -> Posture {
@@ -1112,69 +1160,5 @@ mod tests {
             !compare(Some(&kubernetes(&narrow)), &kubernetes(&wide)).is_empty(),
             "and the other way round it is"
         );
-    }
-
-    /// A rule added to the registry must be named by some growth, or be declared not about
-    /// privilege: `diff` otherwise falls back to naming its findings one by one.
-    #[test]
-    fn every_privilege_rule_is_named_by_a_growth() {
-        let caps = caps(&[Capability::SYS_ADMIN]);
-        let mount = |path: &str, writable| {
-            Growth::HostMount(HostMount {
-                host_path: path.into(),
-                writable,
-            })
-        };
-        let every_kind = [
-            Growth::Privileged,
-            Growth::User {
-                now: RootStatus::NonRoot { user: "0".into() },
-                was: None,
-            },
-            Growth::EffectiveCapabilities(caps),
-            Growth::CapabilitiesAdded {
-                names: Vec::new(),
-                why_not_effective: String::new(),
-            },
-            Growth::DropAllRemoved,
-            Growth::HostNamespaces(vec!["pid", "ipc", "network", "uts", "user"]),
-            Growth::EscapePath(EscapePath::HostDevices),
-            mount("/var/run/docker.sock", false),
-            mount("/etc", false),
-            Growth::Device("/dev/fuse".into()),
-            Growth::Sysctl("kernel.msgmax".into()),
-            Growth::HostPort(80),
-            Growth::NoNewPrivilegesOff,
-            Growth::ReadOnlyRootfsOff,
-            Growth::Unconfined("seccomp"),
-            Growth::Unconfined("AppArmor"),
-            Growth::Unconfined("SELinux labelling"),
-            Growth::Unconfined("/proc masking"),
-            Growth::ServiceAccountToken,
-            Growth::SetuidFile {
-                path: "/bin/su".into(),
-                why_not_effective: None,
-            },
-        ];
-        let named: Vec<&str> = every_kind.iter().flat_map(Growth::rules).collect();
-        let ids: Vec<&str> = minpriv_rules::all_rules()
-            .iter()
-            .map(|r| r.info().id)
-            .collect();
-        // Decided by the pod spec alone (a probe's host, a volume type, Windows HostProcess):
-        // no posture holds them, so their new findings are growths of their own (new-finding).
-        let pod_spec_only = |id: &str| {
-            minpriv_rules::pod_security::POD_SPEC_ONLY_RULES.contains(&id) && !named.contains(&id)
-        };
-        for id in &ids {
-            assert!(
-                (named.contains(id) || pod_spec_only(id)) != NOT_PRIVILEGE_RULES.contains(id),
-                "{id}: named by a growth (or decided by the pod spec), or listed in \
-                 NOT_PRIVILEGE_RULES, not both"
-            );
-        }
-        for id in named.iter().chain(NOT_PRIVILEGE_RULES) {
-            assert!(ids.contains(id), "{id} is no rule");
-        }
     }
 }

@@ -1,0 +1,452 @@
+//! What `minpriv diff OLD NEW` and `minpriv diff --git REV1 REV2` compare: which containers
+//! gained privilege.
+//!
+//! Both sides are read through the scanner's own analysis path (format detection, readers,
+//! the same postures), from two folders or from two git revisions held in memory. Containers
+//! are matched by path, resource and container name; each container of NEW is compared with its
+//! match in OLD by [`compare`], and a container with no match is compared with nothing,
+//! so everything it holds counts as growth.
+//!
+//! The privilege rules of `scan` also run on both sides, so that "diff passes" never means "scan
+//! has a new finding": each growth lists the rules that report it, and a new finding that no
+//! growth names is reported as a growth of its own ([`Growth::NewFinding`]). The
+//! reporters of `minpriv-report` print the [`DiffOutcome`]..
+use crate::analyze::{self, INVALID_INPUT, Outcome};
+use crate::git;
+use crate::resolver::Access;
+use crate::walk::{self, WalkOptions};
+use minpriv_model::growth::{
+    Change, ContainerKey, DiffOutcome, Grown, Growth, PrivilegeView, compare, is_privilege_rule,
+};
+use minpriv_model::{Container, Finding, Workload};
+use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
+use minpriv_report::FileResult;
+use minpriv_rules::{Profile, all_rules};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// One container of one side.
+#[derive(Debug)]
+pub struct Record {
+    key: ContainerKey,
+    /// Where the container is written, in its file.
+    line: Option<u32>,
+    view: PrivilegeView,
+    /// Privilege rules with a finding on the container, each with its first message.
+    fired: BTreeMap<&'static str, String>,
+    /// Privilege rules that privileged mode silences here and that would fire without it.
+    /// Taking privileged mode away does not grow what those findings name, so on the old side
+    /// they count as found.
+    masked: BTreeMap<&'static str, String>,
+}
+
+/// One side, read.
+#[derive(Debug, Default)]
+pub struct Side {
+    /// Its containers.
+    pub records: Vec<Record>,
+    /// Problems, each a line for `error: ...`.
+    pub errors: Vec<String>,
+    /// The side could not be read at all (no such folder, no such revision): comparing with it
+    /// would report everything on the other side as new, or as removed.
+    pub unreadable: bool,
+}
+
+/// A profile that runs no rule: `diff` needs the postures, not findings; parse errors are still
+/// reported, as `invalid-input`.
+fn no_rules() -> Profile {
+    let mut profile = Profile::restricted();
+    for rule in all_rules() {
+        // Every id comes from the registry itself, so this cannot fail.
+        let _ = profile.disable(rule.info().id);
+    }
+    profile
+}
+
+/// Reads every file under `root` as `scan` would (no ignore files: both sides alike).
+pub fn read_folder(root: &Path) -> Side {
+    let mut side = Side::default();
+    if !root.is_dir() {
+        side.errors
+            .push(format!("{}: not a folder", root.display()));
+        side.unreadable = true;
+        return side;
+    }
+    let inputs = walk::collect(&[root.to_path_buf()], WalkOptions::default());
+    side.errors.extend(
+        inputs
+            .errors
+            .iter()
+            .map(|(path, reason)| format!("{path}: {reason}")),
+    );
+    let profile = no_rules();
+    let access = Access::for_paths(&[root.to_path_buf()], false, true);
+    let analysed: Vec<(String, Outcome)> = inputs
+        .files
+        .par_iter()
+        .map(|candidate| {
+            let relative = candidate
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&candidate.path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (
+                relative,
+                analyze::analyze_file(candidate, &profile, &access),
+            )
+        })
+        .collect();
+    for (relative, outcome) in analysed {
+        match outcome {
+            Outcome::Scanned { file, .. } => add_file(&mut side, &relative, &file),
+            Outcome::Unreadable { path, reason } => side.errors.push(format!("{path}: {reason}")),
+            Outcome::NotRecognised | Outcome::Skipped(_) | Outcome::HelmTemplate { .. } => {}
+        }
+    }
+    side
+}
+
+/// Reads every file of `revision` in the git repository `repo`, from git's objects.
+pub fn read_revision(repo: &Path, revision: &str) -> Side {
+    let mut side = Side::default();
+    let tree = match git::list_tree(repo, revision) {
+        Ok(tree) => tree,
+        Err(message) => {
+            side.errors.push(message);
+            side.unreadable = true;
+            return side;
+        }
+    };
+    let wanted: Vec<&git::TreeEntry> = tree
+        .entries
+        .iter()
+        .filter(|e| e.size <= git::MAX_BLOB_BYTES)
+        .collect();
+    let paths: HashSet<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    let mut texts: Vec<(String, String, minpriv_readers::Format)> = Vec::new();
+    let read = git::read_blobs(repo, &wanted, |entry, bytes| {
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        let Some(format) = detect_format(Path::new(&entry.path), head) else {
+            return;
+        };
+        let Ok(mut text) = String::from_utf8(bytes) else {
+            return;
+        };
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        if is_helm_template(&entry.path, &paths) && text.contains("{{") {
+            return;
+        }
+        texts.push((entry.path.clone(), text, format));
+    });
+    if let Err(message) = read {
+        side.errors.push(message);
+        side.unreadable = true;
+        return side;
+    }
+    let blobs: HashMap<String, git::TreeEntry> = tree
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.clone()))
+        .collect();
+    let profile = no_rules();
+    let files: Vec<(String, FileResult)> = texts
+        .into_par_iter()
+        .map(|(path, text, format)| {
+            let resolver = git::GitResolver::new(repo, &blobs, &path);
+            // Shown as `REV:path`, the way git names a file of a revision.
+            let shown = format!("{revision}:{path}");
+            let (file, _notes) = analyze::analyze_text(shown, text, format, &resolver, &profile);
+            (path, file)
+        })
+        .collect();
+    for (path, file) in &files {
+        add_file(&mut side, path, file);
+    }
+    side
+}
+
+/// The scanner's Helm rule, on a revision's file list: a file under a `templates` folder
+/// whose parent holds `Chart.yaml`.
+fn is_helm_template(path: &str, paths: &HashSet<&str>) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len().saturating_sub(1)).any(|i| {
+        parts[i] == "templates" && {
+            let chart = parts[..i].join("/");
+            let chart_yaml = if chart.is_empty() {
+                "Chart.yaml".to_string()
+            } else {
+                format!("{chart}/Chart.yaml")
+            };
+            paths.contains(chart_yaml.as_str())
+        }
+    })
+}
+
+/// Adds the containers of a scanned file (`relative` to the side's top), and its parse errors.
+fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
+    for finding in file.findings.iter().filter(|f| f.rule == INVALID_INPUT) {
+        let at = finding
+            .span
+            .map(|s| format!(":{}:{}", s.line, s.column))
+            .unwrap_or_default();
+        side.errors
+            .push(format!("{}{at}: {}", file.path, finding.message));
+    }
+    // Containers with the same resource and name in one file are told apart by their order.
+    let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for workload in &file.workloads {
+        let findings = privilege_findings(workload);
+        for container in &workload.containers {
+            let ordinal = seen
+                .entry((workload.resource.clone(), container.name.clone()))
+                .or_default();
+            let key = ContainerKey {
+                path: relative.to_string(),
+                resource: workload.resource.clone(),
+                container: container.name.clone(),
+                ordinal: *ordinal,
+            };
+            side.records
+                .push(record(key, workload, container, &findings));
+            *ordinal += 1;
+        }
+    }
+}
+
+/// The record of `container` of `workload`; `findings` are the workload's privilege findings
+/// ([`privilege_findings`]), computed once for all its containers.
+fn record(
+    key: ContainerKey,
+    workload: &Workload,
+    container: &Container,
+    findings: &[Finding],
+) -> Record {
+    let masked = if container.posture.privileged.value {
+        // The same workload with this container out of privileged mode.
+        let mut lifted = workload.clone();
+        for c in &mut lifted.containers {
+            if c.name == container.name {
+                c.posture.privileged.value = false;
+            }
+        }
+        fired_on(&privilege_findings(&lifted), container)
+    } else {
+        BTreeMap::new()
+    };
+    Record {
+        key,
+        line: container.posture.anchor.or(workload.span).map(|s| s.line),
+        view: PrivilegeView::of(workload.source, &container.posture),
+        fired: fired_on(findings, container),
+        masked,
+    }
+}
+
+/// The findings of the privilege rules on `workload`, as `scan` runs them with the default
+/// profile (without suppressions: a growth is reported whether or not its finding is waived),
+/// Pod Security's controls included.
+fn privilege_findings(workload: &Workload) -> Vec<Finding> {
+    let mut profile = Profile::restricted();
+    for rule in all_rules() {
+        let id = rule.info().id;
+        if !is_privilege_rule(id) {
+            let _ = profile.disable(id);
+        }
+    }
+    minpriv_rules::check_workloads(std::slice::from_ref(workload), &profile)
+}
+
+/// The rules of `findings` that fired on `container`, with their first message. Pod-level
+/// findings of a Kubernetes pod (a hostPath volume nobody mounts) count on each container.
+fn fired_on(findings: &[Finding], container: &Container) -> BTreeMap<&'static str, String> {
+    let mut fired = BTreeMap::new();
+    for finding in findings {
+        if finding.container.is_none() || finding.container == container.name {
+            fired
+                .entry(finding.rule)
+                .or_insert_with(|| finding.message.clone());
+        }
+    }
+    fired
+}
+
+/// Compares the sides container by container.
+pub fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
+    let mut outcome = DiffOutcome::default();
+    let mut before: HashMap<ContainerKey, Record> =
+        old.into_iter().map(|r| (r.key.clone(), r)).collect();
+    for record in new {
+        let was = before.remove(&record.key);
+        if was.is_some() {
+            outcome.compared += 1;
+        } else {
+            outcome.added += 1;
+        }
+        let growth = changes(was.as_ref(), &record);
+        if !growth.is_empty() {
+            outcome.grown.push(Grown {
+                key: record.key,
+                line: record.line,
+                is_new: was.is_none(),
+                growth,
+            });
+        }
+    }
+    outcome.removed = before.len();
+    outcome.grown.sort_by(|a, b| a.key.cmp(&b.key));
+    outcome
+}
+
+/// The growths of one container, each with the rules that report it, then every new finding
+/// no growth names.
+fn changes(was: Option<&Record>, now: &Record) -> Vec<Change> {
+    let mut changes: Vec<Change> = compare(was.map(|r| &r.view), &now.view)
+        .into_iter()
+        .map(|growth| {
+            let rules = growth
+                .rules()
+                .into_iter()
+                .filter(|rule| now.fired.contains_key(rule))
+                .collect();
+            Change { growth, rules }
+        })
+        .collect();
+    let found_before =
+        |rule: &str| was.is_some_and(|r| r.fired.contains_key(rule) || r.masked.contains_key(rule));
+    for (rule, message) in &now.fired {
+        let named = changes.iter().any(|c| c.rules.contains(rule));
+        if !named && !found_before(rule) {
+            changes.push(Change {
+                growth: Growth::NewFinding {
+                    rule,
+                    message: message.clone(),
+                },
+                rules: vec![rule],
+            });
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minpriv_model::{
+        CapSpec, Capability, ContainerRole, Located, Mount, MountKind, Posture, Runtime, Seccomp,
+        Source,
+    };
+
+    #[test]
+    fn helm_templates_are_recognised_by_their_chart() {
+        let paths: HashSet<&str> = ["charts/web/Chart.yaml", "Chart.yaml"]
+            .into_iter()
+            .collect();
+        assert!(is_helm_template("charts/web/templates/deploy.yaml", &paths));
+        assert!(is_helm_template("templates/x.yaml", &paths));
+        let none: HashSet<&str> = HashSet::new();
+        assert!(!is_helm_template("charts/web/templates/deploy.yaml", &none));
+        assert!(
+            !is_helm_template("templates", &paths),
+            "a file named templates"
+        );
+    }
+
+    fn docker_run(posture: Posture) -> Record {
+        let container = Container {
+            name: None,
+            role: ContainerRole::Regular,
+            posture,
+        };
+        let workload = Workload {
+            source: Source::DockerRun,
+            resource: "command".into(),
+            span: None,
+            containers: vec![container.clone()],
+            pod: None,
+        };
+        let key = ContainerKey {
+            path: "run.sh".into(),
+            resource: "command".into(),
+            container: None,
+            ordinal: 0,
+        };
+        record(key, &workload, &container, &privilege_findings(&workload))
+    }
+
+    fn hardened() -> Posture {
+        let mut p = Posture::defaults(Runtime::Docker, None);
+        p.user = Located::written(Some("1000".into()), None);
+        p.cap_drop = vec![Located::written(CapSpec::All, None)];
+        p.no_new_privileges = Located::written(true, None);
+        p.read_only_rootfs = Located::written(true, None);
+        p
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<&'static str> {
+        changes.iter().map(|c| c.growth.kind()).collect()
+    }
+
+    #[test]
+    fn each_growth_lists_the_rules_that_report_it_on_the_new_side() {
+        let mut wide = hardened();
+        wide.cap_add = vec![Located::written(CapSpec::Cap(Capability::SYS_PTRACE), None)];
+        wide.mounts = vec![Mount {
+            kind: MountKind::Bind,
+            host_path: Some("/srv/data".into()),
+            container_path: Some("/data".into()),
+            read_only: false,
+            span: None,
+        }];
+        let changes = changes(Some(&docker_run(hardened())), &docker_run(wide));
+        let listed: Vec<(&str, Vec<&str>)> = changes
+            .iter()
+            .map(|c| (c.growth.kind(), c.rules.clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("bounding-capabilities", vec!["dangerous-cap-added"]),
+                ("host-mount", vec![]),
+            ],
+            "caps-not-dropped does not fire (ALL is dropped); /srv/data is no sensitive path"
+        );
+    }
+
+    #[test]
+    fn a_new_finding_no_growth_names_is_a_growth_of_its_own() {
+        let old = docker_run(hardened());
+        let mut new = docker_run(hardened());
+        // Stands for a rule the comparison does not know yet.
+        new.fired.insert("host-port", "binds hostPort 80".into());
+        let changes = changes(Some(&old), &new);
+        assert_eq!(
+            changes[0].growth,
+            Growth::NewFinding {
+                rule: "host-port",
+                message: "binds hostPort 80".into()
+            }
+        );
+        assert_eq!(changes[0].rules, ["host-port"]);
+        assert!(changes[0].growth.effective());
+    }
+
+    #[test]
+    fn findings_of_a_privileged_container_are_not_new_when_privileged_goes() {
+        let mut unconfined = hardened();
+        unconfined.seccomp = Located::written(Seccomp::Unconfined, None);
+        let mut privileged = unconfined.clone();
+        privileged.privileged = Located::written(true, None);
+        let old = docker_run(privileged);
+        let new = docker_run(unconfined);
+        assert!(new.fired.contains_key("seccomp-unconfined"));
+        // Every control on its own: privileged mode does not silence it.
+        assert!(old.fired.contains_key("seccomp-unconfined"));
+        assert!(kinds(&changes(Some(&old), &new)).is_empty());
+    }
+}

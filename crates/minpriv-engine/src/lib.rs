@@ -16,7 +16,7 @@
 //! The client is asynchronous, but every function here blocks: the runtime lives inside
 //! [`Engine`], so callers stay synchronous.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod containers;
 mod engine;

@@ -33,7 +33,7 @@
 //! replace the blanket ones, and a restriction it found the app cannot live with is not
 //! proposed at all.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod check;
 mod command_line;

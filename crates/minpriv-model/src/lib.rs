@@ -5,6 +5,8 @@
 //! [`Posture`]. Rules, fixes, runtime verification and risk ranking all work on this model and never
 //! on the source text. This crate does no I/O and no parsing of input formats.
 
+#![deny(missing_docs)]
+
 pub mod capability;
 pub mod effective;
 pub mod finding;

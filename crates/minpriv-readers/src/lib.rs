@@ -4,6 +4,8 @@
 //!
 //! [`Posture`]: minpriv_model::Posture
 
+#![deny(missing_docs)]
+
 pub mod command_line;
 pub mod compose;
 pub mod detect;

@@ -13,7 +13,7 @@
 //! hundred thousand files holds one batch of them at a time, not the whole report. JUnit and
 //! Markdown open with totals and are rendered from a finished [`ScanReport`].
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod diff;
 pub mod fleet;

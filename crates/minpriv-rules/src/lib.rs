@@ -5,7 +5,7 @@
 //! [`Finding`]s. Its documentation (`minpriv explain`, the rule reference) is the rule's own doc
 //! comment, captured at compile time by `declare_rule!`, so docs and code cannot drift.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod pod_security;
 pub mod profile;

@@ -7,7 +7,7 @@
 //! nearest minpriv.toml, with its excludes and waivers) unless `--config` or `--no-config` says
 //! otherwise, because in an organisation each team owns its exceptions.
 
-use crate::cli::RuleSelectionArgs;
+use crate::args::RuleSelectionArgs;
 use crate::{ExitStatus, atomic, error};
 use clap::{Args, ValueEnum};
 use minpriv_model::Severity;
@@ -84,7 +84,7 @@ pub struct ReportArgs {
     /// Count only findings of this severity or worse. Default: each repository's
     /// configuration, else low.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub min_severity: Option<crate::cli::MinSeverity>,
+    pub min_severity: Option<crate::args::MinSeverity>,
 
     /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
     #[arg(long)]

@@ -8,7 +8,7 @@
 //! have no spans; their `path` is the engine's address (`unix:///var/run/docker.sock`), the
 //! image's name, or the archive as named.
 
-use crate::cli::ScanArgs;
+use crate::args::ScanArgs;
 use minpriv_engine::{Audit, ConnectError, Engine, EngineError, ImageScan};
 use minpriv_model::Workload;
 use minpriv_readers::ReadOutput;
@@ -264,7 +264,7 @@ fn image_outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::args::{Cli, Command};
     use clap::Parser;
 
     fn scan_args(argv: &[&str]) -> ScanArgs {

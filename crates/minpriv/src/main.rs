@@ -1,20 +1,16 @@
 //! The `minpriv` command: audits container configurations for least privilege.
 //!
-//! This crate only orchestrates: [`walk`] finds the inputs, [`analyze`] runs each through the
-//! readers and rules, [`scan`] gathers the results and decides the exit code, and the
-//! `minpriv-report` crate formats them.
+//! This crate only parses arguments ([`args`]), calls the libraries (`minpriv-scan` and the
+//! crates below it) from one file per subcommand ([`commands`]), and maps results to exit
+//! codes. `minpriv-report` writes every output.
 
+mod args;
 mod atomic;
-mod catalog;
-mod cli;
-mod completions;
-mod diff;
+mod commands;
 mod fix_cmd;
 mod fleet;
-mod init;
 mod live;
 mod risk_cmd;
-mod scan;
 mod verify_cmd;
 
 use clap::Parser;
@@ -44,20 +40,20 @@ impl From<ExitStatus> for ExitCode {
 
 fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 for --help and --version, as the contract wants.
-    let cli = cli::Cli::parse();
+    let cli = args::Cli::parse();
     let status = match &cli.command {
-        cli::Command::Scan(args) => scan::run(args),
-        cli::Command::Rules(args) => catalog::list_rules(args),
-        cli::Command::Explain(args) => catalog::explain_rule(&args.rule),
-        cli::Command::Diff(args) => diff::run(args),
-        cli::Command::Init(args) => init::run(args),
-        cli::Command::Report(args) => fleet::run(args),
-        cli::Command::Verify(args) => return verify_cmd::verify(args),
-        cli::Command::Minimize(args) => return verify_cmd::minimize(args),
-        cli::Command::Fix(args) => fix_cmd::run(args),
-        cli::Command::Risk(args) => risk_cmd::run(args),
-        cli::Command::Completions(args) => completions::completions(args),
-        cli::Command::Man(args) => completions::man(args),
+        args::Command::Scan(args) => commands::scan::run(args),
+        args::Command::Rules(args) => commands::rules::run(args),
+        args::Command::Explain(args) => commands::explain::run(&args.rule),
+        args::Command::Diff(args) => commands::diff::run(args),
+        args::Command::Init(args) => commands::init::run(args),
+        args::Command::Report(args) => fleet::run(args),
+        args::Command::Verify(args) => return verify_cmd::verify(args),
+        args::Command::Minimize(args) => return verify_cmd::minimize(args),
+        args::Command::Fix(args) => fix_cmd::run(args),
+        args::Command::Risk(args) => risk_cmd::run(args),
+        args::Command::Completions(args) => commands::completions::completions(args),
+        args::Command::Man(args) => commands::completions::man(args),
     };
     status.into()
 }

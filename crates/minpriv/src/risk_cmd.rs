@@ -6,7 +6,7 @@
 //! and the best single change from [`minpriv_model::risk`]. This module only matches the two
 //! by image and prints the ranking.
 
-use crate::cli::FailOn;
+use crate::args::FailOn;
 use crate::{ExitStatus, error};
 use clap::{Args, ValueEnum};
 use minpriv_engine::Engine;

@@ -1,7 +1,7 @@
 //! `minpriv scan`: collect the inputs, check them in parallel, report, and decide the exit code.
 
+use crate::args::{ColorWhen, OutputFormat, ScanArgs};
 use crate::atomic::AtomicFile;
-use crate::cli::{ColorWhen, OutputFormat, ScanArgs};
 use crate::{ExitStatus, error, live};
 use minpriv_model::{Severity, Workload};
 use minpriv_report::github::GithubWriter;

@@ -2,29 +2,11 @@
 //! generated from the same clap definition that parses the command line, so they never drift
 //! from it.
 
-use crate::cli::Cli;
+use crate::args::{Cli, CompletionsArgs, ManArgs};
 use crate::{ExitStatus, error, print};
-use clap::{Args, CommandFactory};
-use clap_complete::Shell;
+use clap::CommandFactory;
 use minpriv_scan::walk;
 use std::path::{Path, PathBuf};
-
-/// Options of `minpriv completions`.
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to write a completion script for.
-    #[arg(value_enum, value_name = "SHELL")]
-    pub shell: Shell,
-}
-
-/// Options of `minpriv man`.
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// Write the pages into DIR instead: minpriv.1 and one page per command (minpriv-scan.1,
-    /// minpriv-rules.1, ...), and print their paths. DIR is created when missing.
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: Option<PathBuf>,
-}
 
 /// Prints the completion script for `args.shell` on standard output.
 pub fn completions(args: &CompletionsArgs) -> ExitStatus {

@@ -81,7 +81,7 @@ pub enum Command {
     /// Use an id with `minpriv explain ID` for the rationale, examples and fixes, or in a
     /// `# minpriv:ignore ID -- reason` comment to suppress one finding. `--format markdown`
     /// prints the table that README.md shows.
-    Rules(crate::catalog::RulesArgs),
+    Rules(RulesArgs),
 
     /// Explain one rule: what it checks, why it matters, bad and good examples, and how to fix it
     /// in Docker, Compose and Kubernetes.
@@ -95,12 +95,12 @@ pub enum Command {
     /// gives any container more privilege than it had, in force or only configured, and says
     /// what it gained and whether it is effective now. It never passes a change on which
     /// `scan` reports a new privilege finding.
-    Diff(crate::diff::DiffArgs),
+    Diff(DiffArgs),
 
     /// Write a commented starter minpriv.toml in the current folder.
     ///
     /// Every setting is shown with a comment. An existing file is kept unless --force is given.
-    Init(crate::init::InitArgs),
+    Init(InitArgs),
 
     /// Run a command in the image under its configuration as written and under a hardened one
     /// (non-root, no capabilities, no-new-privileges, read-only root filesystem, default
@@ -146,12 +146,12 @@ pub enum Command {
     ///
     /// For example `minpriv completions bash > ~/.local/share/bash-completion/completions/minpriv`
     /// or `minpriv completions zsh > "${fpath[1]}/_minpriv"`.
-    Completions(crate::completions::CompletionsArgs),
+    Completions(CompletionsArgs),
 
     /// Print the man page (roff), or write one page per command with --out-dir.
     ///
     /// For example `minpriv man | man -l -`, or `minpriv man --out-dir /usr/local/share/man/man1`.
-    Man(crate::completions::ManArgs),
+    Man(ManArgs),
 }
 
 const SCAN_AFTER_HELP: &str = "\
@@ -491,4 +491,113 @@ pub struct RuleSelectionArgs {
     /// Do not report this rule (repeatable), like ruff's --ignore; wins over --rule.
     #[arg(long = "skip", value_name = "RULE")]
     pub skip: Vec<String>,
+}
+
+/// Options of `minpriv rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// How to print the table: aligned columns, or the Markdown table of README.md's rule list
+    /// (regenerate it with `minpriv rules --format markdown`).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text, value_name = "FORMAT")]
+    pub format: RulesFormat,
+}
+
+/// `minpriv rules --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// Aligned columns: id, severity, summary.
+    Text,
+    /// A Markdown table: id, default severity, fires when.
+    Markdown,
+}
+
+/// Options of `minpriv completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write a completion script for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `minpriv man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write the pages into DIR instead: minpriv.1 and one page per command (minpriv-scan.1,
+    /// minpriv-rules.1, ...), and print their paths. DIR is created when missing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Options of `minpriv init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing minpriv.toml (or write one beside an existing .minpriv.toml).
+    #[arg(long)]
+    pub force: bool,
+}
+
+const DIFF_AFTER_HELP: &str = "\
+What counts as growth, per container (matched by file path, resource and container name):
+  privileged mode turned on; root where it was non-root, or may-be-root where it was non-root;
+  capabilities newly held, newly reachable through setuid binaries, or new in the bounding set
+  (added, or no longer dropped) even when no process can use them yet; host namespaces newly
+  shared; new escape paths to the host; new host mounts (or a mount made writable), devices,
+  sysctls and hostPorts; no-new-privileges, a read-only root filesystem, seccomp (or a
+  Kubernetes seccomp profile), AppArmor, SELinux or /proc masking turned off or weakened; a
+  service account token mounted; a new setuid file. A container that is new in NEW is compared
+  with nothing, so everything it holds counts.
+
+  Every growth is reported whether or not it is in force now. One that is not says why, and
+  what would make it so: SYS_PTRACE added to a container that runs as uid 1000 with
+  no-new-privileges is held by no process until the user or no-new-privileges changes.
+
+  The privilege rules of `scan` run on both sides too: a finding in NEW whose rule found
+  nothing on the same container in OLD is always named, by the growth that causes it or as a
+  finding of its own (`new-finding`). Image rules (tags, digests, registries) are not about
+  privilege and do not count.
+
+Examples:
+  minpriv diff before/ after/
+  minpriv diff --git origin/main HEAD          in a pull-request job: did this change add privilege?
+  minpriv diff --git --format json v1.2.0 v1.3.0
+
+Exit codes:
+  0  no container gained privilege
+  1  at least one container gained privilege
+  2  a usage error, or a file, folder or revision could not be read or parsed (what could be
+     read is still compared and reported)";
+
+/// Options of `minpriv diff`.
+#[derive(Debug, Args)]
+#[command(after_long_help = DIFF_AFTER_HELP)]
+pub struct DiffArgs {
+    /// The old side: a folder, or with --git a revision (commit, branch, tag, `origin/main`).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+
+    /// The new side: a folder, or with --git a revision (`HEAD`).
+    #[arg(value_name = "NEW")]
+    pub new: String,
+
+    /// Compare two revisions of a git repository instead of two folders. The files are read
+    /// from git's object store into memory; the working tree is neither read nor changed.
+    #[arg(long)]
+    pub git: bool,
+
+    /// The git repository, with --git. Default: the current folder.
+    #[arg(long, value_name = "DIR", requires = "git")]
+    pub repo: Option<PathBuf>,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text, value_name = "FORMAT")]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `minpriv diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One block per container that gained privilege, a line per growth.
+    Text,
+    /// One JSON object: `containers` (each with its `changes`) and a `summary`.
+    Json,
 }

@@ -1,17 +1,9 @@
 //! `minpriv init`: writes a commented starter `minpriv.toml` in the current folder.
 
 use crate::ExitStatus;
-use clap::Args;
+use crate::args::InitArgs;
 use std::io::Write;
 use std::path::Path;
-
-/// Options of `minpriv init`.
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// Overwrite an existing minpriv.toml (or write one beside an existing .minpriv.toml).
-    #[arg(long)]
-    pub force: bool,
-}
 
 /// The file `init` writes.
 pub const FILE_NAME: &str = "minpriv.toml";

@@ -1,0 +1,51 @@
+//! `minpriv diff OLD NEW` and `minpriv diff --git REV1 REV2`: which containers gained privilege.
+//! The sides are read and compared by `minpriv_scan::diff`, printed by `minpriv_report::diff`.
+
+use crate::ExitStatus;
+use crate::args::{DiffArgs, DiffFormat};
+use minpriv_report::diff::{render_json, render_text};
+use minpriv_scan::diff::{diff, read_folder, read_revision};
+use std::path::{Path, PathBuf};
+
+/// Runs `minpriv diff` and returns the exit status.
+pub fn run(args: &DiffArgs) -> ExitStatus {
+    let (old, new) = if args.git {
+        let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+        (
+            read_revision(&repo, &args.old),
+            read_revision(&repo, &args.new),
+        )
+    } else {
+        (
+            read_folder(Path::new(&args.old)),
+            read_folder(Path::new(&args.new)),
+        )
+    };
+    for message in old.errors.iter().chain(&new.errors) {
+        crate::error(message);
+    }
+    if old.unreadable || new.unreadable {
+        return ExitStatus::Error;
+    }
+    let outcome = diff(old.records, new.records);
+    let text = match args.format {
+        DiffFormat::Text => render_text(&outcome),
+        DiffFormat::Json => match render_json(&outcome, &args.old, &args.new) {
+            Ok(text) => text,
+            Err(err) => {
+                crate::error(&format!("cannot render the JSON report: {err}"));
+                return ExitStatus::Error;
+            }
+        },
+    };
+    if crate::print(&text) == ExitStatus::Error {
+        return ExitStatus::Error;
+    }
+    if !old.errors.is_empty() || !new.errors.is_empty() {
+        ExitStatus::Error
+    } else if outcome.grown.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    }
+}

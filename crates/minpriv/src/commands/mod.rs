@@ -1,0 +1,9 @@
+//! One file per subcommand. Each takes its arguments from [`crate::args`], calls the libraries
+//! and returns the exit status; no command calls another.
+
+pub mod completions;
+pub mod diff;
+pub mod explain;
+pub mod init;
+pub mod rules;
+pub mod scan;

@@ -427,50 +427,6 @@ pub enum ColorWhen {
     Never,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn defaults_follow_the_contract() {
-        let cli = Cli::try_parse_from(["minpriv", "scan"]);
-        let Ok(Cli {
-            command: Command::Scan(args),
-        }) = cli
-        else {
-            panic!("`minpriv scan` must parse: {cli:?}");
-        };
-        assert_eq!(args.format, OutputFormat::Text);
-        assert_eq!(args.fail_on, None, "the configuration file may set it");
-        assert_eq!(args.min_severity, None, "the configuration file may set it");
-        assert_eq!(args.color, ColorWhen::Auto);
-        assert!(args.paths.is_empty());
-    }
-
-    #[test]
-    fn profiles_are_the_built_in_ones() {
-        for name in Profile::names() {
-            assert!(
-                Cli::try_parse_from(["minpriv", "scan", "--profile", name]).is_ok(),
-                "{name}"
-            );
-        }
-        assert!(Cli::try_parse_from(["minpriv", "scan", "--profile", "lenient"]).is_err());
-    }
-
-    #[test]
-    fn fail_on_has_no_info_level() {
-        assert!(Cli::try_parse_from(["minpriv", "scan", "--fail-on", "info"]).is_err());
-        assert!(Cli::try_parse_from(["minpriv", "scan", "--min-severity", "info"]).is_ok());
-    }
-}
-
 /// The options of every command that judges findings against a profile (`scan`, `report`):
 /// the Pod Security version and the rules chosen on the command line. Defined once and
 /// flattened into each command's arguments.
@@ -600,4 +556,48 @@ pub enum DiffFormat {
     Text,
     /// One JSON object: `containers` (each with its `changes`) and a `summary`.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let cli = Cli::try_parse_from(["minpriv", "scan"]);
+        let Ok(Cli {
+            command: Command::Scan(args),
+        }) = cli
+        else {
+            panic!("`minpriv scan` must parse: {cli:?}");
+        };
+        assert_eq!(args.format, OutputFormat::Text);
+        assert_eq!(args.fail_on, None, "the configuration file may set it");
+        assert_eq!(args.min_severity, None, "the configuration file may set it");
+        assert_eq!(args.color, ColorWhen::Auto);
+        assert!(args.paths.is_empty());
+    }
+
+    #[test]
+    fn profiles_are_the_built_in_ones() {
+        for name in Profile::names() {
+            assert!(
+                Cli::try_parse_from(["minpriv", "scan", "--profile", name]).is_ok(),
+                "{name}"
+            );
+        }
+        assert!(Cli::try_parse_from(["minpriv", "scan", "--profile", "lenient"]).is_err());
+    }
+
+    #[test]
+    fn fail_on_has_no_info_level() {
+        assert!(Cli::try_parse_from(["minpriv", "scan", "--fail-on", "info"]).is_err());
+        assert!(Cli::try_parse_from(["minpriv", "scan", "--min-severity", "info"]).is_ok());
+    }
 }

@@ -32,6 +32,7 @@
 pub mod clock;
 pub mod parse;
 pub mod settings;
+pub mod starter;
 pub mod waiver;
 
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};

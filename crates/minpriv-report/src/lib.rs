@@ -22,6 +22,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod rules;
 pub mod sarif;
 pub mod text;
 

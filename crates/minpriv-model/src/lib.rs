@@ -8,6 +8,7 @@
 pub mod capability;
 pub mod effective;
 pub mod finding;
+pub mod host_paths;
 pub mod image;
 pub mod pod;
 pub mod posture;

@@ -10,7 +10,6 @@ pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
-mod kubernetes_pod_facts;
 pub mod vulns;
 pub mod yaml;
 

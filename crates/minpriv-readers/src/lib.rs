@@ -10,6 +10,7 @@ pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
+mod shell;
 pub mod vulns;
 pub mod yaml;
 

@@ -747,7 +747,7 @@ fn tmpfs(text: &str, span: Span) -> Mount {
 mod tests {
     use super::*;
     use crate::command_line::commands::find_invocations;
-    use crate::command_line::shell_words::SourceMap;
+    use crate::shell::SourceMap;
 
     fn parse(text: &str) -> Option<RunCommand> {
         let found = find_invocations(text, &SourceMap::identity(0, text.len()));

@@ -3,6 +3,7 @@
 use crate::error::{Attempt, ConnectError, describe_api_error, innermost};
 use bollard::{API_DEFAULT_VERSION, Docker};
 use minpriv_model::Runtime;
+use minpriv_model::host_paths::{DOCKER_SOCKET, PODMAN_SOCKET};
 use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
@@ -45,12 +46,12 @@ impl ConnectOptions {
             return (Vec::new(), vec![host.clone()]);
         }
         let runtime_dir = self.xdg_runtime_dir.clone().or_else(user_runtime_dir);
-        let mut sockets = vec!["/var/run/docker.sock".to_string()];
+        let mut sockets = vec![DOCKER_SOCKET.to_string()];
         if let Some(dir) = &runtime_dir {
             sockets.push(format!("{dir}/docker.sock"));
             sockets.push(format!("{dir}/podman/podman.sock"));
         }
-        sockets.push("/run/podman/podman.sock".to_string());
+        sockets.push(PODMAN_SOCKET.to_string());
         let mut seen = Vec::new();
         for s in sockets {
             let url = format!("unix://{s}");

@@ -11,6 +11,7 @@ pub mod capability;
 pub mod effective;
 pub mod finding;
 pub mod growth;
+pub mod host_paths;
 pub mod image;
 pub mod pod;
 pub mod posture;

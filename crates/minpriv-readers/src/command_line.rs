@@ -5,7 +5,8 @@
 //! [`Posture`] starts at the runtime's defaults, anchored at the `run`/`create` word, and takes
 //! every flag with the span of its value in the file.
 //!
-//! - `shell_words` splits shell text into words that keep their byte spans;
+//! - the readers' shell lexer ([`crate::shell`]) splits shell text into words that keep their
+//!   byte spans;
 //! - `commands` finds the container commands, also inside `sh -c '...'`, `$(...)`, `ssh`,
 //!   `eval`, here-documents fed to a shell, Jenkins `sh` steps and Makefile variables;
 //! - `docker_flags` turns a command's flags into a posture;
@@ -18,15 +19,14 @@ mod commands;
 mod docker_flags;
 mod file_spans;
 mod groovy;
-mod shell_words;
 
 pub use ci::LocalInclude;
 
 use crate::ReadOutput;
+use crate::shell::SourceMap;
 use commands::Invocation;
 use file_spans::FileSpans;
 use minpriv_model::{Container, ContainerRole, Source, Workload};
-use shell_words::SourceMap;
 use std::borrow::Cow;
 
 /// Reads `docker run` lines in a shell script, Makefile, Justfile or Jenkinsfile.

@@ -4,7 +4,7 @@
 //! `parse-dockerfile` does the parsing; this module adds what it leaves out: BuildKit's
 //! here-document rules (see `prescan`), `ARG`/`ENV` substitution and scopes (`substitution`,
 //! `stages`), following `FROM <stage>` chains (`stages`), and reading the shell inside `RUN`
-//! (`shell`, `run`, `setuid`).
+//! (`shell`, an adapter to the readers' shell lexer, then `run` and `setuid`).
 
 mod prescan;
 mod run;

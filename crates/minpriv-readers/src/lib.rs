@@ -12,7 +12,7 @@ pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
-mod kubernetes_pod_facts;
+mod shell;
 pub mod vulns;
 pub mod yaml;
 

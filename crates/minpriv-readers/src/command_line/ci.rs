@@ -14,8 +14,8 @@
 //! should never produce) is read from its value, with every offset at the scalar's start.
 
 use super::commands::{Invocation, find_invocations};
-use super::shell_words::SourceMap;
 use crate::InputError;
+use crate::shell::SourceMap;
 use crate::yaml::{self, Node};
 use granit_parser::ScalarStyle;
 use std::collections::HashSet;

@@ -6,7 +6,7 @@
 //! here-documents fed to a shell, Jenkins `sh '...'` steps, Makefile variable definitions) are
 //! read again, with offsets mapped back to the file.
 
-use super::shell_words::{SourceMap, Token, Word, tokenize};
+use crate::shell::{SourceMap, Word, simple_commands, tokenize};
 use minpriv_model::Runtime;
 use std::ops::Range;
 
@@ -80,40 +80,19 @@ fn scan(text: &str, map: &SourceMap, depth: usize, out: &mut Vec<Invocation>) {
     }
     let cx = Context { text, map, depth };
     let tokens = tokenize(text);
-    let mut words: Vec<&Word> = Vec::new();
-    let mut heredocs: Vec<Range<usize>> = Vec::new();
-    let mut skip_next_word = false;
-    for token in &tokens {
-        match token {
-            Token::Word(w) => {
-                if std::mem::take(&mut skip_next_word) {
-                    // A redirection target, or a here-document's delimiter.
-                    visit_substitutions(&cx, w, out);
-                } else {
-                    words.push(w);
-                }
-            }
-            Token::Redirect { span, heredoc_body } => {
-                // `2>&1`: the digits just before the operator are a file descriptor.
-                if words.last().is_some_and(|w| {
-                    w.span.end == span.start
-                        && !w.quoted
-                        && w.value.bytes().all(|b| b.is_ascii_digit())
-                }) {
-                    words.pop();
-                }
-                heredocs.extend(heredoc_body.clone());
-                skip_next_word = true;
-            }
-            Token::Separator(_) => {
-                command(&cx, &words, &heredocs, out);
-                words.clear();
-                heredocs.clear();
-                skip_next_word = false;
-            }
+    for simple in simple_commands(&tokens) {
+        // Redirection targets and here-document delimiters are no arguments, but their
+        // command substitutions run.
+        for target in &simple.redirect_targets {
+            visit_substitutions(&cx, target, out);
         }
+        let heredocs: Vec<Range<usize>> = simple
+            .here_docs
+            .iter()
+            .filter_map(|h| h.body.clone())
+            .collect();
+        command(&cx, &simple.words, &heredocs, out);
     }
-    command(&cx, &words, &heredocs, out);
 }
 
 /// Scans the command substitutions of `word`.

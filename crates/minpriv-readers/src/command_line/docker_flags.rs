@@ -11,6 +11,7 @@
 
 use super::commands::{FileWord, Invocation};
 use super::file_spans::FileSpans;
+use minpriv_model::host_paths::DOCKER_SOCKET;
 use minpriv_model::{
     AppArmor, CapSpec, Located, Mount, MountKind, Posture, ProcMount, Runtime, Seccomp, Selinux,
     Span,
@@ -100,9 +101,6 @@ fn long_flag(name: &str) -> Option<Arity> {
         Some(Arity::Switch)
     }
 }
-
-/// The host path of the Docker API socket that `--use-api-socket` mounts.
-const DOCKER_SOCKET: &str = "/var/run/docker.sock";
 
 /// A posture read from one command, and the container's name.
 pub(crate) struct RunCommand {
@@ -749,7 +747,7 @@ fn tmpfs(text: &str, span: Span) -> Mount {
 mod tests {
     use super::*;
     use crate::command_line::commands::find_invocations;
-    use crate::command_line::shell_words::SourceMap;
+    use crate::shell::SourceMap;
 
     fn parse(text: &str) -> Option<RunCommand> {
         let found = find_invocations(text, &SourceMap::identity(0, text.len()));

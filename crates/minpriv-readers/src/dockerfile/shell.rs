@@ -1,13 +1,16 @@
-//! A span-aware reader of the shell text in `RUN` instructions: enough of POSIX sh to find simple
-//! commands and their words (quotes, escapes, `&&`, `||`, `;`, `|`, newlines, redirections,
-//! here-documents, `$(...)`), each word with the byte range it occupies in the Dockerfile.
+//! The shell text of `RUN` instructions, read with the readers' one shell lexer
+//! ([`crate::shell`]): simple commands and their words, each word with the byte range it
+//! occupies in the Dockerfile and its text as written (quotes kept), which the Dockerfile's own
+//! `ARG`/`ENV` substitution then reads.
 //!
 //! Dockerfile line continuations (the escape character at the end of a line, and the comment and
-//! blank lines BuildKit drops after it) are removed underneath the shell reader by [`Cursor`], so
-//! a word split over several lines is still one word. In raw shell text (a here-document script,
-//! a `sh -c` string) the reader also takes the bodies of the script's own here-documents out of
-//! the command stream, as the shell does.
+//! blank lines BuildKit drops after it) are removed before the lexer sees the text, by
+//! [`Cursor`], with a [`SourceMap`] back to the Dockerfile, so a word split over several lines is
+//! still one word. In raw shell text (a here-document script, a `sh -c` string) the lexer also
+//! takes the bodies of the script's own here-documents out of the command stream, as the shell
+//! does.
 
+use crate::shell::{Dialect, SourceMap, simple_commands, tokenize_as};
 use std::ops::Range;
 
 /// Characters BuildKit counts as white space inside a line.
@@ -108,22 +111,20 @@ impl<'t> Cursor<'t> {
     pub(crate) fn offset(&self) -> usize {
         self.pos
     }
+}
 
-    /// Consumes the rest of the current line, as written, and returns its range (without the
-    /// newline). Used for here-document bodies, where no continuation applies.
-    fn take_line(&mut self) -> Option<Range<usize>> {
-        let rest = self
-            .text
-            .get(self.pos..self.end)
-            .filter(|r| !r.is_empty())?;
-        let start = self.pos;
-        let (content_end, next) = match rest.find('\n') {
-            Some(i) => (start + i, start + i + 1),
-            None => (self.end, self.end),
-        };
-        self.pos = next;
-        Some(start..content_end)
+/// The characters of `range` of `text` with the Dockerfile line continuations of `escape`
+/// removed (none when `escape` is `None`), and where each came from.
+fn join_lines(text: &str, range: Range<usize>, escape: Option<char>) -> (String, SourceMap) {
+    let mut cur = Cursor::new(text, range, escape);
+    let mut joined = String::new();
+    let mut map = SourceMap::empty_at(cur.offset());
+    while let Some((offset, c)) = cur.bump() {
+        let local = joined.len();
+        joined.push(c);
+        map.push(local..joined.len(), offset..offset + c.len_utf8(), true);
     }
+    (joined, map)
 }
 
 /// A here-document: the `<<` that opens it and its body.
@@ -142,18 +143,6 @@ pub(crate) struct ShellWord {
     pub span: Range<usize>,
     /// The word's characters, quotes and escapes kept.
     pub raw: String,
-}
-
-/// What the shell reader found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Token {
-    Word(ShellWord),
-    /// `;`, `&&`, `||`, `|`, `&`, `(`, `)` or a newline: the current simple command ends.
-    CommandEnd,
-    /// A redirection: the next word is its target, not an argument.
-    Redirect,
-    /// `<<` or `<<-` at this byte offset: the next word is the delimiter.
-    HereDoc(usize),
 }
 
 /// A simple command: its words (without redirections), and the here-documents fed to it.
@@ -178,300 +167,39 @@ pub(crate) struct Script {
 /// Reads `range` of `text` as shell, with Dockerfile line continuations (escape character
 /// `continuation`) removed, or as raw shell when `continuation` is `None`.
 pub(crate) fn read_script(text: &str, range: Range<usize>, continuation: Option<char>) -> Script {
-    let (tokens, here_docs) = tokenize(Cursor::new(text, range, continuation));
-    Script {
-        commands: simple_commands(tokens),
-        here_docs,
-    }
-}
-
-/// Groups tokens into simple commands.
-fn simple_commands(tokens: Vec<Token>) -> Vec<SimpleCommand> {
-    let mut commands = Vec::new();
-    let mut current = SimpleCommand::default();
-    let mut next_word_is_operand_of_redirect = false;
-    for token in tokens {
-        match token {
-            Token::Word(word) => {
-                if next_word_is_operand_of_redirect {
-                    next_word_is_operand_of_redirect = false;
-                } else {
-                    current.words.push(word);
-                }
-            }
-            Token::CommandEnd => {
-                next_word_is_operand_of_redirect = false;
-                if !current.words.is_empty() || !current.here_docs.is_empty() {
-                    commands.push(std::mem::take(&mut current));
-                }
-            }
-            Token::Redirect => next_word_is_operand_of_redirect = true,
-            Token::HereDoc(marker) => {
-                current.here_docs.push(marker);
-                next_word_is_operand_of_redirect = true;
+    let (joined, map) = join_lines(text, range, continuation);
+    let dialect = match continuation {
+        Some(_) => Dialect::DOCKERFILE,
+        None => Dialect::DOCKERFILE_SCRIPT,
+    };
+    let tokens = tokenize_as(&joined, dialect);
+    let mut script = Script::default();
+    for command in simple_commands(&tokens) {
+        if command.is_empty() {
+            continue;
+        }
+        let words = command
+            .words
+            .iter()
+            .map(|w| ShellWord {
+                span: map.range(w.span.clone()),
+                raw: w.raw(&joined).into_owned(),
+            })
+            .collect();
+        let mut here_docs = Vec::with_capacity(command.here_docs.len());
+        for here_doc in &command.here_docs {
+            let marker = map.start_of(here_doc.operator.start);
+            here_docs.push(marker);
+            if let Some(body) = &here_doc.body {
+                script.here_docs.push(HereDoc {
+                    marker,
+                    body: map.range(body.clone()),
+                });
             }
         }
+        script.commands.push(SimpleCommand { words, here_docs });
     }
-    if !current.words.is_empty() || !current.here_docs.is_empty() {
-        commands.push(current);
-    }
-    commands
-}
-
-/// A here-document operator seen on the current line, waiting for its body.
-struct PendingHereDoc {
-    marker: usize,
-    strip_tabs: bool,
-    /// The delimiter, once its word has been read.
-    delimiter: Option<String>,
-}
-
-/// Splits the cursor's text into tokens; in raw shell text also reads the bodies of the
-/// here-documents it opens (they start after the newline that ends the opening line).
-fn tokenize(mut cur: Cursor<'_>) -> (Vec<Token>, Vec<HereDoc>) {
-    let read_bodies = cur.continuation.is_none();
-    let mut tokens = Vec::new();
-    let mut pending: Vec<PendingHereDoc> = Vec::new();
-    let mut bodies = Vec::new();
-    while let Some((offset, c)) = cur.peek() {
-        match c {
-            ' ' | '\t' | '\r' | '\x0b' | '\x0c' => {
-                cur.bump();
-            }
-            '\n' => {
-                cur.bump();
-                tokens.push(Token::CommandEnd);
-                if read_bodies {
-                    for here_doc in pending.drain(..) {
-                        if let Some(delimiter) = here_doc.delimiter {
-                            let body = body(&mut cur, &delimiter, here_doc.strip_tabs);
-                            bodies.push(HereDoc {
-                                marker: here_doc.marker,
-                                body,
-                            });
-                        }
-                    }
-                }
-            }
-            ';' | '(' | ')' => {
-                cur.bump();
-                tokens.push(Token::CommandEnd);
-            }
-            '&' | '|' => {
-                cur.bump();
-                if matches!(cur.peek(), Some((_, n)) if n == c || (c == '|' && n == '&')) {
-                    cur.bump();
-                }
-                tokens.push(Token::CommandEnd);
-            }
-            '#' => {
-                // A comment runs to the end of the line; the newline still ends the command.
-                while matches!(cur.peek(), Some((_, n)) if n != '\n') {
-                    cur.bump();
-                }
-            }
-            '<' | '>' => {
-                let token = redirection(&mut cur, offset, c);
-                if let Token::HereDoc(marker) = token
-                    && read_bodies
-                {
-                    pending.push(PendingHereDoc {
-                        marker,
-                        strip_tabs: cur.text.get(offset..).is_some_and(|r| r.starts_with("<<-")),
-                        delimiter: None,
-                    });
-                }
-                tokens.push(token);
-            }
-            _ => {
-                if let Some(word) = word(&mut cur) {
-                    if matches!(tokens.last(), Some(Token::HereDoc(_)))
-                        && let Some(here_doc) = pending.last_mut()
-                    {
-                        // Quoting the delimiter only turns expansion off; the quotes are not
-                        // part of it.
-                        here_doc.delimiter = Some(
-                            word.raw
-                                .chars()
-                                .filter(|c| !matches!(c, '\'' | '"' | '\\'))
-                                .collect(),
-                        );
-                    }
-                    tokens.push(Token::Word(word));
-                }
-            }
-        }
-    }
-    (tokens, bodies)
-}
-
-/// Consumes a here-document body up to and including its delimiter line (or to the end of the
-/// text, as a shell does), and returns the body's range.
-fn body(cur: &mut Cursor<'_>, delimiter: &str, strip_tabs: bool) -> Range<usize> {
-    let start = cur.offset();
-    while let Some(line) = cur.take_line() {
-        let mut content = cur
-            .text
-            .get(line.clone())
-            .unwrap_or("")
-            .trim_end_matches('\r');
-        if strip_tabs {
-            content = content.trim_start_matches('\t');
-        }
-        if content == delimiter {
-            return start..line.start;
-        }
-    }
-    start..cur.offset()
-}
-
-/// Reads a redirection operator that starts with `first` at `offset`.
-fn redirection(cur: &mut Cursor<'_>, offset: usize, first: char) -> Token {
-    cur.bump();
-    let second = cur.peek().map(|(_, c)| c);
-    match (first, second) {
-        ('<', Some('<')) => {
-            cur.bump();
-            match cur.peek().map(|(_, c)| c) {
-                Some('-') => {
-                    cur.bump();
-                    Token::HereDoc(offset)
-                }
-                // `<<<` is a here-string: its word is data, not a delimiter.
-                Some('<') => {
-                    cur.bump();
-                    Token::Redirect
-                }
-                _ => Token::HereDoc(offset),
-            }
-        }
-        ('<', Some('&' | '>')) | ('>', Some('>' | '|' | '&')) => {
-            cur.bump();
-            Token::Redirect
-        }
-        _ => Token::Redirect,
-    }
-}
-
-/// Reads one word. Returns `None` when what looked like a word was a file descriptor number in
-/// front of a redirection (`2>/dev/null`).
-fn word(cur: &mut Cursor<'_>) -> Option<ShellWord> {
-    let start = cur.peek()?.0;
-    let mut raw = String::new();
-    let mut quoted = false;
-    while let Some((_, c)) = cur.peek() {
-        match c {
-            ' ' | '\t' | '\r' | '\x0b' | '\x0c' | '\n' | ';' | '&' | '|' | '(' | ')' => break,
-            '<' | '>' => {
-                if !quoted && !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                break;
-            }
-            '\'' => {
-                quoted = true;
-                push_bump(cur, &mut raw);
-                while let Some((_, n)) = cur.bump() {
-                    raw.push(n);
-                    if n == '\'' {
-                        break;
-                    }
-                }
-            }
-            '"' => {
-                quoted = true;
-                push_bump(cur, &mut raw);
-                double_quoted_rest(cur, &mut raw);
-            }
-            '`' => {
-                push_bump(cur, &mut raw);
-                while let Some((_, n)) = cur.bump() {
-                    raw.push(n);
-                    if n == '\\' {
-                        push_bump(cur, &mut raw);
-                    } else if n == '`' {
-                        break;
-                    }
-                }
-            }
-            '\\' => {
-                cur.bump();
-                match cur.peek() {
-                    // A shell line continuation (only seen where Dockerfile continuations are
-                    // not skipped, in here-document bodies).
-                    Some((_, '\n')) => {
-                        cur.bump();
-                    }
-                    Some(_) => {
-                        quoted = true;
-                        raw.push('\\');
-                        push_bump(cur, &mut raw);
-                    }
-                    None => raw.push('\\'),
-                }
-            }
-            '$' => {
-                push_bump(cur, &mut raw);
-                match cur.peek().map(|(_, n)| n) {
-                    Some('(') => balanced(cur, &mut raw, '(', ')'),
-                    Some('{') => balanced(cur, &mut raw, '{', '}'),
-                    _ => {}
-                }
-            }
-            _ => push_bump(cur, &mut raw),
-        }
-    }
-    Some(ShellWord {
-        span: start..cur.offset(),
-        raw,
-    })
-}
-
-/// Consumes the next character into `raw`.
-fn push_bump(cur: &mut Cursor<'_>, raw: &mut String) {
-    if let Some((_, c)) = cur.bump() {
-        raw.push(c);
-    }
-}
-
-/// The rest of a double-quoted string after its opening quote.
-fn double_quoted_rest(cur: &mut Cursor<'_>, raw: &mut String) {
-    while let Some((_, n)) = cur.bump() {
-        raw.push(n);
-        match n {
-            '\\' => push_bump(cur, raw),
-            '"' => return,
-            _ => {}
-        }
-    }
-}
-
-/// `$(...)` or `${...}`: everything up to the matching close, nested pairs and quotes included.
-fn balanced(cur: &mut Cursor<'_>, raw: &mut String, open: char, close: char) {
-    let mut depth = 0usize;
-    while let Some((_, c)) = cur.bump() {
-        raw.push(c);
-        match c {
-            '\\' => push_bump(cur, raw),
-            '\'' => {
-                while let Some((_, n)) = cur.bump() {
-                    raw.push(n);
-                    if n == '\'' {
-                        break;
-                    }
-                }
-            }
-            '"' => double_quoted_rest(cur, raw),
-            _ if c == open => depth += 1,
-            _ if c == close => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return;
-                }
-            }
-            _ => {}
-        }
-    }
+    script
 }
 
 #[cfg(test)]

@@ -1,178 +1,24 @@
-//! A shell lexer that keeps byte spans.
+//! The shell lexer: splits shell text into words, separators and redirections, keeping byte
+//! spans.
 //!
 //! Written by hand because no crate gives word offsets: `shell-words` and `shlex` return bare
-//! strings (see `research/crates.md`), and every finding must point at the exact flag in the
-//! file. The lexer follows POSIX sh closely enough to find `docker run` lines: quotes, escapes,
-//! `\`+newline continuations, `$'...'`, comments, command separators, redirections and
-//! here-documents. `$(...)`, backticks, `${...}` and `{{ ... }}` templates stay inside the word
-//! that holds them; the bodies of command substitutions are reported so that callers can look
-//! inside them too.
+//! strings (see `research/crates.md`), and every finding must point at the exact flag or path in
+//! the file. The lexer follows POSIX sh closely enough to find `docker run` lines and `chmod`
+//! commands: quotes, escapes, `\`+newline continuations, `$'...'`, comments, command
+//! separators, redirections and here-documents. `$(...)`, backticks, `${...}` and (where the
+//! [`Dialect`] asks for them) `{{ ... }}` templates stay inside the word that holds them; the
+//! bodies of command substitutions are reported so that callers can look inside them too.
 //!
 //! It never fails: an unterminated quote or substitution is taken literally, as far as that is
 //! possible, and the rest of the text is still read. Every construct is scanned at most a fixed
 //! number of times, so the work stays linear in the length of the text.
 
+use super::source_map::SourceMap;
 use std::ops::Range;
 
 /// How deeply `$(`, `${` and quotes may nest inside one another before the lexer gives up on
 /// the construct and takes it literally (hostile input must not exhaust the stack).
 const MAX_NESTING: usize = 64;
-
-/// One run of a [`SourceMap`]: `local` offsets come from `source` offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Piece {
-    local_start: usize,
-    local_end: usize,
-    source_start: usize,
-    source_end: usize,
-    /// Byte `i` of the local run is byte `i` of the source run. When false, the whole local
-    /// run was produced from the whole source run (an escape such as `$'\x41'`).
-    exact: bool,
-}
-
-/// Maps byte offsets of a derived text (a word's unquoted value, a re-split `sh -c` string) to
-/// byte offsets of the text it came from.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SourceMap {
-    /// Sorted by `local_start`, covering the local text without gaps.
-    pieces: Vec<Piece>,
-    /// Where an empty text (`''`) is: the only position a map without pieces can give.
-    empty_at: usize,
-}
-
-impl SourceMap {
-    /// The map of a text that is `len` bytes of its source starting at `base`.
-    pub(crate) fn identity(base: usize, len: usize) -> SourceMap {
-        let mut map = SourceMap::default();
-        map.push(0..len, base..base + len, true);
-        map
-    }
-
-    /// The map of an empty text standing at `at` in its source.
-    pub(crate) fn empty_at(at: usize) -> SourceMap {
-        SourceMap {
-            pieces: Vec::new(),
-            empty_at: at,
-        }
-    }
-
-    /// Appends a run: `local` came from `source`, byte for byte when `exact`, else as a whole.
-    /// Merges it into the previous run when both are exact and contiguous.
-    pub(crate) fn push(&mut self, local: Range<usize>, source: Range<usize>, exact: bool) {
-        if local.is_empty() {
-            return;
-        }
-        if let Some(last) = self.pieces.last_mut()
-            && exact
-            && last.exact
-            && last.local_end == local.start
-            && last.source_end == source.start
-        {
-            last.local_end = local.end;
-            last.source_end = source.end;
-            return;
-        }
-        self.pieces.push(Piece {
-            local_start: local.start,
-            local_end: local.end,
-            source_start: source.start,
-            source_end: source.end,
-            exact,
-        });
-    }
-
-    /// The index of the piece holding local byte `local`, or of the last piece before it.
-    fn piece_at(&self, local: usize) -> Option<usize> {
-        self.pieces
-            .partition_point(|p| p.local_start <= local)
-            .checked_sub(1)
-    }
-
-    /// The source offset of local byte `local` (one past the end when `local` is the length).
-    pub(crate) fn start_of(&self, local: usize) -> usize {
-        let Some(i) = self.piece_at(local) else {
-            return self
-                .pieces
-                .first()
-                .map_or(self.empty_at, |p| p.source_start);
-        };
-        let p = self.pieces[i];
-        if local >= p.local_end {
-            p.source_end
-        } else if p.exact {
-            p.source_start + (local - p.local_start)
-        } else {
-            p.source_start
-        }
-    }
-
-    /// The source offset just past local byte `local_end - 1`.
-    pub(crate) fn end_of(&self, local_end: usize) -> usize {
-        let Some(last) = local_end.checked_sub(1) else {
-            return self.start_of(0);
-        };
-        let Some(i) = self.piece_at(last) else {
-            return self.start_of(0);
-        };
-        let p = self.pieces[i];
-        if last >= p.local_end {
-            p.source_end
-        } else if p.exact {
-            p.source_start + (local_end - p.local_start)
-        } else {
-            p.source_end
-        }
-    }
-
-    /// The source range of a local range.
-    pub(crate) fn range(&self, local: Range<usize>) -> Range<usize> {
-        let start = self.start_of(local.start);
-        if local.end <= local.start {
-            return start..start;
-        }
-        start..self.end_of(local.end).max(start)
-    }
-
-    /// The map of `inner` followed by `self`: `inner` maps a text derived from this map's local
-    /// text; the result maps that derived text straight to this map's source.
-    pub(crate) fn compose(&self, inner: &SourceMap) -> SourceMap {
-        let mut out = SourceMap::empty_at(self.start_of(inner.empty_at));
-        for ip in &inner.pieces {
-            if !ip.exact {
-                let source = self.range(ip.source_start..ip.source_end);
-                out.push(ip.local_start..ip.local_end, source, false);
-                continue;
-            }
-            // Walk this map's pieces under the inner piece's source range.
-            let (from, to) = (ip.source_start, ip.source_end);
-            let mut i = self.piece_at(from).unwrap_or(0);
-            while let Some(p) = self.pieces.get(i) {
-                if p.local_start >= to {
-                    break;
-                }
-                let lo = from.max(p.local_start);
-                let hi = to.min(p.local_end);
-                if lo < hi {
-                    let local = ip.local_start + (lo - from)..ip.local_start + (hi - from);
-                    if p.exact {
-                        let s = p.source_start + (lo - p.local_start);
-                        out.push(local, s..s + (hi - lo), true);
-                    } else {
-                        out.push(local, p.source_start..p.source_end, false);
-                    }
-                }
-                i += 1;
-            }
-        }
-        out
-    }
-
-    /// The map of the local sub-range `local`, re-based so that it starts at 0.
-    pub(crate) fn slice(&self, local: Range<usize>) -> SourceMap {
-        let len = local.end.saturating_sub(local.start);
-        self.compose(&SourceMap::identity(local.start, len))
-    }
-}
 
 /// One shell word.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,6 +36,27 @@ pub(crate) struct Word {
     /// The bodies of `$(...)` and backtick command substitutions in the word, as ranges of the
     /// lexed text.
     pub substitutions: Vec<Range<usize>>,
+    /// The `\`+newline continuations inside the word's span (removed from its value).
+    pub continuations: Vec<Range<usize>>,
+}
+
+impl Word {
+    /// The word as written in `text` (the lexed text): quotes and escapes kept, line
+    /// continuations removed.
+    pub(crate) fn raw<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let written = text.get(self.span.clone()).unwrap_or("");
+        if self.continuations.is_empty() {
+            return written.into();
+        }
+        let mut raw = String::with_capacity(written.len());
+        let mut from = self.span.start;
+        for c in &self.continuations {
+            raw.push_str(text.get(from..c.start).unwrap_or(""));
+            from = c.end;
+        }
+        raw.push_str(text.get(from..self.span.end).unwrap_or(""));
+        raw.into()
+    }
 }
 
 /// One token of shell text.
@@ -204,14 +71,57 @@ pub(crate) enum Token {
     Redirect {
         /// The operator.
         span: Range<usize>,
-        /// For `<<` and `<<-`: the lines of the here-document.
+        /// The operator is `<<` or `<<-`: the next word is a here-document's delimiter.
+        here_doc: bool,
+        /// For `<<` and `<<-`, when the [`Dialect`] reads bodies: the lines of the
+        /// here-document.
         heredoc_body: Option<Range<usize>>,
     },
 }
 
-/// Splits shell text into tokens.
+/// What differs between the places shell text is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    /// Vertical tabs and form feeds separate words, as BuildKit's reading of `RUN` lines has
+    /// it (a POSIX shell only splits on spaces and tabs).
+    pub vertical_blanks: bool,
+    /// `{{ ... }}` is one word part: the templates of CI files (GitHub Actions `${{ }}`,
+    /// Jinja, Go templates), where the spaces inside are no word breaks.
+    pub templates: bool,
+    /// Here-document bodies are read out of the text and not lexed as commands. Off for a
+    /// Dockerfile's own lines, whose here-documents BuildKit cuts out before the shell runs.
+    pub here_doc_bodies: bool,
+}
+
+impl Dialect {
+    /// Shell scripts, CI `run:`/`script:` text and command lines found in them.
+    pub(crate) const COMMAND_LINE: Dialect = Dialect {
+        vertical_blanks: false,
+        templates: true,
+        here_doc_bodies: true,
+    };
+    /// The shell text of a Dockerfile `RUN` instruction (continuations already removed).
+    pub(crate) const DOCKERFILE: Dialect = Dialect {
+        vertical_blanks: true,
+        templates: false,
+        here_doc_bodies: false,
+    };
+    /// A script a Dockerfile runs: a here-document body, an `sh -c` string.
+    pub(crate) const DOCKERFILE_SCRIPT: Dialect = Dialect {
+        here_doc_bodies: true,
+        ..Dialect::DOCKERFILE
+    };
+}
+
+/// Splits shell text into tokens, as command lines are read.
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_as(text, Dialect::COMMAND_LINE)
+}
+
+/// Splits shell text into tokens, read as `dialect` says.
+pub(crate) fn tokenize_as(text: &str, dialect: Dialect) -> Vec<Token> {
     let mut lexer = Lexer {
+        dialect,
         text,
         bytes: text.as_bytes(),
         pos: 0,
@@ -256,6 +166,7 @@ struct PendingHeredoc {
 }
 
 struct Lexer<'t> {
+    dialect: Dialect,
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
@@ -273,6 +184,7 @@ struct WordBuilder {
     map: SourceMap,
     quoted: bool,
     substitutions: Vec<Range<usize>>,
+    continuations: Vec<Range<usize>>,
 }
 
 /// A point a [`WordBuilder`] can be rolled back to.
@@ -280,6 +192,7 @@ struct Checkpoint {
     value_len: usize,
     pieces: usize,
     substitutions: usize,
+    continuations: usize,
 }
 
 impl WordBuilder {
@@ -303,20 +216,18 @@ impl WordBuilder {
     fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             value_len: self.value.len(),
-            pieces: self.map.pieces.len(),
+            pieces: self.map.runs(),
             substitutions: self.substitutions.len(),
+            continuations: self.continuations.len(),
         }
     }
 
     fn restore(&mut self, c: Checkpoint) {
         self.value.truncate(c.value_len);
-        self.map.pieces.truncate(c.pieces);
+        self.map.truncate(c.pieces);
         self.substitutions.truncate(c.substitutions);
+        self.continuations.truncate(c.continuations);
     }
-}
-
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r')
 }
 
 fn is_operator_start(b: u8) -> bool {
@@ -324,6 +235,12 @@ fn is_operator_start(b: u8) -> bool {
 }
 
 impl Lexer<'_> {
+    /// A byte that separates words (`\r` too: CRLF files).
+    fn is_blank(&self, b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\r')
+            || (self.dialect.vertical_blanks && matches!(b, b'\x0b' | b'\x0c'))
+    }
+
     fn at(&self, i: usize) -> Option<u8> {
         self.bytes.get(i).copied()
     }
@@ -344,7 +261,7 @@ impl Lexer<'_> {
     fn run(&mut self) {
         while self.pos < self.bytes.len() {
             let b = self.bytes[self.pos];
-            if is_blank(b) {
+            if self.is_blank(b) {
                 self.pos += 1;
             } else if self.continuation_len(self.pos) > 0 {
                 self.pos += self.continuation_len(self.pos);
@@ -387,11 +304,12 @@ impl Lexer<'_> {
         for op in REDIRECTS {
             if rest.starts_with(op) {
                 self.pos += op.len();
-                if op == b"<<" || op == b"<<-" {
+                if (op == b"<<" || op == b"<<-") && self.dialect.here_doc_bodies {
                     self.heredoc_delimiter_expected = Some((self.tokens.len(), op == b"<<-"));
                 }
                 self.tokens.push(Token::Redirect {
                     span: start..self.pos,
+                    here_doc: op == b"<<" || op == b"<<-",
                     heredoc_body: None,
                 });
                 return;
@@ -451,11 +369,12 @@ impl Lexer<'_> {
         while let Some(b) = self.at(self.pos) {
             let i = self.pos;
             match b {
-                _ if is_blank(b) || b == b'\n' || is_operator_start(b) => break,
+                _ if self.is_blank(b) || b == b'\n' || is_operator_start(b) => break,
                 b'\\' => {
                     let cont = self.continuation_len(i);
                     if cont > 0 {
                         // A continuation joins the lines; it is no part of the word.
+                        word.continuations.push(i..i + cont);
                         self.pos += cont;
                         continue;
                     }
@@ -497,21 +416,23 @@ impl Lexer<'_> {
                         self.pos = i + 1;
                     }
                 },
-                b'{' if self.at(i + 1) == Some(b'{') => match self.skip_template(i + 2) {
-                    Some(after) => {
-                        word.push_source(self.text, i..after);
-                        self.pos = after;
+                b'{' if self.dialect.templates && self.at(i + 1) == Some(b'{') => {
+                    match self.skip_template(i + 2) {
+                        Some(after) => {
+                            word.push_source(self.text, i..after);
+                            self.pos = after;
+                        }
+                        None => {
+                            self.poisoned.template = true;
+                            word.push_source(self.text, i..i + 2);
+                            self.pos = i + 2;
+                        }
                     }
-                    None => {
-                        self.poisoned.template = true;
-                        word.push_source(self.text, i..i + 2);
-                        self.pos = i + 2;
-                    }
-                },
+                }
                 _ => {
                     let mut j = i + 1;
                     while let Some(c) = self.at(j) {
-                        if is_blank(c)
+                        if self.is_blank(c)
                             || c == b'\n'
                             || is_operator_start(c)
                             || matches!(c, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'{')
@@ -535,6 +456,8 @@ impl Lexer<'_> {
             // Only continuations: nothing the shell would see.
             return;
         }
+        // A continuation right after the word joins it to nothing: it is outside the span.
+        word.continuations.retain(|c| c.end <= end);
         let value = word.value;
         let mut map = word.map;
         if value.is_empty() {
@@ -555,6 +478,7 @@ impl Lexer<'_> {
             quoted: word.quoted,
             starts_quoted,
             substitutions: word.substitutions,
+            continuations: word.continuations,
         }));
     }
 
@@ -585,6 +509,7 @@ impl Lexer<'_> {
                 b'\\' => {
                     let cont = self.continuation_len(j);
                     if cont > 0 {
+                        word.continuations.push(j..j + cont);
                         j += cont;
                     } else if matches!(self.at(j + 1), Some(b'$' | b'`' | b'"' | b'\\')) {
                         word.push_source(self.text, j + 1..j + 2);

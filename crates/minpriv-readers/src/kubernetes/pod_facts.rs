@@ -5,15 +5,14 @@
 //! never reaches admission, so it is read as absent. Everything else is kept as written: no
 //! inheritance, no normalisation of names.
 
+use super::security_context::{
+    APPARMOR_CONTAINER_ANNOTATION_PREFIX, SECCOMP_CONTAINER_ANNOTATION_PREFIX,
+    SECCOMP_POD_ANNOTATION,
+};
 use crate::yaml::Node;
 use minpriv_model::{
     ContainerFacts, PodFacts, SecurityContextFacts, SelinuxOptionsFacts, VolumeFacts, Written,
 };
-
-/// Annotation keys Pod Security reads (seccomp before v1.19, AppArmor always).
-const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
-const SECCOMP_CONTAINER_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
-const APPARMOR_CONTAINER_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 /// Reads the pod-level facts of `spec` (a mapping) and the template's `annotations`;
 /// containers are added with [`container_facts`] as the reader meets them.
@@ -59,8 +58,8 @@ pub(crate) fn pod_facts(spec: Node<'_>, annotations: Option<Node<'_>>) -> PodFac
                 continue;
             };
             if key_text == SECCOMP_POD_ANNOTATION
-                || key_text.starts_with(SECCOMP_CONTAINER_PREFIX)
-                || key_text.starts_with(APPARMOR_CONTAINER_PREFIX)
+                || key_text.starts_with(SECCOMP_CONTAINER_ANNOTATION_PREFIX)
+                || key_text.starts_with(APPARMOR_CONTAINER_ANNOTATION_PREFIX)
             {
                 facts.annotations.push(Written::new(
                     (key_text.to_string(), value_text.to_string()),

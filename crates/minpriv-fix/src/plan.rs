@@ -216,9 +216,7 @@ fn propose(
         // A privileged container that already drops ALL is reported because privileged mode
         // ignores the drop: leaving privileged mode is the fix, and privileged proposes it.
         "caps-not-dropped"
-            if runtime
-                && minimized.is_none()
-                && posture.cap_drop.iter().any(|d| d.value == CapSpec::All) =>
+            if runtime && minimized.is_none() && posture.drops_all_capabilities() =>
         {
             Proposal::None
         }
@@ -483,7 +481,7 @@ pub fn apply_change(posture: &mut Posture, change: &Change, source: Source) {
     match change {
         Change::Unprivileged => posture.privileged = Located::written(false, at),
         Change::Capabilities { drop_all, add } => {
-            if *drop_all && !posture.cap_drop.iter().any(|c| c.value == CapSpec::All) {
+            if *drop_all && !posture.drops_all_capabilities() {
                 posture.cap_drop.push(Located::written(CapSpec::All, at));
             }
             if let Some(add) = add {

@@ -8,6 +8,7 @@
 pub mod capability;
 pub mod effective;
 pub mod finding;
+pub mod hardening;
 pub mod image;
 pub mod pod;
 pub mod posture;
@@ -19,6 +20,7 @@ pub mod user;
 pub use capability::{CapSet, CapSpec, Capability, Runtime};
 pub use effective::{CapStanding, EffectivePrivileges, EscapePath};
 pub use finding::{Finding, Severity, Source};
+pub use hardening::{Safety, Step};
 pub use image::ImageRef;
 pub use pod::{
     ContainerFacts, PodFacts, SecurityContextFacts, SelinuxOptionsFacts, VolumeFacts, Written,

@@ -47,11 +47,12 @@ pub mod yaml_doc;
 pub mod yaml_patch;
 
 use edit::TextEdit;
+use minpriv_model::Step;
 use minpriv_model::{CapSet, Capability, Finding, Source, Span, Workload};
 use minpriv_readers::{Format, Resolver};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
-use plan::{Change, ContainerPlan, PlanContext, Planned, plan_container};
+use plan::{ContainerPlan, PlanContext, Planned, plan_container};
 pub use plan::{FIXABLE_RULES, Safety};
 use serde::Serialize;
 use yaml_doc::YamlDoc;
@@ -495,9 +496,8 @@ fn render(
     edits: &mut Vec<TextEdit>,
     masks: &mut std::collections::HashSet<yaml_doc::Path>,
 ) -> Result<(), String> {
-    let changes = |plan: &ContainerPlan| -> Vec<Change> {
-        plan.apply.iter().map(|p| p.change.clone()).collect()
-    };
+    let changes =
+        |plan: &ContainerPlan| -> Vec<Step> { plan.apply.iter().map(|p| p.step.clone()).collect() };
     if group.iter().all(|(_, _, p)| p.apply.is_empty()) {
         return Ok(());
     }
@@ -505,7 +505,7 @@ fn render(
         Format::Kubernetes => {
             let doc = yaml.ok_or("no YAML")?;
             let (wi, _, _) = group.first().ok_or("an empty group")?;
-            let anchors: Vec<(Span, Vec<Change>)> = group
+            let anchors: Vec<(Span, Vec<Step>)> = group
                 .iter()
                 .filter(|(_, _, p)| !p.apply.is_empty())
                 .map(|(w, c, p)| {
@@ -559,7 +559,7 @@ fn render(
         Format::Dockerfile => {
             for (_, _, plan) in group {
                 for change in changes(plan) {
-                    let Change::NonRootUser { spec, .. } = change else {
+                    let Step::RunAsNonRoot { user: spec, .. } = change else {
                         return Err("only a USER can be fixed in a Dockerfile".into());
                     };
                     let (edit, _) = dockerfile::add_user(text, &spec)?;

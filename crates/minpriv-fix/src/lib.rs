@@ -48,7 +48,7 @@ pub mod yaml_patch;
 
 use edit::TextEdit;
 use minpriv_model::Step;
-use minpriv_model::{CapSet, Capability, Finding, Source, Span, Workload};
+use minpriv_model::{Finding, Source, Span, Workload};
 use minpriv_readers::{Format, Resolver};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
@@ -60,80 +60,7 @@ use yaml_patch::Editor;
 
 const BYTE_ORDER_MARK: &str = "\u{feff}";
 
-/// What `minpriv minimize --format json` proved about one container (CONTRACT.md).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Minimized {
-    /// The capabilities it needs.
-    pub capabilities: CapSet,
-    /// The user it runs as.
-    pub user: Option<String>,
-    /// True when that user is root.
-    pub user_is_root: bool,
-    /// Whether a read-only root filesystem works.
-    pub read_only_rootfs: bool,
-    /// The tmpfs paths it needs with a read-only root filesystem.
-    pub tmpfs: Vec<String>,
-    /// Whether no-new-privileges works.
-    pub no_new_privileges: bool,
-}
-
-impl Minimized {
-    /// Reads minimize's JSON output. The fields of CONTRACT.md are required; unknown
-    /// capability names are an error rather than silently dropped.
-    pub fn from_json(text: &str) -> Result<Minimized, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        let field = |name: &str| value.get(name).ok_or_else(|| format!("no `{name}` field"));
-        let mut capabilities = CapSet::empty();
-        for cap in field("capabilities")?
-            .as_array()
-            .ok_or("`capabilities` is not a list")?
-        {
-            let name = cap.as_str().ok_or("`capabilities` holds a non-string")?;
-            capabilities.insert(
-                Capability::parse(name).ok_or_else(|| format!("`{name}` is no capability"))?,
-            );
-        }
-        let user = match field("user")? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::Null => None,
-            _ => return Err("`user` is neither a string nor a number".into()),
-        };
-        let user_is_root = match value.get("user_is_root").and_then(|v| v.as_bool()) {
-            Some(b) => b,
-            None => user.as_deref().is_some_and(|u| {
-                matches!(
-                    minpriv_model::UserSpec::parse(u).kind(),
-                    minpriv_model::user::UserKind::Root
-                )
-            }),
-        };
-        let flag = |name: &str| -> Result<bool, String> {
-            field(name)?
-                .as_bool()
-                .ok_or_else(|| format!("`{name}` is not a boolean"))
-        };
-        let tmpfs = field("tmpfs")?
-            .as_array()
-            .ok_or("`tmpfs` is not a list")?
-            .iter()
-            .map(|t| {
-                t.as_str()
-                    .map(str::to_string)
-                    .ok_or("`tmpfs` holds a non-string")
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Minimized {
-            capabilities,
-            user,
-            user_is_root,
-            read_only_rootfs: flag("read_only_rootfs")?,
-            tmpfs,
-            no_new_privileges: flag("no_new_privileges")?,
-        })
-    }
-}
+pub use minpriv_model::hardening::Minimized;
 
 /// What to fix.
 #[derive(Clone, Copy)]

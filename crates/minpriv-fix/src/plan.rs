@@ -340,7 +340,7 @@ fn tailor(
             let Some(m) = minimized else {
                 return Tailored::Step(Step::RunAsNonRoot { user, uid }, None);
             };
-            if m.user_is_root {
+            if m.user_is_root() {
                 return Tailored::Declined(
                     "minimize found that the app needs to run as root".into(),
                 );

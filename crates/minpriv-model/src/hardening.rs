@@ -11,7 +11,7 @@ use crate::capability::{CapSet, CapSpec};
 use crate::effective::{is_runtime_socket_path, is_sensitive_host_path};
 use crate::posture::{AppArmor, Located, Mount, MountKind, Origin, Posture, ProcMount, Seccomp};
 use crate::user::RootStatus;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Whether a step can change what a correct app does.
@@ -361,6 +361,58 @@ impl Serialize for Step {
     }
 }
 
+/// What `minpriv minimize` proved about one container: the least privilege its command
+/// passed with. `minimize --format json` prints these fields (beside the runs' details) and
+/// `fix --from` reads them back, so both sides share this one type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minimized {
+    /// The capabilities it needs (as root; a non-root user gets none).
+    pub capabilities: CapSet,
+    /// The user it runs as (`uid[:gid]` or a name; a bare number is read as a uid).
+    #[serde(deserialize_with = "user_or_uid")]
+    pub user: Option<String>,
+    /// True when that user is root; when absent, [`Minimized::user_is_root`] decides from
+    /// the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_is_root: Option<bool>,
+    /// Whether a read-only root filesystem works.
+    pub read_only_rootfs: bool,
+    /// The tmpfs paths it needs with a read-only root filesystem.
+    pub tmpfs: Vec<String>,
+    /// Whether no-new-privileges works.
+    pub no_new_privileges: bool,
+}
+
+impl Minimized {
+    /// True when the proven user is root: as stated, else as the user reads.
+    pub fn user_is_root(&self) -> bool {
+        self.user_is_root.unwrap_or_else(|| {
+            self.user.as_deref().is_some_and(|u| {
+                matches!(
+                    crate::user::UserSpec::parse(u).kind(),
+                    crate::user::UserKind::Root
+                )
+            })
+        })
+    }
+}
+
+/// A user written as a string, a number (a uid) or null.
+fn user_or_uid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum User {
+        Name(String),
+        Uid(u64),
+    }
+    Ok(Option::<User>::deserialize(d)
+        .map_err(|_| serde::de::Error::custom("`user` is neither a string nor a number"))?
+        .map(|u| match u {
+            User::Name(name) => name,
+            User::Uid(uid) => uid.to_string(),
+        }))
+}
+
 fn is_socket_mount(m: &Mount) -> bool {
     m.kind == MountKind::Bind && m.host_path.as_deref().is_some_and(is_runtime_socket_path)
 }
@@ -513,6 +565,31 @@ mod tests {
         for step in every_step() {
             let (safety, why) = step.safety(&unconfined);
             assert_eq!(safety == Safety::Unsafe, why.is_some(), "{step:?}");
+        }
+    }
+
+    #[test]
+    fn a_minimize_result_reads_back_what_it_wrote() {
+        let text = r#"{"version": 1, "capabilities": ["NET_BIND_SERVICE"], "user": 101,
+            "read_only_rootfs": true, "tmpfs": ["/run"], "no_new_privileges": false}"#;
+        let m: Minimized = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.user.as_deref(), Some("101"));
+        assert!(!m.user_is_root());
+        assert_eq!(m.capabilities.sorted_names(), ["NET_BIND_SERVICE"]);
+        let again: Minimized = serde_json::from_str(&serde_json::to_string(&m).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, m);
+        let root = Minimized {
+            user: Some("0:0".into()),
+            ..m.clone()
+        };
+        assert!(root.user_is_root());
+        for bad in [
+            r#"{"capabilities": ["NOPE"], "user": null, "read_only_rootfs": true, "tmpfs": [], "no_new_privileges": true}"#,
+            r#"{"capabilities": [], "user": [1], "read_only_rootfs": true, "tmpfs": [], "no_new_privileges": true}"#,
+            r#"{"capabilities": [], "user": null, "tmpfs": [], "no_new_privileges": true}"#,
+        ] {
+            assert!(serde_json::from_str::<Minimized>(bad).is_err(), "{bad}");
         }
     }
 

@@ -67,7 +67,7 @@ pub fn verify(
                 .map_or(&[], |(_, _, f)| f.as_slice());
             let fields: HashSet<&str> = fixes
                 .iter()
-                .flat_map(|f| changed_fields(&f.change))
+                .flat_map(|f| changed_fields(&f.step))
                 .copied()
                 .collect();
             if a.name != b.name || posture_value(a, &fields) != posture_value(b, &fields) {

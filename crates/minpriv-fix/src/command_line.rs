@@ -9,8 +9,9 @@
 //! flag would lose to it.
 
 use crate::edit::TextEdit;
-use crate::plan::Change;
-use minpriv_model::{CapSpec, Posture, Span};
+use crate::plan::Renders;
+use minpriv_model::Step;
+use minpriv_model::{CapSpec, Posture, Seccomp, Span};
 
 /// True when `word` needs no quoting anywhere a command line can stand.
 fn is_bare(word: &str) -> bool {
@@ -29,18 +30,47 @@ fn replace(text: &str, span: Option<Span>, expect: &str, with: &str) -> Result<T
     Ok(TextEdit::replace(span.start, span.end, with.to_string()))
 }
 
+/// Whether this renderer writes `step` for a container with `posture`: flags are only added,
+/// never removed, so a step that needs a flag removed is left to people.
+pub(crate) fn renders(step: &Step, posture: &Posture) -> Renders {
+    match step {
+        Step::Capabilities {
+            drop_all: false,
+            add: Some(_),
+        } => Renders::ByHand(
+            "remove the --cap-add flags minimize did not prove by hand: flags are only added, \
+             never removed",
+        ),
+        Step::SeccompDefault if posture.seccomp.value == Seccomp::Unconfined => Renders::ByHand(
+            "remove `--security-opt seccomp=unconfined` by hand: flags are only added, never \
+             removed",
+        ),
+        _ => crate::plan::renders_runtime_step(step),
+    }
+}
+
+/// What `step` does, in `docker run` words.
+pub(crate) fn summary(step: &Step) -> String {
+    match step {
+        Step::NoNewPrivileges => "turn no-new-privileges on".into(),
+        Step::RunAsNonRoot { user, .. } => format!("run as user {user}"),
+        Step::SeccompDefault => "remove seccomp:unconfined".into(),
+        other => crate::plan::summary(other),
+    }
+}
+
 /// The edits that apply `changes` to the command whose container has `posture`.
 pub fn render_command(
     text: &str,
     posture: &Posture,
-    changes: &[Change],
+    changes: &[Step],
 ) -> Result<Vec<TextEdit>, String> {
     let anchor = posture.anchor.ok_or("a command without its `run` word")?;
     let mut flags: Vec<String> = Vec::new();
     let mut edits = Vec::new();
     for change in changes {
         match change {
-            Change::Unprivileged => {
+            Step::DropPrivileged => {
                 edits.push(replace(
                     text,
                     posture.privileged.span,
@@ -48,7 +78,7 @@ pub fn render_command(
                     "--privileged=false",
                 )?);
             }
-            Change::Capabilities { drop_all, add } => {
+            Step::Capabilities { drop_all, add } => {
                 if *drop_all {
                     flags.push("--cap-drop=ALL".into());
                 }
@@ -60,7 +90,7 @@ pub fn render_command(
                     }
                 }
             }
-            Change::NoNewPrivileges => {
+            Step::NoNewPrivileges => {
                 if posture.no_new_privileges.is_written() {
                     edits.push(replace(
                         text,
@@ -72,7 +102,7 @@ pub fn render_command(
                     flags.push("--security-opt=no-new-privileges".into());
                 }
             }
-            Change::ReadOnlyRootfs { tmpfs } => {
+            Step::ReadOnlyRootfs { tmpfs } => {
                 if posture.read_only_rootfs.is_written() {
                     edits.push(replace(
                         text,
@@ -87,7 +117,7 @@ pub fn render_command(
                     flags.push(format!("--tmpfs={path}"));
                 }
             }
-            Change::NonRootUser { spec, .. } => {
+            Step::RunAsNonRoot { user: spec, .. } => {
                 if posture.user.is_written() {
                     let span = posture
                         .user
@@ -101,9 +131,10 @@ pub fn render_command(
                     flags.push(format!("--user={spec}"));
                 }
             }
-            Change::SeccompDefault => {
+            Step::SeccompDefault => {
                 return Err("a seccomp option is only ever removed by hand".into());
             }
+            other => return Err(format!("{} is not written on a command line", other.name())),
         }
     }
     // One order whatever order planning found the fixes in: capabilities, options, the root

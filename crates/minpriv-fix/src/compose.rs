@@ -11,11 +11,12 @@
 //!   Compose merges `cap_drop`, `cap_add` and `security_opt` of an extended service with the
 //!   extending one's, so an added item works, but an item cannot be taken away that way.
 
-use crate::plan::Change;
+use crate::plan::Renders;
 use crate::yaml_doc::{NodeId, YamlDoc, explicit_entries};
 use crate::yaml_patch::{
     Editor, Patch, SeqPatch, Value, capability_list, drop_all_list, patched_value,
 };
+use minpriv_model::Step;
 use minpriv_model::{CapSpec, Posture, Seccomp};
 use minpriv_readers::yaml::Node;
 use std::rc::Rc;
@@ -43,11 +44,26 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// Whether this renderer writes `step`.
+pub(crate) fn renders(step: &Step) -> Renders {
+    crate::plan::renders_runtime_step(step)
+}
+
+/// What `step` does, in Compose words.
+pub(crate) fn summary(step: &Step) -> String {
+    match step {
+        Step::NoNewPrivileges => "turn no-new-privileges on".into(),
+        Step::RunAsNonRoot { user, .. } => format!("run as user {user}"),
+        Step::SeccompDefault => "remove seccomp:unconfined".into(),
+        other => crate::plan::summary(other),
+    }
+}
+
 /// The key patches of a service for `changes`, in a fixed order.
-fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
+fn key_patches(changes: &[Step]) -> Vec<(String, Patch)> {
     let mut out = Vec::new();
-    let has = |f: &dyn Fn(&Change) -> bool| changes.iter().any(f);
-    if has(&|c| matches!(c, Change::Unprivileged)) {
+    let has = |f: &dyn Fn(&Step) -> bool| changes.iter().any(f);
+    if has(&|c| matches!(c, Step::DropPrivileged)) {
         out.push((
             "privileged".to_string(),
             Patch::Remove {
@@ -56,16 +72,16 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         ));
     }
     if let Some(set) = changes.iter().rev().find_map(|c| match c {
-        Change::Capabilities { add: Some(set), .. } => Some(*set),
+        Step::Capabilities { add: Some(set), .. } => Some(*set),
         _ => None,
     }) {
         out.push(("cap_add".to_string(), capability_list(set)));
     }
-    if has(&|c| matches!(c, Change::Capabilities { drop_all: true, .. })) {
+    if has(&|c| matches!(c, Step::Capabilities { drop_all: true, .. })) {
         out.push(("cap_drop".to_string(), drop_all_list()));
     }
-    let nnp = has(&|c| matches!(c, Change::NoNewPrivileges));
-    let seccomp = has(&|c| matches!(c, Change::SeccompDefault));
+    let nnp = has(&|c| matches!(c, Step::NoNewPrivileges));
+    let seccomp = has(&|c| matches!(c, Step::SeccompDefault));
     if nnp || seccomp {
         out.push((
             "security_opt".to_string(),
@@ -85,7 +101,7 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         ));
     }
     if let Some(tmpfs) = changes.iter().find_map(|c| match c {
-        Change::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
+        Step::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
         _ => None,
     }) {
         out.push(("read_only".to_string(), Patch::Set(Value::Bool(true))));
@@ -99,7 +115,7 @@ fn key_patches(changes: &[Change]) -> Vec<(String, Patch)> {
         }
     }
     if let Some(spec) = changes.iter().find_map(|c| match c {
-        Change::NonRootUser { spec, .. } => Some(spec),
+        Step::RunAsNonRoot { user: spec, .. } => Some(spec),
         _ => None,
     }) {
         out.push(("user".to_string(), Patch::Set(Value::Str(spec.clone()))));
@@ -121,7 +137,7 @@ pub fn render_service(
     doc: &YamlDoc<'_>,
     editor: &mut Editor<'_, '_>,
     name: &str,
-    changes: &[Change],
+    changes: &[Step],
     posture: &Posture,
 ) -> Result<(), String> {
     // Every definition of the service: a later document redefining it merges over the first.
@@ -222,14 +238,14 @@ pub fn render_service(
 
 /// True when a list key absent from the file has items the fix must take away: they come
 /// from an extended service, where only that service's file can drop them.
-fn inherited_items(key: &str, changes: &[Change], posture: &Posture) -> bool {
+fn inherited_items(key: &str, changes: &[Step], posture: &Posture) -> bool {
     match key {
         "security_opt" => {
-            changes.iter().any(|c| matches!(c, Change::SeccompDefault))
+            changes.iter().any(|c| matches!(c, Step::SeccompDefault))
                 && posture.seccomp.value == Seccomp::Unconfined
         }
         "cap_add" => changes.iter().any(|c| match c {
-            Change::Capabilities { add: Some(set), .. } => {
+            Step::Capabilities { add: Some(set), .. } => {
                 posture.cap_add.iter().any(|a| match &a.value {
                     CapSpec::Cap(cap) => !set.contains(*cap),
                     _ => true,

@@ -6,7 +6,25 @@
 //! people expect to read who the command runs as. With no such instruction it ends the file.
 
 use crate::edit::{TextEdit, line_start, newline_of};
+use crate::plan::Renders;
+use minpriv_model::Step;
 use parse_dockerfile::Instruction;
+
+/// Whether this renderer writes `step`: a Dockerfile sets no runtime options, only the user.
+pub(crate) fn renders(step: &Step) -> Renders {
+    match step {
+        Step::RunAsNonRoot { .. } => Renders::Yes,
+        _ => Renders::No,
+    }
+}
+
+/// What `step` does, in Dockerfile words.
+pub(crate) fn summary(step: &Step) -> String {
+    match step {
+        Step::RunAsNonRoot { user, .. } => format!("add USER {user} before the command"),
+        other => crate::plan::summary(other),
+    }
+}
 
 /// The instruction keyword of `instruction` and where it starts.
 fn keyword(instruction: &Instruction<'_>) -> (&'static str, usize) {

@@ -7,10 +7,11 @@
 //! inherited: a container that inherits `runAsNonRoot: true` gets no user fix at all.
 //! tmpfs paths become `emptyDir` volumes of the pod, mounted into the container.
 
-use crate::plan::Change;
+use crate::plan::Renders;
 use crate::yaml_doc::{NodeId, YamlDoc};
 use crate::yaml_patch::{Editor, Patch, SeqPatch, Value, capability_list, drop_all_list};
 use minpriv_model::Span;
+use minpriv_model::Step;
 use minpriv_readers::kubernetes::{list_item_kind, pod_template_of};
 use minpriv_readers::yaml::Node;
 use std::collections::{HashMap, HashSet};
@@ -107,29 +108,47 @@ fn volume_name(container: Option<&str>, path: &str, taken: &mut HashSet<String>)
     name
 }
 
+/// Whether this renderer writes `step`.
+pub(crate) fn renders(step: &Step) -> Renders {
+    crate::plan::renders_runtime_step(step)
+}
+
+/// What `step` does, in Kubernetes words.
+pub(crate) fn summary(step: &Step) -> String {
+    match step {
+        Step::NoNewPrivileges => "set allowPrivilegeEscalation: false".into(),
+        Step::RunAsNonRoot { uid, .. } => format!(
+            "run as non-root uid {}",
+            uid.unwrap_or(minpriv_model::hardening::DEFAULT_UID)
+        ),
+        Step::SeccompDefault => "set seccompProfile RuntimeDefault".into(),
+        other => crate::plan::summary(other),
+    }
+}
+
 /// The securityContext entries and other container entries for `changes`; tmpfs volumes the
 /// pod must get are added to `volumes`.
 fn container_patch(
     container: Option<&str>,
-    changes: &[Change],
+    changes: &[Step],
     taken: &mut HashSet<String>,
     volumes: &mut Vec<Value>,
 ) -> Vec<(String, Patch)> {
     let mut sc: Vec<(String, Patch)> = Vec::new();
     let mut mounts = Vec::new();
-    let has = |f: &dyn Fn(&Change) -> bool| changes.iter().any(f);
-    if has(&|c| matches!(c, Change::Unprivileged)) {
+    let has = |f: &dyn Fn(&Step) -> bool| changes.iter().any(f);
+    if has(&|c| matches!(c, Step::DropPrivileged)) {
         sc.push(("privileged".into(), Patch::Set(Value::Bool(false))));
     }
-    if has(&|c| matches!(c, Change::NoNewPrivileges)) {
+    if has(&|c| matches!(c, Step::NoNewPrivileges)) {
         sc.push((
             "allowPrivilegeEscalation".into(),
             Patch::Set(Value::Bool(false)),
         ));
     }
-    let drop_all = has(&|c| matches!(c, Change::Capabilities { drop_all: true, .. }));
+    let drop_all = has(&|c| matches!(c, Step::Capabilities { drop_all: true, .. }));
     let add = changes.iter().rev().find_map(|c| match c {
-        Change::Capabilities { add: Some(set), .. } => Some(*set),
+        Step::Capabilities { add: Some(set), .. } => Some(*set),
         _ => None,
     });
     let mut caps = Vec::new();
@@ -144,7 +163,7 @@ fn container_patch(
     }
     // A fixed order, whatever order planning found the fixes in.
     if let Some(tmpfs) = changes.iter().find_map(|c| match c {
-        Change::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
+        Step::ReadOnlyRootfs { tmpfs } => Some(tmpfs),
         _ => None,
     }) {
         sc.push((
@@ -164,7 +183,7 @@ fn container_patch(
         }
     }
     if let Some(uid) = changes.iter().find_map(|c| match c {
-        Change::NonRootUser { uid, .. } => Some(uid),
+        Step::RunAsNonRoot { uid, .. } => Some(uid),
         _ => None,
     }) {
         sc.push(("runAsNonRoot".into(), Patch::Set(Value::Bool(true))));
@@ -172,7 +191,7 @@ fn container_patch(
             sc.push(("runAsUser".into(), Patch::Set(Value::Int(i64::from(*uid)))));
         }
     }
-    if has(&|c| matches!(c, Change::SeccompDefault)) {
+    if has(&|c| matches!(c, Step::SeccompDefault)) {
         sc.push((
             "seccompProfile".into(),
             Patch::Map(vec![(
@@ -200,7 +219,7 @@ pub fn render_pod(
     doc: &YamlDoc<'_>,
     editor: &mut Editor<'_, '_>,
     pod: &Pod<'_>,
-    changes: &[(Span, Vec<Change>)],
+    changes: &[(Span, Vec<Step>)],
 ) -> Result<(), String> {
     if pod.spec.is_alias() {
         return Err("the pod spec is a YAML alias shared with other places; not edited".into());

@@ -47,11 +47,12 @@ pub mod yaml_doc;
 pub mod yaml_patch;
 
 use edit::TextEdit;
-use minpriv_model::{CapSet, Capability, Finding, Source, Span, Workload};
+use minpriv_model::Step;
+use minpriv_model::{Finding, Source, Span, Workload};
 use minpriv_readers::{Format, Resolver};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
-use plan::{Change, ContainerPlan, PlanContext, Planned, plan_container};
+use plan::{ContainerPlan, PlanContext, Planned, plan_container};
 pub use plan::{FIXABLE_RULES, Safety};
 use serde::Serialize;
 use yaml_doc::YamlDoc;
@@ -59,80 +60,7 @@ use yaml_patch::Editor;
 
 const BYTE_ORDER_MARK: &str = "\u{feff}";
 
-/// What `minpriv minimize --format json` proved about one container (CONTRACT.md).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Minimized {
-    /// The capabilities it needs.
-    pub capabilities: CapSet,
-    /// The user it runs as.
-    pub user: Option<String>,
-    /// True when that user is root.
-    pub user_is_root: bool,
-    /// Whether a read-only root filesystem works.
-    pub read_only_rootfs: bool,
-    /// The tmpfs paths it needs with a read-only root filesystem.
-    pub tmpfs: Vec<String>,
-    /// Whether no-new-privileges works.
-    pub no_new_privileges: bool,
-}
-
-impl Minimized {
-    /// Reads minimize's JSON output. The fields of CONTRACT.md are required; unknown
-    /// capability names are an error rather than silently dropped.
-    pub fn from_json(text: &str) -> Result<Minimized, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        let field = |name: &str| value.get(name).ok_or_else(|| format!("no `{name}` field"));
-        let mut capabilities = CapSet::empty();
-        for cap in field("capabilities")?
-            .as_array()
-            .ok_or("`capabilities` is not a list")?
-        {
-            let name = cap.as_str().ok_or("`capabilities` holds a non-string")?;
-            capabilities.insert(
-                Capability::parse(name).ok_or_else(|| format!("`{name}` is no capability"))?,
-            );
-        }
-        let user = match field("user")? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::Null => None,
-            _ => return Err("`user` is neither a string nor a number".into()),
-        };
-        let user_is_root = match value.get("user_is_root").and_then(|v| v.as_bool()) {
-            Some(b) => b,
-            None => user.as_deref().is_some_and(|u| {
-                matches!(
-                    minpriv_model::UserSpec::parse(u).kind(),
-                    minpriv_model::user::UserKind::Root
-                )
-            }),
-        };
-        let flag = |name: &str| -> Result<bool, String> {
-            field(name)?
-                .as_bool()
-                .ok_or_else(|| format!("`{name}` is not a boolean"))
-        };
-        let tmpfs = field("tmpfs")?
-            .as_array()
-            .ok_or("`tmpfs` is not a list")?
-            .iter()
-            .map(|t| {
-                t.as_str()
-                    .map(str::to_string)
-                    .ok_or("`tmpfs` holds a non-string")
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Minimized {
-            capabilities,
-            user,
-            user_is_root,
-            read_only_rootfs: flag("read_only_rootfs")?,
-            tmpfs,
-            no_new_privileges: flag("no_new_privileges")?,
-        })
-    }
-}
+pub use minpriv_model::hardening::Minimized;
 
 /// What to fix.
 #[derive(Clone, Copy)]
@@ -495,9 +423,8 @@ fn render(
     edits: &mut Vec<TextEdit>,
     masks: &mut std::collections::HashSet<yaml_doc::Path>,
 ) -> Result<(), String> {
-    let changes = |plan: &ContainerPlan| -> Vec<Change> {
-        plan.apply.iter().map(|p| p.change.clone()).collect()
-    };
+    let changes =
+        |plan: &ContainerPlan| -> Vec<Step> { plan.apply.iter().map(|p| p.step.clone()).collect() };
     if group.iter().all(|(_, _, p)| p.apply.is_empty()) {
         return Ok(());
     }
@@ -505,7 +432,7 @@ fn render(
         Format::Kubernetes => {
             let doc = yaml.ok_or("no YAML")?;
             let (wi, _, _) = group.first().ok_or("an empty group")?;
-            let anchors: Vec<(Span, Vec<Change>)> = group
+            let anchors: Vec<(Span, Vec<Step>)> = group
                 .iter()
                 .filter(|(_, _, p)| !p.apply.is_empty())
                 .map(|(w, c, p)| {
@@ -559,7 +486,7 @@ fn render(
         Format::Dockerfile => {
             for (_, _, plan) in group {
                 for change in changes(plan) {
-                    let Change::NonRootUser { spec, .. } = change else {
+                    let Step::RunAsNonRoot { user: spec, .. } = change else {
                         return Err("only a USER can be fixed in a Dockerfile".into());
                     };
                     let (edit, _) = dockerfile::add_user(text, &spec)?;

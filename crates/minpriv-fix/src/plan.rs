@@ -8,60 +8,83 @@
 //! second `minpriv fix` change the file again.
 
 use crate::Minimized;
-use minpriv_model::{
-    CapSet, CapSpec, Container, Located, Mount, MountKind, Posture, RootStatus, Seccomp, Source,
-    Workload,
-};
+use minpriv_model::{CapSet, Container, Posture, Seccomp, Source, Step, Workload};
+pub use minpriv_model::{Safety, hardening::DEFAULT_UID};
 use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
-use serde::Serialize;
+use std::sync::LazyLock;
 
 /// How many times planning looks again after a fix; each round can only add fixes for rules
 /// not fixed yet, so this is never reached by more than a handful.
 const MAX_ROUNDS: usize = 8;
 
-/// The uid (and gid) used for a non-root user when minimize proved none: high enough to clash
-/// with no distribution's system or login users.
-pub const DEFAULT_UID: u32 = 10001;
-
-/// Whether a fix can change what a correct app does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Safety {
-    /// It cannot break an app that works as configured (see the crate documentation).
-    Safe,
-    /// It may break the app; applied only with `--unsafe`.
-    Unsafe,
+/// Whether a format's renderer writes a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Renders {
+    /// It writes it.
+    Yes,
+    /// It has no edit for it.
+    No,
+    /// People must make the edit: why.
+    ByHand(&'static str),
 }
 
-/// A change of the posture, in the model's terms; each format renders it as text edits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// Privileged mode off.
-    Unprivileged,
-    /// Drop ALL capabilities, and/or make the added capabilities exactly `add`.
-    Capabilities {
-        /// Add `ALL` to the dropped capabilities.
-        drop_all: bool,
-        /// The capabilities to add back (minimize's proven set); `None` leaves them.
-        add: Option<CapSet>,
-    },
-    /// no-new-privileges / `allowPrivilegeEscalation: false`.
-    NoNewPrivileges,
-    /// A read-only root filesystem with a tmpfs at each path.
-    ReadOnlyRootfs {
-        /// Paths that get a tmpfs (Kubernetes: an `emptyDir`).
-        tmpfs: Vec<String>,
-    },
-    /// A non-root user.
-    NonRootUser {
-        /// `uid[:gid]` or a user name, as Docker, Compose and Dockerfiles write it.
-        spec: String,
-        /// The uid, for Kubernetes' `runAsUser`.
-        uid: Option<u32>,
-    },
-    /// The runtime's default seccomp profile.
-    SeccompDefault,
+/// The steps the runtime formats (Kubernetes, Compose, command lines) write.
+pub(crate) fn renders_runtime_step(step: &Step) -> Renders {
+    match step {
+        Step::DropPrivileged
+        | Step::Capabilities { .. }
+        | Step::NoNewPrivileges
+        | Step::ReadOnlyRootfs { .. }
+        | Step::RunAsNonRoot { .. }
+        | Step::SeccompDefault => Renders::Yes,
+        _ => Renders::No,
+    }
+}
+
+/// Whether the renderer of `source` writes `step` for a container with `posture`.
+fn renders(source: Source, step: &Step, posture: &Posture) -> Renders {
+    match source {
+        Source::Kubernetes => crate::kubernetes::renders(step),
+        Source::Compose => crate::compose::renders(step),
+        Source::DockerRun => crate::command_line::renders(step, posture),
+        Source::Dockerfile => crate::dockerfile::renders(step),
+        _ => Renders::No,
+    }
+}
+
+/// What `step` does, for people, in the words of `source`.
+fn summary_in(source: Source, step: &Step) -> String {
+    match source {
+        Source::Kubernetes => crate::kubernetes::summary(step),
+        Source::Dockerfile => crate::dockerfile::summary(step),
+        Source::Compose => crate::compose::summary(step),
+        _ => crate::command_line::summary(step),
+    }
+}
+
+/// What `step` does, for people, where every format says it alike.
+pub(crate) fn summary(step: &Step) -> String {
+    match step {
+        Step::Capabilities {
+            drop_all: true,
+            add: None,
+        } => "drop ALL capabilities".into(),
+        Step::Capabilities {
+            drop_all: true,
+            add: Some(add),
+        } => format!("drop ALL capabilities and add back {}", caps_text(*add)),
+        Step::Capabilities {
+            drop_all: false,
+            add: Some(add),
+        } => format!("add back only {}", caps_text(*add)),
+        Step::ReadOnlyRootfs { tmpfs } if !tmpfs.is_empty() => format!(
+            "make the root filesystem read-only with a tmpfs at {}",
+            tmpfs.join(", ")
+        ),
+        Step::RunAsNonRoot { user, .. } => format!("run as user {user}"),
+        other => other.describe().to_string(),
+    }
 }
 
 /// One planned fix.
@@ -70,7 +93,7 @@ pub struct Planned {
     /// The rule whose finding it removes.
     pub rule: &'static str,
     /// What changes.
-    pub change: Change,
+    pub step: Step,
     /// Safe or not.
     pub safety: Safety,
     /// Why it may break the app (unsafe fixes).
@@ -104,16 +127,27 @@ pub struct PlanContext<'a> {
     pub options: &'a crate::FixOptions<'a>,
 }
 
-/// The rules that have a fix in some format.
-pub const FIXABLE_RULES: &[&str] = &[
-    "privileged",
-    "caps-not-dropped",
-    "dangerous-cap-added",
-    "privilege-escalation-allowed",
-    "writable-rootfs",
-    "runs-as-root",
-    "seccomp-unconfined",
-];
+/// The rules that have a fix in some format: those that name a step some format's renderer
+/// writes, in the registry's order.
+pub static FIXABLE_RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let anything = Posture::defaults(minpriv_model::Runtime::Docker, None);
+    minpriv_rules::all_rules()
+        .iter()
+        .filter(|rule| {
+            rule.fixes().iter().any(|step| {
+                [
+                    Source::Kubernetes,
+                    Source::Compose,
+                    Source::DockerRun,
+                    Source::Dockerfile,
+                ]
+                .into_iter()
+                .any(|source| renders(source, step, &anything) == Renders::Yes)
+            })
+        })
+        .map(|rule| rule.info().id)
+        .collect()
+});
 
 /// Plans the fixes of `container` of `workload`.
 pub fn plan_container(
@@ -139,22 +173,28 @@ pub fn plan_container(
                 continue;
             }
             seen.push(finding.rule);
-            match propose(
-                finding.rule,
-                workload.source,
-                &hardened.posture,
-                original,
-                cx.minimized,
-            ) {
-                Proposal::None => {}
-                Proposal::Declined(why) => plan.declined.push((finding.rule, why)),
-                Proposal::Fix(fix) => {
-                    if fix.safety == Safety::Safe || cx.unsafe_fixes {
-                        apply_change(&mut hardened.posture, &fix.change, workload.source);
-                        plan.apply.push(fix);
-                        progressed = true;
-                    } else {
-                        plan.withheld.push(fix);
+            let Some(rule) = minpriv_rules::find_rule(finding.rule) else {
+                continue;
+            };
+            for step in rule.fixes() {
+                match propose(
+                    finding.rule,
+                    step,
+                    workload.source,
+                    &hardened.posture,
+                    original,
+                    cx.minimized,
+                ) {
+                    Proposal::None => {}
+                    Proposal::Declined(why) => plan.declined.push((finding.rule, why)),
+                    Proposal::Fix(fix) => {
+                        if fix.safety == Safety::Safe || cx.unsafe_fixes {
+                            hardened.posture = fix.step.apply(&hardened.posture);
+                            plan.apply.push(fix);
+                            progressed = true;
+                        } else {
+                            plan.withheld.push(fix);
+                        }
                     }
                 }
             }
@@ -172,165 +212,106 @@ enum Proposal {
     Fix(Planned),
 }
 
-fn fix(
-    rule: &'static str,
-    change: Change,
-    safety: Safety,
-    risk: Option<String>,
-    summary: String,
-) -> Proposal {
-    Proposal::Fix(Planned {
-        rule,
-        change,
-        safety,
-        risk,
-        summary,
-    })
-}
-
-/// The fix for a finding of `rule` on `posture` (the hardened one so far); `original` is the
-/// container as written, on which safety is judged.
+/// The fix of `rule`'s finding by `step` on `posture` (the hardened one so far): the step as
+/// the rule names it, its values replaced by what minimize proved, if the format's renderer
+/// writes it and it changes something. Safety is judged on `original`, the container as
+/// written.
 fn propose(
     rule: &'static str,
+    step: Step,
     source: Source,
     posture: &Posture,
     original: &Posture,
     minimized: Option<&Minimized>,
 ) -> Proposal {
-    let runtime = matches!(
-        source,
-        Source::Kubernetes | Source::Compose | Source::DockerRun
-    );
-    match rule {
-        "privileged" if runtime => fix(
-            rule,
-            Change::Unprivileged,
-            Safety::Unsafe,
-            Some(
-                "privileged mode gives every capability, every host device and no seccomp or \
-                 AppArmor confinement; an app that uses any of them fails without it"
-                    .into(),
-            ),
-            "turn privileged mode off".into(),
-        ),
-        // A privileged container that already drops ALL is reported because privileged mode
-        // ignores the drop: leaving privileged mode is the fix, and privileged proposes it.
-        "caps-not-dropped"
-            if runtime
-                && minimized.is_none()
-                && posture.cap_drop.iter().any(|d| d.value == CapSpec::All) =>
-        {
-            Proposal::None
-        }
-        "caps-not-dropped" if runtime => match minimized {
-            Some(m) => fix(
-                rule,
-                Change::Capabilities {
-                    drop_all: true,
+    if renders(source, &step, posture) == Renders::No {
+        return Proposal::None;
+    }
+    let (step, proven_risk) = match tailor(step, source, posture, original, minimized) {
+        Tailored::Step(step, proven_risk) => (step, proven_risk),
+        Tailored::None => return Proposal::None,
+        Tailored::Declined(why) => return Proposal::Declined(why),
+    };
+    if !step.applies_to(posture) {
+        return Proposal::None;
+    }
+    if let Renders::ByHand(why) = renders(source, &step, posture) {
+        return Proposal::Declined(why.into());
+    }
+    let (safety, risk) = step.safety(original);
+    Proposal::Fix(Planned {
+        rule,
+        summary: summary_in(source, &step),
+        step,
+        safety,
+        risk: proven_risk.or(risk),
+    })
+}
+
+/// A step with its values decided.
+enum Tailored {
+    /// The step, and why it may break the app when minimize's proof says so.
+    Step(Step, Option<String>),
+    /// Nothing to do.
+    None,
+    /// Not fixed, and why.
+    Declined(String),
+}
+
+/// `step` with minimize's proven values in place of the rule's defaults, or why it is not
+/// proposed.
+fn tailor(
+    step: Step,
+    source: Source,
+    posture: &Posture,
+    original: &Posture,
+    minimized: Option<&Minimized>,
+) -> Tailored {
+    let proven_caps = |caps: CapSet| {
+        Some(format!(
+            "minimize proved {} enough for the command it ran; code paths that command did not \
+             reach may need more",
+            caps_text(caps)
+        ))
+    };
+    match step {
+        Step::Capabilities { drop_all, .. } => match minimized {
+            Some(m) => Tailored::Step(
+                Step::Capabilities {
+                    drop_all,
                     add: Some(m.capabilities),
                 },
-                Safety::Unsafe,
-                Some(format!(
-                    "minimize proved {} enough for the command it ran; code paths that command \
-                     did not reach may need more",
-                    caps_text(m.capabilities)
-                )),
-                format!(
-                    "drop ALL capabilities and add back {}",
-                    caps_text(m.capabilities)
-                ),
+                proven_caps(m.capabilities),
             ),
-            None => fix(
-                rule,
-                Change::Capabilities {
-                    drop_all: true,
+            // Replacing what is added back needs a proven set.
+            None if !drop_all => Tailored::None,
+            None => Tailored::Step(
+                Step::Capabilities {
+                    drop_all,
                     add: None,
                 },
-                Safety::Unsafe,
-                Some(
-                    "the process loses the runtime's default capabilities: as root it can no \
-                     longer change file owners (CHOWN), switch users (SETUID, SETGID) or bind \
-                     ports below 1024 (NET_BIND_SERVICE)"
-                        .into(),
-                ),
-                "drop ALL capabilities".into(),
+                None,
             ),
         },
-        "dangerous-cap-added" if runtime => match minimized {
-            Some(_) if source == Source::DockerRun => Proposal::Declined(
-                "remove the --cap-add flags minimize did not prove by hand: flags are only added, \
-                 never removed"
+        Step::NoNewPrivileges if minimized.is_some_and(|m| !m.no_new_privileges) => {
+            Tailored::Declined(
+                "minimize found that the app needs to gain privileges (no-new-privileges broke it)"
                     .into(),
-            ),
-            Some(m) => fix(
-                rule,
-                Change::Capabilities {
-                    drop_all: false,
-                    add: Some(m.capabilities),
-                },
-                Safety::Unsafe,
-                Some(format!(
-                    "minimize proved {} enough for the command it ran; code paths that command \
-                     did not reach may need more",
-                    caps_text(m.capabilities)
-                )),
-                format!("add back only {}", caps_text(m.capabilities)),
-            ),
-            None => Proposal::None,
-        },
-        "privilege-escalation-allowed" if runtime => {
-            if minimized.is_some_and(|m| !m.no_new_privileges) {
-                return Proposal::Declined(
-                    "minimize found that the app needs to gain privileges (no-new-privileges broke it)".into(),
-                );
-            }
-            // A process that already is root gains nothing from setuid binaries or file
-            // capabilities, so the flag cannot take away anything it uses.
-            let (safety, risk) = if matches!(original.root_status(), RootStatus::Root { .. }) {
-                (Safety::Safe, None)
-            } else {
-                (
-                    Safety::Unsafe,
-                    Some(
-                        "a process running as a non-root user can no longer gain privileges \
-                         through setuid binaries (sudo, su, ping in older images) or file \
-                         capabilities"
-                            .into(),
-                    ),
-                )
-            };
-            let summary = match source {
-                Source::Kubernetes => "set allowPrivilegeEscalation: false",
-                _ => "turn no-new-privileges on",
-            };
-            fix(rule, Change::NoNewPrivileges, safety, risk, summary.into())
+            )
         }
-        "writable-rootfs" if runtime => {
+        Step::ReadOnlyRootfs { tmpfs } => {
             if minimized.is_some_and(|m| !m.read_only_rootfs) {
-                return Proposal::Declined(
+                return Tailored::Declined(
                     "minimize found that the app needs a writable root filesystem".into(),
                 );
             }
-            let wanted: Vec<String> = match minimized {
-                Some(m) => m.tmpfs.clone(),
-                None => vec!["/tmp".to_string()],
-            };
+            let wanted = minimized.map_or(tmpfs, |m| m.tmpfs.clone());
             let tmpfs: Vec<String> = wanted
                 .into_iter()
-                .filter(|p| {
-                    !posture.mounts.iter().any(|m| {
-                        m.container_path.as_deref().map(|c| c.trim_end_matches('/'))
-                            == Some(p.trim_end_matches('/'))
-                    })
-                })
+                .filter(|p| !posture.mounts_at(p))
                 .collect();
-            let mounts = if tmpfs.is_empty() {
-                String::new()
-            } else {
-                format!(" with a tmpfs at {}", tmpfs.join(", "))
-            };
-            let risk = match minimized {
-                Some(_) => format!(
+            let risk = minimized.map(|_| {
+                format!(
                     "minimize found writes only under {} for the command it ran; writes elsewhere \
                      fail",
                     if tmpfs.is_empty() {
@@ -338,20 +319,11 @@ fn propose(
                     } else {
                         tmpfs.join(", ")
                     }
-                ),
-                None => "the app can no longer write outside its volumes and /tmp; writes \
-                         anywhere else in its filesystem fail"
-                    .to_string(),
-            };
-            fix(
-                rule,
-                Change::ReadOnlyRootfs { tmpfs },
-                Safety::Unsafe,
-                Some(risk),
-                format!("make the root filesystem read-only{mounts}"),
-            )
+                )
+            });
+            Tailored::Step(Step::ReadOnlyRootfs { tmpfs }, risk)
         }
-        "runs-as-root" if runtime || source == Source::Dockerfile => {
+        Step::RunAsNonRoot { user, uid } => {
             let written_user = match source {
                 Source::Dockerfile => &original.image_user,
                 _ => &original.user,
@@ -361,96 +333,42 @@ fn propose(
                 .as_deref()
                 .is_some_and(|u| u.contains('$'))
             {
-                return Proposal::Declined(
+                return Tailored::Declined(
                     "the user is set through a variable; set its value instead".into(),
                 );
             }
-            let (spec, uid, proven) = match minimized {
-                Some(m) if m.user_is_root => {
-                    return Proposal::Declined(
-                        "minimize found that the app needs to run as root".into(),
-                    );
+            let Some(m) = minimized else {
+                return Tailored::Step(Step::RunAsNonRoot { user, uid }, None);
+            };
+            if m.user_is_root() {
+                return Tailored::Declined(
+                    "minimize found that the app needs to run as root".into(),
+                );
+            }
+            let (user, uid) = match m.user.as_deref().map(numeric_user) {
+                Some(Some((spec, uid))) => (spec, Some(uid)),
+                Some(None) if matches!(source, Source::Kubernetes | Source::Dockerfile) => {
+                    return Tailored::Declined(format!(
+                        "minimize proved user '{}', a name: a numeric uid is needed here",
+                        m.user.as_deref().unwrap_or("")
+                    ));
                 }
-                Some(m) => match m.user.as_deref().map(numeric_user) {
-                    Some(Some((spec, uid))) => (spec, Some(uid), true),
-                    Some(None) if matches!(source, Source::Kubernetes | Source::Dockerfile) => {
-                        return Proposal::Declined(format!(
-                            "minimize proved user '{}', a name: a numeric uid is needed here",
-                            m.user.as_deref().unwrap_or("")
-                        ));
-                    }
-                    Some(None) => (m.user.clone().unwrap_or_default(), None, true),
-                    None => (
-                        format!("{DEFAULT_UID}:{DEFAULT_UID}"),
-                        Some(DEFAULT_UID),
-                        false,
-                    ),
-                },
-                None => (
-                    format!("{DEFAULT_UID}:{DEFAULT_UID}"),
-                    Some(DEFAULT_UID),
-                    false,
-                ),
+                Some(None) => (m.user.clone().unwrap_or_default(), None),
+                None => return Tailored::Step(Step::RunAsNonRoot { user, uid }, None),
             };
-            let risk = if proven {
-                format!(
-                    "minimize proved user {spec} works for the command it ran; other code paths may write files only root may"
-                )
-            } else {
-                format!(
-                    "files and volumes the image gives to root may not be writable by uid {}, \
-                     and ports below 1024 cannot be bound",
-                    uid.map_or(spec.clone(), |u| u.to_string())
-                )
-            };
-            let summary = match source {
-                Source::Kubernetes => format!("run as non-root uid {}", uid.unwrap_or(DEFAULT_UID)),
-                Source::Dockerfile => format!("add USER {spec} before the command"),
-                _ => format!("run as user {spec}"),
-            };
-            fix(
-                rule,
-                Change::NonRootUser { spec, uid },
-                Safety::Unsafe,
-                Some(risk),
-                summary,
-            )
+            let risk = format!(
+                "minimize proved user {user} works for the command it ran; other code paths may write files only root may"
+            );
+            Tailored::Step(Step::RunAsNonRoot { user, uid }, Some(risk))
         }
-        "seccomp-unconfined" if runtime => {
-            if !posture.seccomp.is_written() && posture.seccomp.value != Seccomp::KubernetesUnset {
-                return Proposal::None;
-            }
-            match (&posture.seccomp.value, source) {
-                (Seccomp::KubernetesUnset, Source::Kubernetes) => fix(
-                    rule,
-                    Change::SeccompDefault,
-                    Safety::Safe,
-                    None,
-                    "set seccompProfile RuntimeDefault".into(),
-                ),
-                (Seccomp::Unconfined, Source::DockerRun) => Proposal::Declined(
-                    "remove `--security-opt seccomp=unconfined` by hand: flags are only added, never removed".into(),
-                ),
-                (Seccomp::Unconfined, _) => fix(
-                    rule,
-                    Change::SeccompDefault,
-                    Safety::Unsafe,
-                    Some(
-                        "seccomp was turned off on purpose: an app that uses a system call the \
-                         default profile blocks (mount, unshare, keyctl, ptrace on older \
-                         kernels, ...) fails"
-                            .into(),
-                    ),
-                    match source {
-                        Source::Kubernetes => "set seccompProfile RuntimeDefault",
-                        _ => "remove seccomp:unconfined",
-                    }
-                    .into(),
-                ),
-                _ => Proposal::None,
-            }
+        // A setting nobody wrote cannot be edited away.
+        Step::SeccompDefault
+            if !posture.seccomp.is_written()
+                && posture.seccomp.value != Seccomp::KubernetesUnset =>
+        {
+            Tailored::None
         }
-        _ => Proposal::None,
+        step => Tailored::Step(step, None),
     }
 }
 
@@ -477,63 +395,34 @@ fn caps_text(caps: CapSet) -> String {
     }
 }
 
-/// Makes `posture` what it is after `change`.
-pub fn apply_change(posture: &mut Posture, change: &Change, source: Source) {
-    let at = posture.anchor;
-    match change {
-        Change::Unprivileged => posture.privileged = Located::written(false, at),
-        Change::Capabilities { drop_all, add } => {
-            if *drop_all && !posture.cap_drop.iter().any(|c| c.value == CapSpec::All) {
-                posture.cap_drop.push(Located::written(CapSpec::All, at));
-            }
-            if let Some(add) = add {
-                posture.cap_add = add
-                    .iter()
-                    .map(|c| Located::written(CapSpec::Cap(c), at))
-                    .collect();
-            }
-        }
-        Change::NoNewPrivileges => posture.no_new_privileges = Located::written(true, at),
-        Change::ReadOnlyRootfs { tmpfs } => {
-            posture.read_only_rootfs = Located::written(true, at);
-            for path in tmpfs {
-                posture.mounts.push(Mount {
-                    kind: MountKind::Tmpfs,
-                    host_path: None,
-                    container_path: Some(path.clone()),
-                    read_only: false,
-                    span: at,
-                });
-            }
-        }
-        Change::NonRootUser { spec, uid } => match source {
-            Source::Kubernetes => {
-                posture.run_as_user = Located::written(uid.map(i64::from), at);
-                posture.run_as_non_root = Located::written(Some(true), at);
-            }
-            Source::Dockerfile => posture.image_user = Located::written(Some(spec.clone()), at),
-            _ => posture.user = Located::written(Some(spec.clone()), at),
-        },
-        Change::SeccompDefault => posture.seccomp = Located::written(Seccomp::RuntimeDefault, at),
-    }
-}
-
-/// The fields of [`Posture`] (as serialized) that `change` may alter.
-pub fn changed_fields(change: &Change) -> &'static [&'static str] {
-    match change {
-        Change::Unprivileged => &["privileged"],
-        Change::Capabilities { .. } => &["cap_drop", "cap_add"],
-        Change::NoNewPrivileges => &["no_new_privileges"],
-        Change::ReadOnlyRootfs { .. } => &["read_only_rootfs", "mounts"],
-        Change::NonRootUser { .. } => &["user", "image_user", "run_as_user", "run_as_non_root"],
-        Change::SeccompDefault => &["seccomp"],
+/// The fields of [`Posture`] (as serialized) that `step` may alter.
+pub fn changed_fields(step: &Step) -> &'static [&'static str] {
+    match step {
+        Step::DropPrivileged => &["privileged"],
+        Step::RemoveRuntimeSocket | Step::RemoveHostPathMounts => &["mounts"],
+        Step::RemoveDevices => &["devices"],
+        Step::Capabilities { .. } => &["cap_drop", "cap_add"],
+        Step::NoNewPrivileges => &["no_new_privileges"],
+        Step::NoHostNamespaces => &[
+            "host_pid",
+            "host_ipc",
+            "host_network",
+            "host_uts",
+            "host_userns",
+        ],
+        Step::ReadOnlyRootfs { .. } => &["read_only_rootfs", "mounts"],
+        Step::RunAsNonRoot { .. } => &["user", "image_user", "run_as_user", "run_as_non_root"],
+        Step::SeccompDefault => &["seccomp"],
+        Step::AppArmorDefault => &["apparmor"],
+        Step::SelinuxLabels => &["selinux"],
+        Step::MaskedProc => &["proc_mount"],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use minpriv_model::{ContainerRole, Runtime};
+    use minpriv_model::{ContainerRole, Located, Runtime};
 
     fn kube_container(f: impl FnOnce(&mut Posture)) -> (Workload, Container) {
         let mut p = Posture::defaults(Runtime::Containerd, None);
@@ -610,6 +499,24 @@ mod tests {
         ] {
             assert!(applied.contains(&rule), "{rule} in {applied:?}");
         }
+    }
+
+    #[test]
+    fn the_fixable_rules_are_those_with_a_rendered_step() {
+        let mut fixable = FIXABLE_RULES.clone();
+        fixable.sort_unstable();
+        assert_eq!(
+            fixable,
+            [
+                "caps-not-dropped",
+                "dangerous-cap-added",
+                "privilege-escalation-allowed",
+                "privileged",
+                "runs-as-root",
+                "seccomp-unconfined",
+                "writable-rootfs",
+            ]
+        );
     }
 
     #[test]

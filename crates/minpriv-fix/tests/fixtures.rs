@@ -44,7 +44,8 @@ const fn case(input: &'static str, expected: &'static str, unsafe_fixes: bool) -
 }
 
 fn run(case: &Case) -> Result<Option<String>, String> {
-    let minimized = Minimized::from_json(&read("minimize.json")).unwrap_or_else(|e| panic!("{e}"));
+    let minimized =
+        serde_json::from_str::<Minimized>(&read("minimize.json")).unwrap_or_else(|e| panic!("{e}"));
     let options = FixOptions {
         profile: &Profile::restricted(),
         unsafe_fixes: case.unsafe_fixes,

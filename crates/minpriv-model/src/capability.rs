@@ -3,7 +3,7 @@
 //! Written by hand rather than taken from the `caps` crate: that crate is Linux-only (it calls
 //! `prctl`), and its parser rejects the spellings Docker accepts (`sys_admin`, no `CAP_` prefix).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 macro_rules! capabilities {
@@ -240,6 +240,21 @@ impl CapSet {
 impl Serialize for CapSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.sorted_names())
+    }
+}
+
+/// Reads a list of capability names (`NET_ADMIN`, `CAP_NET_ADMIN`, any case); a name that is
+/// no capability is an error, never silently dropped.
+impl<'de> Deserialize<'de> for CapSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|name| {
+                Capability::parse(name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is no capability")))
+            })
+            .collect()
     }
 }
 

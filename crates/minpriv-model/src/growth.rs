@@ -176,7 +176,7 @@ impl PrivilegeView {
                 .map(|c| c.value.clone())
                 .filter(|c| !matches!(c, CapSpec::Cap(cap) if PSS_BASELINE_ADDABLE.contains(cap)))
                 .collect(),
-            drops_all: posture.cap_drop.iter().any(|d| d.value == CapSpec::All),
+            drops_all: posture.drops_all_capabilities(),
             sysctls: posture
                 .sysctls
                 .iter()

@@ -11,6 +11,7 @@ pub mod capability;
 pub mod effective;
 pub mod finding;
 pub mod growth;
+pub mod hardening;
 pub mod host_paths;
 pub mod image;
 pub mod pod;
@@ -23,6 +24,7 @@ pub mod user;
 pub use capability::{CapSet, CapSpec, Capability, Runtime};
 pub use effective::{CapStanding, EffectivePrivileges, EscapePath};
 pub use finding::{Finding, Severity, Source};
+pub use hardening::{Safety, Step};
 pub use image::ImageRef;
 pub use pod::{
     ContainerFacts, PodFacts, SecurityContextFacts, SelinuxOptionsFacts, VolumeFacts, Written,

@@ -326,6 +326,25 @@ impl Posture {
     pub fn locate<T>(&self, field: &Located<T>) -> Option<Span> {
         field.span.or(self.anchor)
     }
+
+    /// True when the capabilities dropped include `ALL` (`--cap-drop=ALL`, `cap_drop: [ALL]`,
+    /// `capabilities.drop: ["ALL"]`). Privileged mode ignores the drop; this says only what is
+    /// written.
+    pub fn drops_all_capabilities(&self) -> bool {
+        self.cap_drop
+            .iter()
+            .any(|d| d.value == crate::capability::CapSpec::All)
+    }
+
+    /// True when something is mounted at `path` in the container (a trailing `/` aside).
+    pub fn mounts_at(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        self.mounts.iter().any(|m| {
+            m.container_path
+                .as_deref()
+                .is_some_and(|c| c.trim_end_matches('/') == path)
+        })
+    }
 }
 
 /// Whether a container is a regular, init or ephemeral container (Kubernetes).

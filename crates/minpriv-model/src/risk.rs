@@ -15,12 +15,11 @@
 //! Everything here is a pure function of a [`Posture`] and a list of [`Vulnerability`]s: no I/O,
 //! no clock, no randomness, so the same inputs always give the same ranking.
 
-use crate::capability::{CapSpec, Capability};
-use crate::effective::{
-    EffectivePrivileges, EscapePath, is_runtime_socket_path, is_sensitive_host_path,
-};
+use crate::capability::Capability;
+use crate::effective::{EffectivePrivileges, EscapePath};
 use crate::finding::Severity;
-use crate::posture::{Located, Mount, MountKind, Origin, Posture};
+use crate::hardening::Step;
+use crate::posture::Posture;
 use crate::user::RootStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -606,162 +605,21 @@ pub fn assess_summary(p: &Posture, vulnerabilities: VulnSummary) -> Assessment {
     }
 }
 
-/// One hardening, applied to a copy of a posture to see what it would change. `minpriv risk`
-/// tries each to find the one that lowers the score most; `minpriv fix` can use the same steps
-/// to build a hardened posture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HardeningStep {
-    /// Turn privileged mode off.
-    DropPrivileged,
-    /// Remove the container runtime socket mounts.
-    RemoveRuntimeSocket,
-    /// Remove writable mounts of sensitive host paths (make them read-only would still leak).
-    RemoveHostPathMounts,
-    /// Remove host devices.
-    RemoveDevices,
-    /// Drop every capability (`cap_drop: [ALL]`, no adds).
-    DropAllCapabilities,
-    /// Run as a non-root user.
-    RunAsNonRoot,
-    /// Set no-new-privileges (`allowPrivilegeEscalation: false`).
-    NoNewPrivileges,
-    /// Stop sharing the host's PID, IPC, network, UTS and user namespaces.
-    NoHostNamespaces,
-    /// Make the root filesystem read-only.
-    ReadOnlyRootfs,
-}
+/// The hardening steps `minpriv risk` tries: [`Step`], kept under its former name.
+pub type HardeningStep = Step;
 
-/// Every hardening step, the most decisive first (ties in [`best_change`] go to the earlier).
-pub fn hardening_steps() -> &'static [HardeningStep] {
-    &[
-        HardeningStep::DropPrivileged,
-        HardeningStep::RemoveRuntimeSocket,
-        HardeningStep::RemoveHostPathMounts,
-        HardeningStep::RemoveDevices,
-        HardeningStep::DropAllCapabilities,
-        HardeningStep::RunAsNonRoot,
-        HardeningStep::NoHostNamespaces,
-        HardeningStep::NoNewPrivileges,
-        HardeningStep::ReadOnlyRootfs,
-    ]
-}
-
-/// The uid [`HardeningStep::RunAsNonRoot`] sets: distroless' `nonroot`, which no image maps to
-/// root.
-pub const NON_ROOT_UID: i64 = 65532;
-
-impl HardeningStep {
-    /// What to do, for people.
-    pub fn describe(self) -> &'static str {
-        match self {
-            HardeningStep::DropPrivileged => "turn privileged mode off",
-            HardeningStep::RemoveRuntimeSocket => "remove the container runtime socket mount",
-            HardeningStep::RemoveHostPathMounts => "remove the writable host path mounts",
-            HardeningStep::RemoveDevices => "remove the host devices",
-            HardeningStep::DropAllCapabilities => "drop all capabilities",
-            HardeningStep::RunAsNonRoot => "run as a non-root user",
-            HardeningStep::NoNewPrivileges => "set no-new-privileges",
-            HardeningStep::NoHostNamespaces => "stop sharing the host's namespaces",
-            HardeningStep::ReadOnlyRootfs => "make the root filesystem read-only",
-        }
-    }
-
-    /// True when the step would change something in `p`.
-    pub fn applies_to(self, p: &Posture) -> bool {
-        match self {
-            HardeningStep::DropPrivileged => p.privileged.value,
-            HardeningStep::RemoveRuntimeSocket => p.mounts.iter().any(is_socket_mount),
-            HardeningStep::RemoveHostPathMounts => p.mounts.iter().any(is_writable_host_path),
-            HardeningStep::RemoveDevices => !p.devices.is_empty(),
-            HardeningStep::DropAllCapabilities => {
-                !p.cap_add.is_empty() || !p.cap_drop.iter().any(|c| c.value == CapSpec::All)
-            }
-            HardeningStep::RunAsNonRoot => p.root_status().may_be_root(),
-            HardeningStep::NoNewPrivileges => !p.no_new_privileges.value,
-            HardeningStep::NoHostNamespaces => {
-                p.host_pid.value
-                    || p.host_ipc.value
-                    || p.host_network.value
-                    || p.host_uts.value
-                    || p.host_userns.value
-            }
-            HardeningStep::ReadOnlyRootfs => !p.read_only_rootfs.value,
-        }
-    }
-
-    /// A copy of `p` with this step applied. Changed values are [`Origin::Written`] without a
-    /// span: they exist in no file yet.
-    pub fn apply(self, p: &Posture) -> Posture {
-        let mut h = p.clone();
-        let set = |field: &mut Located<bool>, value: bool| {
-            *field = Located::new(value, Origin::Written, None);
-        };
-        match self {
-            HardeningStep::DropPrivileged => set(&mut h.privileged, false),
-            HardeningStep::RemoveRuntimeSocket => h.mounts.retain(|m| !is_socket_mount(m)),
-            HardeningStep::RemoveHostPathMounts => {
-                h.mounts.retain(|m| !is_writable_host_path(m));
-            }
-            HardeningStep::RemoveDevices => h.devices.clear(),
-            HardeningStep::DropAllCapabilities => {
-                h.cap_add.clear();
-                h.cap_drop = vec![Located::new(CapSpec::All, Origin::Written, None)];
-            }
-            HardeningStep::RunAsNonRoot => {
-                let uid = NON_ROOT_UID;
-                h.user = Located::new(Some(uid.to_string()), Origin::Written, None);
-                if h.run_as_user.value.is_some() {
-                    h.run_as_user = Located::new(Some(uid), Origin::Written, None);
-                }
-                if h.run_as_non_root.value.is_some() {
-                    h.run_as_non_root = Located::new(Some(true), Origin::Written, None);
-                }
-            }
-            HardeningStep::NoNewPrivileges => set(&mut h.no_new_privileges, true),
-            HardeningStep::NoHostNamespaces => {
-                for ns in [
-                    &mut h.host_pid,
-                    &mut h.host_ipc,
-                    &mut h.host_network,
-                    &mut h.host_uts,
-                    &mut h.host_userns,
-                ] {
-                    if ns.value {
-                        set(ns, false);
-                    }
-                }
-            }
-            HardeningStep::ReadOnlyRootfs => set(&mut h.read_only_rootfs, true),
-        }
-        h
-    }
-}
-
-impl fmt::Display for HardeningStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.describe())
-    }
-}
-
-fn is_socket_mount(m: &Mount) -> bool {
-    m.kind == MountKind::Bind && m.host_path.as_deref().is_some_and(is_runtime_socket_path)
-}
-
-fn is_writable_host_path(m: &Mount) -> bool {
-    m.kind == MountKind::Bind
-        && !m.read_only
-        && m.host_path
-            .as_deref()
-            .is_some_and(|h| !is_runtime_socket_path(h) && is_sensitive_host_path(h, false))
+/// Every hardening step [`best_change`] tries, the most decisive first (ties go to the
+/// earlier): [`crate::hardening::single_steps`].
+pub fn hardening_steps() -> Vec<Step> {
+    crate::hardening::single_steps()
 }
 
 /// The single hardening that lowers a score most.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BestChange {
     /// The step.
-    pub step: HardeningStep,
-    /// What to do, for people ([`HardeningStep::describe`]).
+    pub step: Step,
+    /// What to do, for people ([`Step::describe`]).
     pub change: &'static str,
     /// The score after it.
     pub score_after: u8,
@@ -774,7 +632,7 @@ pub struct BestChange {
 /// no vulnerabilities, the container is already hardened, or it has two independent ways out).
 pub fn best_change(p: &Posture, assessment: &Assessment) -> Option<BestChange> {
     let mut best: Option<BestChange> = None;
-    for &step in hardening_steps() {
+    for step in hardening_steps() {
         if !step.applies_to(p) {
             continue;
         }
@@ -782,8 +640,8 @@ pub fn best_change(p: &Posture, assessment: &Assessment) -> Option<BestChange> {
         let better_than_best = best.as_ref().is_none_or(|b| after.score < b.score_after);
         if after.score < assessment.score && better_than_best {
             best = Some(BestChange {
-                step,
                 change: step.describe(),
+                step,
                 score_after: after.score,
                 impact_after: after.impact.level,
             });
@@ -854,7 +712,8 @@ container that publishes nothing: 9.8 × 2 × 0.6 = 12.
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capability::Runtime;
+    use crate::capability::{CapSpec, Runtime};
+    use crate::posture::{Located, Mount, MountKind, Origin};
 
     fn vuln(id: &str, severity: VulnSeverity, cvss: Option<f64>, fixed: bool) -> Vulnerability {
         Vulnerability {
@@ -1174,12 +1033,12 @@ mod tests {
         let mut host_net = hardened();
         host_net.host_network = w(true);
 
-        type Want = Option<(HardeningStep, u8, Severity)>;
+        type Want = Option<(Step, u8, Severity)>;
         let cases: &[(&str, &Posture, Want)] = &[
             (
                 "privileged: turn it off",
                 &privileged,
-                Some((HardeningStep::DropPrivileged, 49, Severity::Medium)),
+                Some((Step::DropPrivileged, 49, Severity::Medium)),
             ),
             // Either escape alone still gets out: no single change helps.
             ("privileged and the socket", &two_ways_out, None),
@@ -1189,12 +1048,12 @@ mod tests {
                 // and setuid regain of SYS_ADMIN (8): dropping capabilities wins.
                 "root with SYS_ADMIN",
                 &sys_admin,
-                Some((HardeningStep::DropAllCapabilities, 32, Severity::Medium)),
+                Some((Step::DROP_ALL_CAPABILITIES, 32, Severity::Medium)),
             ),
             (
                 "host network: leave it, which also lowers the exposure",
                 &host_net,
-                Some((HardeningStep::NoHostNamespaces, 12, Severity::Low)),
+                Some((Step::NoHostNamespaces, 12, Severity::Low)),
             ),
             ("already hardened", &hardened(), None),
         ];
@@ -1206,39 +1065,6 @@ mod tests {
         // Nothing to exploit: nothing to lower.
         let a = assess(&privileged, &[]);
         assert_eq!(best_change(&privileged, &a), None);
-    }
-
-    #[test]
-    fn hardening_steps_apply_to_a_copy() {
-        let mut p = root();
-        p.privileged = w(true);
-        p.host_pid = w(true);
-        p.run_as_user = w(Some(0));
-        p.cap_add = vec![cap("NET_ADMIN")];
-        p.mounts = vec![
-            bind("/var/run/docker.sock", true),
-            bind("/srv/data", false),
-            bind("/etc", false),
-        ];
-        p.devices = vec![w("/dev/fuse".into())];
-        for &step in hardening_steps() {
-            assert!(step.applies_to(&p), "{step}");
-            let h = step.apply(&p);
-            assert!(!step.applies_to(&h), "{step} must not apply twice");
-        }
-        let non_root = HardeningStep::RunAsNonRoot.apply(&p);
-        assert!(!non_root.root_status().may_be_root());
-        let no_socket = HardeningStep::RemoveRuntimeSocket.apply(&p);
-        assert_eq!(no_socket.mounts.len(), 2, "other mounts stay");
-        let no_host_paths = HardeningStep::RemoveHostPathMounts.apply(&p);
-        let kept: Vec<_> = no_host_paths
-            .mounts
-            .iter()
-            .filter_map(|m| m.host_path.as_deref())
-            .collect();
-        assert_eq!(kept, ["/var/run/docker.sock", "/srv/data"]);
-        // The original is untouched.
-        assert!(p.privileged.value && p.host_pid.value && p.mounts.len() == 3);
     }
 
     #[test]

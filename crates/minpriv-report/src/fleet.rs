@@ -11,7 +11,7 @@
 //! the page and `minpriv report --format json` cannot disagree.
 
 use crate::{FileResult, ScanReport, Summary, severity_index};
-use minpriv_model::{CapSpec, Container, Posture, RootStatus, Severity, Source, Workload};
+use minpriv_model::{Container, Posture, RootStatus, Severity, Source, Workload};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::collections::HashMap;
@@ -85,8 +85,7 @@ impl Practice {
         match self {
             Practice::NonRoot => matches!(posture.root_status(), RootStatus::NonRoot { .. }),
             Practice::DropAllCapabilities => {
-                !posture.privileged.value
-                    && posture.cap_drop.iter().any(|c| c.value == CapSpec::All)
+                !posture.privileged.value && posture.drops_all_capabilities()
             }
             Practice::NoNewPrivileges => posture.no_new_privileges.value,
             Practice::ReadOnlyRootfs => posture.read_only_rootfs.value,
@@ -470,7 +469,7 @@ impl<'a> JsonContainer<'a> {
 pub(crate) mod tests {
     use super::*;
     use crate::test_support::sample_report;
-    use minpriv_model::{ContainerRole, Finding, Located, Runtime, Span};
+    use minpriv_model::{CapSpec, ContainerRole, Finding, Located, Runtime, Span};
 
     fn container(name: &str, posture: Posture) -> Container {
         Container {

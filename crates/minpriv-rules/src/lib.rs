@@ -73,6 +73,14 @@ pub trait Rule: Send + Sync {
     /// allow-list. `severity` is filled with the default; the caller applies profiles.
     fn check(&self, workload: &Workload, container: &Container, out: &mut Vec<Finding>);
 
+    /// The hardening steps that remove this rule's findings, as the rule proposes them (the
+    /// values a step carries, such as a uid or tmpfs paths, are defaults a minimize result
+    /// may replace). `minpriv fix` renders those its formats can write; empty for a rule no
+    /// step fixes (an image tag, a sysctl).
+    fn fixes(&self) -> Vec<minpriv_model::Step> {
+        Vec::new()
+    }
+
     /// Like [`Rule::check`], under the policy settings of `context`. Rules whose meaning does
     /// not depend on the policy keep this default, which ignores the context.
     fn check_with(

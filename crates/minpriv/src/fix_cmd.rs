@@ -317,7 +317,7 @@ pub fn run(args: &FixArgs) -> ExitStatus {
 fn read_minimized(path: &Path) -> Result<Minimized, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: {}", path.display(), describe_io_error(&e)))?;
-    Minimized::from_json(&text)
+    serde_json::from_str::<Minimized>(&text)
         .map_err(|e| format!("{}: not a minimize result: {e}", path.display()))
 }
 

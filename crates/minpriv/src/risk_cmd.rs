@@ -839,7 +839,7 @@ impl Ranking<'_> {
                     reports: &r.reports,
                     best_change: r.best_change.as_ref().map(|b| JsonBestChange {
                         change: b.change,
-                        step: b.step,
+                        step: b.step.clone(),
                         score_after: b.score_after,
                         impact_after: b.impact_after,
                     }),

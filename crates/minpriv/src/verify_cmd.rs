@@ -798,17 +798,11 @@ fn minimize_json(
     elapsed: Duration,
 ) -> Value {
     let iu = m.image_user.as_deref();
-    json!({
+    let mut value = json!({
         "version": 1,
         "command": "minimize",
         "image": target.image,
         "cmd": args.command,
-        "capabilities": m.capabilities,
-        "user": m.user,
-        "user_is_root": m.user_is_root,
-        "read_only_rootfs": m.read_only_rootfs,
-        "tmpfs": m.tmpfs,
-        "no_new_privileges": m.no_new_privileges,
         "seccomp": "default",
         "binds_low_port": m.binds_low_port,
         "kept_privileges": m.kept_privileges,
@@ -825,7 +819,14 @@ fn minimize_json(
         "steps": m.steps,
         "flaky": m.flaky,
         "notes": m.notes,
-    })
+    });
+    // What it proved, in the shape `fix --from` reads back.
+    if let (Value::Object(map), Ok(Value::Object(proven))) =
+        (&mut value, serde_json::to_value(m.proven()))
+    {
+        map.extend(proven);
+    }
+    value
 }
 
 fn minimize_text(

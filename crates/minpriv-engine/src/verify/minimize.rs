@@ -96,6 +96,20 @@ pub struct Minimization {
     pub runs: usize,
 }
 
+impl Minimization {
+    /// What it proved, in the one shape `minimize --format json` prints and `fix --from` reads.
+    pub fn proven(&self) -> minpriv_model::hardening::Minimized {
+        minpriv_model::hardening::Minimized {
+            capabilities: self.capabilities,
+            user: Some(self.user.clone()),
+            user_is_root: Some(self.user_is_root),
+            read_only_rootfs: self.read_only_rootfs,
+            tmpfs: self.tmpfs.clone(),
+            no_new_privileges: self.no_new_privileges,
+        }
+    }
+}
+
 const CONFINEMENT: &[Restriction] = &[
     Restriction::NoNewPrivileges,
     Restriction::SeccompDefault,

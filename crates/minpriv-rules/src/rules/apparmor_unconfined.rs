@@ -80,6 +80,7 @@ declare_rule! {
         severity: High,
         summary: "AppArmor is off",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::AppArmorDefault],
         check: check,
     }
 }

@@ -1,5 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
-use minpriv_model::{CapSpec, Container, Finding, Workload};
+use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
     /// ## What it checks
@@ -74,6 +74,7 @@ declare_rule! {
         severity: Medium,
         summary: "capabilities are not dropped with ALL",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::Capabilities { drop_all: true, add: None }],
         check: check,
     }
 }
@@ -83,7 +84,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         return;
     };
     let posture = &container.posture;
-    let drops_all = posture.cap_drop.iter().any(|d| d.value == CapSpec::All);
+    let drops_all = posture.drops_all_capabilities();
     if drops_all && !posture.privileged.value {
         return;
     }
@@ -160,7 +161,7 @@ fn remediation(syntax: RuntimeSyntax) -> &'static str {
 mod tests {
     use super::*;
     use crate::rules::test_support::*;
-    use minpriv_model::{Capability, Source};
+    use minpriv_model::{CapSpec, Capability, Source};
 
     #[test]
     fn no_drop_is_reported_at_the_capabilities_or_the_anchor() {

@@ -80,6 +80,7 @@ declare_rule! {
         severity: High,
         summary: "a capability outside the Pod Security Standards baseline list, or ALL, is added",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::Capabilities { drop_all: false, add: Some(minpriv_model::CapSet::empty()) }],
         check: check,
     }
 }

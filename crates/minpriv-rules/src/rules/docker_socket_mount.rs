@@ -76,6 +76,7 @@ declare_rule! {
         severity: Critical,
         summary: "a container runtime socket is mounted, read-only or not",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::RemoveRuntimeSocket],
         check: check,
     }
 }

@@ -55,6 +55,7 @@ declare_rule! {
         severity: High,
         summary: "host devices are passed in",
         applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::RemoveDevices],
         check: check,
     }
 }

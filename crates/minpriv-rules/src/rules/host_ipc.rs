@@ -66,6 +66,7 @@ declare_rule! {
         severity: High,
         summary: "the host's IPC namespace is shared",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }
 }

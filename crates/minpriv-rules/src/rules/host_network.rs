@@ -69,6 +69,7 @@ declare_rule! {
         severity: High,
         summary: "the host's network namespace is shared",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }
 }

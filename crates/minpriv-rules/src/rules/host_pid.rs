@@ -67,6 +67,7 @@ declare_rule! {
         severity: High,
         summary: "the host's PID namespace is shared",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }
 }

@@ -50,6 +50,7 @@ declare_rule! {
         severity: High,
         summary: "user namespace remapping is turned off for the container",
         applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }
 }

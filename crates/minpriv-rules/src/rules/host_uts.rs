@@ -52,6 +52,7 @@ declare_rule! {
         severity: Medium,
         summary: "the host's UTS namespace is shared",
         applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }
 }

@@ -12,6 +12,9 @@ use minpriv_model::{Container, Finding, ImageRef, Posture, Source, Span, Workloa
 /// Declares a rule's struct, its [`RuleInfo`](crate::RuleInfo) and its
 /// [`Rule`](crate::Rule) implementation from the rule's doc comment and facts.
 ///
+/// `fixes: [step, ...]` (optional, before the check) names the hardening steps that fix the
+/// rule ([`Rule::fixes`](crate::Rule::fixes)).
+///
 /// `check: f` names `fn f(&Workload, &Container, &mut Vec<Finding>)`; a rule that consults the
 /// policy names `check_with_context: f`, with `fn f(&CheckContext, &Workload, &Container,
 /// &mut Vec<Finding>)`.
@@ -49,6 +52,7 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             summary: $summary:literal,
             applies_to: [$($source:ident),+ $(,)?],
+            $(fixes: [$($fix:expr),* $(,)?],)?
             check: $check:path $(,)?
         }
     ) => {
@@ -57,6 +61,10 @@ macro_rules! declare_rule {
         impl $crate::Rule for $name {
             fn info(&self) -> &'static $crate::RuleInfo {
                 Self::INFO
+            }
+
+            fn fixes(&self) -> Vec<::minpriv_model::Step> {
+                vec![$($($fix),*)?]
             }
 
             fn check(
@@ -76,6 +84,7 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             summary: $summary:literal,
             applies_to: [$($source:ident),+ $(,)?],
+            $(fixes: [$($fix:expr),* $(,)?],)?
             check_with_context: $check:path $(,)?
         }
     ) => {
@@ -84,6 +93,10 @@ macro_rules! declare_rule {
         impl $crate::Rule for $name {
             fn info(&self) -> &'static $crate::RuleInfo {
                 Self::INFO
+            }
+
+            fn fixes(&self) -> Vec<::minpriv_model::Step> {
+                vec![$($($fix),*)?]
             }
 
             fn check(

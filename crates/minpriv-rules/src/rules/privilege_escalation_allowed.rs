@@ -72,6 +72,7 @@ declare_rule! {
         severity: Medium,
         summary: "no-new-privileges is not set / allowPrivilegeEscalation is not false",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::NoNewPrivileges],
         check: check,
     }
 }

@@ -74,6 +74,7 @@ declare_rule! {
         severity: Critical,
         summary: "privileged mode is on",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::DropPrivileged],
         check: check,
     }
 }

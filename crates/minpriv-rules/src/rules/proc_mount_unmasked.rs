@@ -68,6 +68,7 @@ declare_rule! {
         severity: High,
         summary: "/proc is unmasked (procMount: Unmasked, systempaths=unconfined)",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::MaskedProc],
         check: check,
     }
 }

@@ -87,6 +87,7 @@ declare_rule! {
         severity: High,
         summary: "the container's process runs, or may run, as uid 0",
         applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
+        fixes: [minpriv_model::Step::run_as_uid(minpriv_model::hardening::DEFAULT_UID, Some(minpriv_model::hardening::DEFAULT_UID))],
         check: check,
     }
 }

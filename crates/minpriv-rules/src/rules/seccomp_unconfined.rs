@@ -75,6 +75,7 @@ declare_rule! {
         severity: High,
         summary: "seccomp is off (explicitly, or Kubernetes' default when no profile is set)",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::SeccompDefault],
         check_with_context: check,
     }
 }

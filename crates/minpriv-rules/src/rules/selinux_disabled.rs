@@ -85,6 +85,7 @@ declare_rule! {
         severity: High,
         summary: "SELinux labelling is off or set to a privileged type, user or role",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::SelinuxLabels],
         check: check,
     }
 }

@@ -90,6 +90,7 @@ declare_rule! {
         severity: High,
         summary: "a sensitive host path is mounted",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::RemoveHostPathMounts],
         check: check,
     }
 }

@@ -71,6 +71,7 @@ declare_rule! {
         severity: Low,
         summary: "the root filesystem is not read-only",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        fixes: [minpriv_model::Step::ReadOnlyRootfs { tmpfs: vec!["/tmp".to_string()] }],
         check: check,
     }
 }

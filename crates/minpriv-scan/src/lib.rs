@@ -6,7 +6,8 @@
 //! [`config`] is the policy the findings are judged under (the configuration file, its layers,
 //! waivers and the command line's flags, see [`config::settings`]), and [`baseline`] hides the
 //! findings an earlier report already recorded. [`resolver`] decides which files a reader may
-//! open beside the one it reads (Compose `extends`, `env_file`, Helm values).
+//! open beside the one it reads (Compose `extends`, `env_file`, Helm values). [`live`] audits
+//! what the Docker Engine runs and stores, and image archives, as inputs like files.
 //!
 //! ```
 //! use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
@@ -37,6 +38,7 @@
 pub mod analyze;
 pub mod baseline;
 pub mod config;
+pub mod live;
 pub mod pipeline;
 pub mod resolver;
 pub mod walk;

@@ -12,7 +12,6 @@ mod diff;
 mod fix_cmd;
 mod fleet;
 mod init;
-mod live;
 mod risk_cmd;
 mod scan;
 mod verify_cmd;

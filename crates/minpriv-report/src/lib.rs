@@ -1,7 +1,8 @@
 //! minpriv's reporters: they turn a finished [`ScanReport`] into text for people ([`text`]),
 //! JSON for programs ([`json`]), SARIF for code-scanning tools ([`sarif`]), JUnit XML for CI test
 //! reports ([`junit`]), Markdown for pull-request comments ([`markdown`]) and GitHub Actions
-//! workflow commands ([`github`]). [`fleet`] and [`html`] summarise many repositories at once.
+//! workflow commands ([`github`]). [`fleet`] and [`html`] summarise many repositories at once;
+//! [`risk`] writes the ranking of `minpriv risk`.
 //!
 //! Reporters only format. Deciding what to show (the minimum severity, which files) is the CLI's
 //! job; the one filter a reporter applies itself is leaving out suppressed findings unless
@@ -22,6 +23,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod risk;
 pub mod rules;
 pub mod sarif;
 pub mod text;

@@ -6,7 +6,9 @@
 //! [`config`] is the policy the findings are judged under (the configuration file, its layers,
 //! waivers and the command line's flags, see [`config::settings`]), and [`baseline`] hides the
 //! findings an earlier report already recorded. [`resolver`] decides which files a reader may
-//! open beside the one it reads (Compose `extends`, `env_file`, Helm values).
+//! open beside the one it reads (Compose `extends`, `env_file`, Helm values). [`live`] audits
+//! what the Docker Engine runs and stores, and image archives, as inputs like files; [`risk`]
+//! ranks containers by the vulnerability reports of their images.
 //!
 //! ```
 //! use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
@@ -39,6 +41,8 @@ pub mod baseline;
 pub mod config;
 pub mod diff;
 pub mod git;
+pub mod live;
 pub mod pipeline;
 pub mod resolver;
+pub mod risk;
 pub mod walk;

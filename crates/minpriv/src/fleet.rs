@@ -226,8 +226,11 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 
     let fleet = fleet::compute(&scans);
     if let Some(path) = &args.html {
-        let (risk, risk_failed) = crate::risk_cmd::html_rows(&args.vulns, &scans);
-        failed |= risk_failed;
+        let (risk, risk_errors) = minpriv_scan::risk::html_rows(&args.vulns, &scans);
+        for message in &risk_errors {
+            error(message);
+        }
+        failed |= !risk_errors.is_empty();
         let page = minpriv_report::html::render_with_risk(&scans, &fleet, &risk);
         if let Err(err) = atomic::write(path, page.as_bytes()) {
             error(&format!(

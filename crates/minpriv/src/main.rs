@@ -9,7 +9,6 @@ mod atomic;
 mod commands;
 mod fix_cmd;
 mod fleet;
-mod live;
 mod risk_cmd;
 mod verify_cmd;
 

@@ -2,7 +2,7 @@
 
 use crate::args::{ColorWhen, OutputFormat, ScanArgs};
 use crate::atomic::AtomicFile;
-use crate::{ExitStatus, error, live};
+use crate::{ExitStatus, error};
 use minpriv_model::{Severity, Workload};
 use minpriv_report::github::GithubWriter;
 use minpriv_report::json::JsonWriter;
@@ -12,6 +12,7 @@ use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, Scan
 use minpriv_scan::analyze;
 use minpriv_scan::baseline::Baseline;
 use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::live::{Live, LiveOptions};
 use minpriv_scan::pipeline::{self, Reading, Sink};
 use minpriv_scan::resolver::Access;
 use minpriv_scan::walk::{self, WalkOptions, describe_io_error};
@@ -46,6 +47,18 @@ fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
     Settings::load(source, flags)
 }
 
+/// The flags of `minpriv scan` that ask for live inputs.
+fn live_options(args: &ScanArgs) -> LiveOptions {
+    LiveOptions {
+        docker: args.docker,
+        all: args.all,
+        images: args.images.clone(),
+        image_archives: args.image_archives.clone(),
+        resolve_images: args.resolve_images,
+        paths: args.paths.clone(),
+    }
+}
+
 /// Runs `minpriv scan` and returns the exit status.
 pub fn run(args: &ScanArgs) -> ExitStatus {
     let settings = match settings_for_scan(args) {
@@ -67,9 +80,9 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     let profile = &settings.profile;
 
     // --docker, --image and --resolve-images share one engine connection.
-    let live = live::Live::new(args);
+    let live = Live::new(live_options(args));
     let prepare = |workloads: &mut [Workload]| live.resolve_image_users(workloads);
-    let mut walked = match live::paths_to_walk(args) {
+    let mut walked = match live.paths_to_walk() {
         Some(paths) => walk::collect(
             paths,
             WalkOptions {
@@ -379,5 +392,52 @@ mod tests {
         assert!(!auto_color(true, &env_of(&[("TERM", "dumb")])));
         assert!(use_color(ColorWhen::Always, false));
         assert!(!use_color(ColorWhen::Never, true));
+    }
+
+    fn scan_args(argv: &[&str]) -> ScanArgs {
+        use crate::args::{Cli, Command};
+        use clap::Parser;
+        let mut full = vec!["minpriv", "scan"];
+        full.extend_from_slice(argv);
+        match Cli::try_parse_from(full) {
+            Ok(Cli {
+                command: Command::Scan(args),
+            }) => args,
+            other => panic!("{argv:?} must parse as scan: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn docker_arguments_are_containers_and_images_alone_walk_nothing() {
+        let walked = |argv: &[&str]| {
+            live_options(&scan_args(argv))
+                .paths_to_walk()
+                .map(<[_]>::to_vec)
+        };
+        assert_eq!(walked(&[]), Some(vec![]));
+        assert_eq!(walked(&["--docker", "web"]), None);
+        assert_eq!(walked(&["--image", "app:1"]), None);
+        assert_eq!(
+            walked(&["--image-archive", "a.tar", "deploy"]),
+            Some(vec![PathBuf::from("deploy")])
+        );
+        assert_eq!(
+            walked(&["--resolve-images", "k8s"]),
+            Some(vec![PathBuf::from("k8s")])
+        );
+    }
+
+    #[test]
+    fn all_needs_docker() {
+        use crate::args::Cli;
+        use clap::Parser;
+        let refused = Cli::try_parse_from(["minpriv", "scan", "--all"]);
+        assert!(refused.is_err(), "{refused:?}");
+        let options = live_options(&scan_args(&["--docker", "--all"]));
+        assert!(options.docker && options.all);
+        let args = scan_args(&["--image", "a", "--image", "b", "--image-archive", "-"]);
+        let options = live_options(&args);
+        assert_eq!(options.images, ["a", "b"]);
+        assert_eq!(options.image_archives, [PathBuf::from("-")]);
     }
 }

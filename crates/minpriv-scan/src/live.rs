@@ -1,41 +1,60 @@
-//! The inputs of `minpriv scan` that are not configuration files: containers of the Docker
-//! Engine (`--docker`), images of its local store (`--image`) and image archives
-//! (`--image-archive`), plus `--resolve-images`, which looks up the users of the images that
-//! static inputs only name.
+//! The inputs of a scan that are not configuration files: containers of the Docker Engine
+//! (`--docker`), images of its local store (`--image`) and image archives (`--image-archive`),
+//! plus `--resolve-images`, which looks up the users of the images that static inputs only
+//! name.
 //!
 //! Everything here ends as the [`Outcome`]s every file gives, so that the reporters, the
 //! severity filters, waivers and exit codes treat live inputs exactly like files. Live findings
 //! have no spans; their `path` is the engine's address (`unix:///var/run/docker.sock`), the
 //! image's name, or the archive as named.
 
-use crate::args::ScanArgs;
+use crate::analyze::Outcome;
 use minpriv_engine::{Audit, ConnectError, Engine, EngineError, ImageScan};
 use minpriv_model::Workload;
 use minpriv_readers::ReadOutput;
 use minpriv_readers::docker_inspect::InspectedContainer;
 use minpriv_report::{ComposeService, FileResult, Note};
 use minpriv_rules::Profile;
-use minpriv_scan::analyze::Outcome;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// How an image read from standard input is named when the archive names none.
 const STDIN_IMAGE_NAME: &str = "stdin";
 
-/// The paths `scan` walks: none with --docker (its arguments are containers), none by default
-/// when only images are asked for, else those given (an empty list means the current folder).
-pub fn paths_to_walk(args: &ScanArgs) -> Option<&[PathBuf]> {
-    let images_only = !args.images.is_empty() || !args.image_archives.is_empty();
-    if args.docker || (images_only && args.paths.is_empty()) {
-        None
-    } else {
-        Some(&args.paths)
+/// The live inputs asked for: the flags of `minpriv scan` that need an engine or read images.
+#[derive(Clone, Debug, Default)]
+pub struct LiveOptions {
+    /// Audit the containers of the engine (`--docker`); `paths` then names containers.
+    pub docker: bool,
+    /// With `docker`: stopped and created containers too (`--all`).
+    pub all: bool,
+    /// Images of the engine's local store to audit (`--image`).
+    pub images: Vec<String>,
+    /// Image archives to read (`--image-archive`); `-` is standard input.
+    pub image_archives: Vec<PathBuf>,
+    /// Look up the users of the images that static inputs only name (`--resolve-images`).
+    pub resolve_images: bool,
+    /// The positional arguments: paths to walk, or with `docker` the containers to audit.
+    pub paths: Vec<PathBuf>,
+}
+
+impl LiveOptions {
+    /// The paths a scan walks: none with `docker` (its arguments are containers), none by
+    /// default when only images are asked for, else those given (an empty list means the
+    /// current folder).
+    pub fn paths_to_walk(&self) -> Option<&[PathBuf]> {
+        let images_only = !self.images.is_empty() || !self.image_archives.is_empty();
+        if self.docker || (images_only && self.paths.is_empty()) {
+            None
+        } else {
+            Some(&self.paths)
+        }
     }
 }
 
 /// The engine, connected to once for everything that needs it.
-pub struct Live<'a> {
-    args: &'a ScanArgs,
+pub struct Live {
+    options: LiveOptions,
     /// `None` when nothing asked for an engine.
     engine: Option<Result<Engine, ConnectError>>,
     /// One lookup at a time: the engine's client runs on a single-threaded runtime, and the
@@ -43,12 +62,12 @@ pub struct Live<'a> {
     lookups: Mutex<()>,
 }
 
-impl<'a> Live<'a> {
+impl Live {
     /// Connects to the engine when --docker, --image or --resolve-images needs one.
-    pub fn new(args: &'a ScanArgs) -> Live<'a> {
-        let needed = args.docker || !args.images.is_empty() || args.resolve_images;
+    pub fn new(options: LiveOptions) -> Live {
+        let needed = options.docker || !options.images.is_empty() || options.resolve_images;
         Live {
-            args,
+            options,
             engine: needed.then(Engine::connect),
             lookups: Mutex::new(()),
         }
@@ -58,7 +77,7 @@ impl<'a> Live<'a> {
     /// unknown from the engine's local store (runs between reading a file and its rules).
     /// Returns notes for the file: the images the engine does not have.
     pub fn resolve_image_users(&self, workloads: &mut [Workload]) -> Vec<String> {
-        if !self.args.resolve_images {
+        if !self.options.resolve_images {
             return Vec::new();
         }
         let Some(Ok(engine)) = &self.engine else {
@@ -68,13 +87,18 @@ impl<'a> Live<'a> {
         engine.resolve_image_users(workloads)
     }
 
+    /// The paths a scan walks, as [`LiveOptions::paths_to_walk`].
+    pub fn paths_to_walk(&self) -> Option<&[PathBuf]> {
+        self.options.paths_to_walk()
+    }
+
     /// Audits the containers and images asked for and reads the image archives, each into the
     /// outcome of one input. Inputs that fail are [`Outcome::Unreadable`] (exit 2, the rest
     /// still reported); remarks are [`Outcome::Skipped`] notes.
     pub fn outcomes(&self, profile: &Profile, stdin_is_a_path: bool) -> Vec<Outcome> {
-        let args = self.args;
+        let options = &self.options;
         let mut outcomes = Vec::new();
-        if args.resolve_images
+        if options.resolve_images
             && let Some(Err(e)) = &self.engine
         {
             outcomes.push(Outcome::Skipped(Note::about(
@@ -84,21 +108,21 @@ impl<'a> Live<'a> {
                 ),
             )));
         }
-        if args.docker {
-            let names: Vec<String> = args
+        if options.docker {
+            let names: Vec<String> = options
                 .paths
                 .iter()
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect();
             match &self.engine {
                 Some(Ok(engine)) => {
-                    outcomes.extend(audit_containers(engine, args.all, &names, profile));
+                    outcomes.extend(audit_containers(engine, options.all, &names, profile));
                 }
                 Some(Err(e)) => outcomes.push(unreadable("--docker", e)),
                 None => {}
             }
         }
-        for name in &args.images {
+        for name in &options.images {
             match &self.engine {
                 Some(Ok(engine)) => {
                     let scan = minpriv_engine::scan_image(engine, name);
@@ -109,7 +133,7 @@ impl<'a> Live<'a> {
             }
         }
         let mut stdin_taken = stdin_is_a_path;
-        for archive in &args.image_archives {
+        for archive in &options.image_archives {
             let shown = archive.to_string_lossy().into_owned();
             if archive.as_os_str() == "-" {
                 if stdin_taken {
@@ -264,48 +288,43 @@ fn image_outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::{Cli, Command};
-    use clap::Parser;
-
-    fn scan_args(argv: &[&str]) -> ScanArgs {
-        let mut full = vec!["minpriv", "scan"];
-        full.extend_from_slice(argv);
-        match Cli::try_parse_from(full) {
-            Ok(Cli {
-                command: Command::Scan(args),
-            }) => args,
-            other => panic!("{argv:?} must parse as scan: {other:?}"),
-        }
-    }
 
     #[test]
     fn docker_arguments_are_containers_and_images_alone_walk_nothing() {
-        assert_eq!(paths_to_walk(&scan_args(&[])), Some(&[][..]));
-        assert_eq!(paths_to_walk(&scan_args(&["--docker", "web"])), None);
-        assert_eq!(paths_to_walk(&scan_args(&["--image", "app:1"])), None);
+        let options = |f: fn(&mut LiveOptions)| {
+            let mut o = LiveOptions::default();
+            f(&mut o);
+            o
+        };
+        assert_eq!(LiveOptions::default().paths_to_walk(), Some(&[][..]));
+        let docker = options(|o| {
+            o.docker = true;
+            o.paths = vec!["web".into()];
+        });
+        assert_eq!(docker.paths_to_walk(), None);
+        let image = options(|o| o.images = vec!["app:1".into()]);
+        assert_eq!(image.paths_to_walk(), None);
+        let archive_and_folder = options(|o| {
+            o.image_archives = vec!["a.tar".into()];
+            o.paths = vec!["deploy".into()];
+        });
         assert_eq!(
-            paths_to_walk(&scan_args(&["--image-archive", "a.tar", "deploy"])),
+            archive_and_folder.paths_to_walk(),
             Some(&[PathBuf::from("deploy")][..])
         );
-        let args = scan_args(&["--resolve-images", "k8s"]);
-        assert_eq!(paths_to_walk(&args), Some(&[PathBuf::from("k8s")][..]));
-    }
-
-    #[test]
-    fn all_needs_docker() {
-        let refused = Cli::try_parse_from(["minpriv", "scan", "--all"]);
-        assert!(refused.is_err(), "{refused:?}");
-        let args = scan_args(&["--docker", "--all"]);
-        assert!(args.docker && args.all);
-        let args = scan_args(&["--image", "a", "--image", "b", "--image-archive", "-"]);
-        assert_eq!(args.images, ["a", "b"]);
-        assert_eq!(args.image_archives, [PathBuf::from("-")]);
+        let resolve = options(|o| {
+            o.resolve_images = true;
+            o.paths = vec!["k8s".into()];
+        });
+        assert_eq!(resolve.paths_to_walk(), Some(&[PathBuf::from("k8s")][..]));
     }
 
     #[test]
     fn standard_input_is_read_once() {
-        let args = scan_args(&["--image-archive", "-", "--image-archive", "-"]);
-        let live = Live::new(&args);
+        let live = Live::new(LiveOptions {
+            image_archives: vec!["-".into(), "-".into()],
+            ..LiveOptions::default()
+        });
         // Standard input is already a PATH: neither archive reads it.
         let outcomes = live.outcomes(&Profile::restricted(), true);
         assert_eq!(outcomes.len(), 2);
@@ -322,8 +341,11 @@ mod tests {
 
     #[test]
     fn a_missing_archive_is_an_error_of_that_input() {
-        let args = scan_args(&["--image-archive", "/nonexistent/image.tar"]);
-        let outcomes = Live::new(&args).outcomes(&Profile::restricted(), false);
+        let live = Live::new(LiveOptions {
+            image_archives: vec!["/nonexistent/image.tar".into()],
+            ..LiveOptions::default()
+        });
+        let outcomes = live.outcomes(&Profile::restricted(), false);
         match outcomes.as_slice() {
             [Outcome::Unreadable { path, reason }] => {
                 assert_eq!(path, "/nonexistent/image.tar");

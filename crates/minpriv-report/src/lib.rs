@@ -27,6 +27,7 @@ pub mod risk;
 pub mod rules;
 pub mod sarif;
 pub mod text;
+pub mod verify;
 
 use minpriv_model::{Finding, Severity, Workload};
 use std::collections::BTreeMap;

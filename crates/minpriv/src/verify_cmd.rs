@@ -8,13 +8,13 @@
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use minpriv_engine::Engine;
-use minpriv_engine::verify::{
-    self, Minimization, Request, RunOptions, RunOutcome, RunSpec, Session, Verification,
-    VerifyError,
-};
+use minpriv_engine::verify::{self, Request, RunOptions, Session, VerifyError};
 use minpriv_model::{Posture, Runtime};
 use minpriv_readers::{command_line, compose, kubernetes};
-use serde_json::{Value, json};
+use minpriv_report::verify::{
+    Subject, minimize_json, minimize_text, outcome_json, push_output, verify_json, verify_text,
+};
+use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -414,6 +414,15 @@ fn fail(session: &Session<'_>, bar: &ProgressBar, error: &VerifyError) -> ExitCo
     }
 }
 
+/// What the reports say was run.
+fn subject<'a>(target: &'a Target, args: &'a TargetArgs) -> Subject<'a> {
+    Subject {
+        image: &target.image,
+        command: &args.command,
+        name: target.name.as_deref(),
+    }
+}
+
 /// `minpriv verify`.
 pub fn verify(args: &VerifyArgs) -> ExitCode {
     if args.cleanup {
@@ -453,13 +462,17 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
     let elapsed = started.elapsed();
     let text = match t.format {
         Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&verify_json(&v, &target, t, &session, elapsed))
-                    .unwrap_or_default();
+            let mut s = serde_json::to_string_pretty(&verify_json(
+                &v,
+                &subject(&target, t),
+                session.run_id(),
+                elapsed,
+            ))
+            .unwrap_or_default();
             s.push('\n');
             s
         }
-        Format::Text => verify_text(&v, &target, t, elapsed),
+        Format::Text => verify_text(&v, &subject(&target, t), elapsed),
     };
     crate::print(&text);
     if v.hardened.outcome.passed {
@@ -509,410 +522,18 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
     let _ = session.cleanup();
     m.notes.splice(0..0, target.notes.iter().cloned());
     let elapsed = started.elapsed();
-    let renderings = Renderings::of(&m, &target, &t.command);
+    let subject = subject(&target, t);
     let text = match t.format {
         Format::Json => {
-            let value = minimize_json(&m, &target, t, &renderings, elapsed);
+            let value = minimize_json(&m, &subject, t.repeat, t.jobs, elapsed);
             let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
             s.push('\n');
             s
         }
-        Format::Text => minimize_text(&m, &target, t, &renderings, elapsed),
+        Format::Text => minimize_text(&m, &subject, elapsed),
     };
     crate::print(&text);
     ExitCode::SUCCESS
-}
-
-fn outcome_json(o: &RunOutcome, spec: &RunSpec, image_user: Option<&str>) -> Value {
-    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("settings".into(), json!(spec.summary(image_user)));
-        map.insert(
-            "docker_run".into(),
-            json!(format!(
-                "docker run {}",
-                shell_join(&spec.docker_run_args())
-            )),
-        );
-    }
-    v
-}
-
-fn verify_json(
-    v: &Verification,
-    target: &Target,
-    args: &TargetArgs,
-    session: &Session<'_>,
-    elapsed: Duration,
-) -> Value {
-    let iu = v.image_user.as_deref();
-    json!({
-        "version": 1,
-        "command": "verify",
-        "image": target.image,
-        "cmd": args.command,
-        "run_id": session.run_id(),
-        "baseline": outcome_json(&v.baseline.outcome, &v.baseline.spec, iu),
-        "hardened": outcome_json(&v.hardened.outcome, &v.hardened.spec, iu),
-        "restrictions": v.restrictions,
-        "broken_by": v.broken_by,
-        "broken_together": v.together,
-        "relaxed": v.relaxed.iter().map(|(r, o)| json!({
-            "restriction": r,
-            "exit_code": o.exit_code,
-            "passed": o.passed,
-            "timed_out": o.timed_out,
-        })).collect::<Vec<_>>(),
-        "notes": v.notes,
-        "runs": v.runs,
-        "duration_ms": elapsed.as_millis() as u64,
-    })
-}
-
-fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
-    if let Some(e) = &o.error {
-        s.push_str(&format!("{indent}| {e}\n"));
-    }
-    for line in &o.output {
-        s.push_str(&format!("{indent}| {line}\n"));
-    }
-}
-
-fn verify_text(v: &Verification, target: &Target, args: &TargetArgs, elapsed: Duration) -> String {
-    let iu = v.image_user.as_deref();
-    let mut s = format!(
-        "verify {}\n",
-        describe_command(&target.image, &args.command)
-    );
-    for (name, p) in [("baseline", &v.baseline), ("hardened", &v.hardened)] {
-        s.push_str(&format!(
-            "  {name:<9} {}\n            {}\n",
-            p.outcome.status_line(),
-            p.spec.summary(iu)
-        ));
-        if !p.outcome.passed || name == "baseline" && !v.hardened.outcome.passed {
-            push_output(&mut s, &p.outcome, "            ");
-        }
-    }
-    if !v.relaxed.is_empty() {
-        s.push_str("  relaxing one restriction at a time:\n");
-        for (r, o) in &v.relaxed {
-            s.push_str(&format!("    {:<20} {}\n", r.name(), o.status_line()));
-        }
-    }
-    if !v.hardened.outcome.passed && v.baseline.outcome.passed {
-        let names: Vec<&str> = v.broken_by.iter().map(|r| r.name()).collect();
-        if names.is_empty() {
-            s.push_str("broken by: no restriction could be blamed\n");
-        } else if v.together {
-            s.push_str(&format!(
-                "broken by: {} (no single one: the command passes only with all of them \
-                 relaxed together)\n",
-                names.join(" + ")
-            ));
-        } else {
-            s.push_str(&format!("broken by: {}\n", names.join(", ")));
-        }
-    } else if v.hardened.outcome.passed {
-        s.push_str("the hardened configuration passes\n");
-    }
-    for n in &v.notes {
-        s.push_str(&format!("note: {n}\n"));
-    }
-    s.push_str(&format!(
-        "{} run(s), {:.1} s\n",
-        v.runs,
-        elapsed.as_secs_f64()
-    ));
-    s
-}
-
-fn describe_command(image: &str, command: &[String]) -> String {
-    if command.is_empty() {
-        format!("{image} (its own command)")
-    } else {
-        format!("{image} -- {}", shell_join(command))
-    }
-}
-
-/// The result as a `docker run` line, a Compose fragment and a Kubernetes securityContext.
-struct Renderings {
-    docker_run: String,
-    compose: String,
-    kubernetes: String,
-}
-
-impl Renderings {
-    fn of(m: &Minimization, target: &Target, command: &[String]) -> Renderings {
-        let r = &m.result;
-        let mut flags = r.privilege_flags();
-        flags.push(target.image.clone());
-        flags.extend(command.iter().cloned());
-        let docker_run = format!("docker run {}", shell_join(&flags));
-
-        let name = target.name.clone().unwrap_or_else(|| "app".into());
-        let mut c = format!(
-            "services:\n  {name}:\n    image: {}\n",
-            yaml_str(&target.image)
-        );
-        if let Some(u) = &r.user {
-            c.push_str(&format!("    user: {}\n", yaml_str(u)));
-        }
-        c.push_str("    cap_drop:\n      - ALL\n");
-        if !m.capabilities.is_empty() {
-            c.push_str("    cap_add:\n");
-            for cap in m.capabilities.sorted_names() {
-                c.push_str(&format!("      - {cap}\n"));
-            }
-        }
-        if m.no_new_privileges {
-            c.push_str("    security_opt:\n      - no-new-privileges:true\n");
-        }
-        if m.read_only_rootfs {
-            c.push_str("    read_only: true\n");
-        }
-        if !m.tmpfs.is_empty() {
-            let tmpfs_options = verify::spec::tmpfs_options(r.user.as_deref());
-            c.push_str("    tmpfs:\n");
-            for t in &m.tmpfs {
-                if tmpfs_options.is_empty() {
-                    c.push_str(&format!("      - {t}\n"));
-                } else {
-                    c.push_str(&format!("      - {t}:{tmpfs_options}\n"));
-                }
-            }
-        }
-
-        let mut k = String::from("securityContext:\n");
-        let (uid, gid) = split_user(&m.user);
-        match uid.parse::<u32>() {
-            Ok(0) => k.push_str("  runAsUser: 0  # the app needs root (see notes)\n"),
-            Ok(n) => {
-                k.push_str(&format!("  runAsUser: {n}\n"));
-                if let Some(g) = gid.and_then(|g| g.parse::<u32>().ok()) {
-                    k.push_str(&format!("  runAsGroup: {g}\n"));
-                }
-                k.push_str("  runAsNonRoot: true\n");
-            }
-            Err(_) if m.user_is_root => {
-                k.push_str("  runAsUser: 0  # the app needs root (see notes)\n")
-            }
-            Err(_) => k.push_str(&format!(
-                "  runAsNonRoot: true  # the image's user {uid}: set runAsUser to its uid, the \
-                 kubelet cannot check a name\n"
-            )),
-        }
-        k.push_str(&format!(
-            "  allowPrivilegeEscalation: {}\n",
-            !m.no_new_privileges
-        ));
-        k.push_str(&format!(
-            "  readOnlyRootFilesystem: {}\n",
-            m.read_only_rootfs
-        ));
-        k.push_str("  capabilities:\n    drop: [\"ALL\"]\n");
-        if !m.capabilities.is_empty() {
-            let names: Vec<String> = m
-                .capabilities
-                .sorted_names()
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect();
-            k.push_str(&format!("    add: [{}]\n", names.join(", ")));
-        }
-        k.push_str("  seccompProfile:\n    type: RuntimeDefault\n");
-        if !m.tmpfs.is_empty() {
-            k.push_str("# in the container, beside securityContext:\nvolumeMounts:\n");
-            for t in &m.tmpfs {
-                k.push_str(&format!(
-                    "  - name: {}\n    mountPath: {t}\n",
-                    volume_name(t)
-                ));
-            }
-            k.push_str("# in the pod spec:\nvolumes:\n");
-            for t in &m.tmpfs {
-                k.push_str(&format!(
-                    "  - name: {}\n    emptyDir:\n      medium: Memory\n",
-                    volume_name(t)
-                ));
-            }
-        }
-        Renderings {
-            docker_run,
-            compose: c,
-            kubernetes: k,
-        }
-    }
-}
-
-fn split_user(user: &str) -> (&str, Option<&str>) {
-    match user.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (user, None),
-    }
-}
-
-fn volume_name(path: &str) -> String {
-    let mut name: String = path
-        .trim_matches('/')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    name.truncate(50);
-    format!("tmp-{}", name.trim_matches('-'))
-}
-
-fn yaml_str(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// Joins words for a POSIX shell, quoting those that need it.
-fn shell_join(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| {
-            let plain = !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
-            if plain {
-                w.clone()
-            } else {
-                format!("'{}'", w.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn minimize_json(
-    m: &Minimization,
-    target: &Target,
-    args: &TargetArgs,
-    r: &Renderings,
-    elapsed: Duration,
-) -> Value {
-    let iu = m.image_user.as_deref();
-    let mut value = json!({
-        "version": 1,
-        "command": "minimize",
-        "image": target.image,
-        "cmd": args.command,
-        "seccomp": "default",
-        "binds_low_port": m.binds_low_port,
-        "kept_privileges": m.kept_privileges,
-        "capability_search": m.capability_search,
-        "runs": m.runs,
-        "repeat": args.repeat,
-        "jobs": args.jobs,
-        "duration_ms": elapsed.as_millis() as u64,
-        "docker_run": r.docker_run,
-        "compose": r.compose,
-        "kubernetes": r.kubernetes,
-        "baseline": outcome_json(&m.baseline.outcome, &m.baseline.spec, iu),
-        "result": outcome_json(&m.outcome, &m.result, iu),
-        "steps": m.steps,
-        "flaky": m.flaky,
-        "notes": m.notes,
-    });
-    // What it proved, in the shape `fix --from` reads back.
-    if let (Value::Object(map), Ok(Value::Object(proven))) =
-        (&mut value, serde_json::to_value(m.proven()))
-    {
-        map.extend(proven);
-    }
-    value
-}
-
-fn minimize_text(
-    m: &Minimization,
-    target: &Target,
-    args: &TargetArgs,
-    r: &Renderings,
-    elapsed: Duration,
-) -> String {
-    let mut s = format!(
-        "minimize {}\n",
-        describe_command(&target.image, &args.command)
-    );
-    let width = m
-        .steps
-        .iter()
-        .map(|st| st.hypothesis.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(60);
-    for st in &m.steps {
-        let mark = if st.passed { "+" } else { "-" };
-        s.push_str(&format!(
-            "  {mark} {:<width$}  {}\n",
-            st.hypothesis, st.status
-        ));
-    }
-    s.push_str(&format!(
-        "\nleast privilege that passes ({} run(s), {:.1} s):\n",
-        m.runs,
-        elapsed.as_secs_f64()
-    ));
-    let user = if m.user_is_root {
-        format!("{} (root: the app fails as non-root)", m.user)
-    } else {
-        m.user.clone()
-    };
-    let caps = if m.capabilities.is_empty() {
-        "none".to_string()
-    } else {
-        m.capabilities.sorted_names().join(", ")
-    };
-    let rootfs = match (m.read_only_rootfs, m.tmpfs.is_empty()) {
-        (true, true) => "read-only".to_string(),
-        (true, false) => format!("read-only, tmpfs {}", m.tmpfs.join(", ")),
-        (false, _) => "writable (see notes)".to_string(),
-    };
-    for (k, v) in [
-        ("user", user),
-        ("capabilities", caps),
-        ("root filesystem", rootfs),
-        (
-            "no-new-privileges",
-            if m.no_new_privileges {
-                "on"
-            } else {
-                "off (see notes)"
-            }
-            .to_string(),
-        ),
-        ("seccomp", "default".to_string()),
-    ] {
-        s.push_str(&format!("  {k:<18} {v}\n"));
-    }
-    s.push_str(&format!("\ndocker run:\n  {}\n", r.docker_run));
-    s.push_str("\ncompose:\n");
-    for line in r.compose.lines() {
-        s.push_str(&format!("  {line}\n"));
-    }
-    s.push_str("\nkubernetes:\n");
-    for line in r.kubernetes.lines() {
-        s.push_str(&format!("  {line}\n"));
-    }
-    if !m.flaky.is_empty() {
-        s.push_str("\nflaky:\n");
-        for f in &m.flaky {
-            s.push_str(&format!("  - {f}\n"));
-        }
-    }
-    if !m.notes.is_empty() {
-        s.push('\n');
-        for n in &m.notes {
-            s.push_str(&format!("note: {n}\n"));
-        }
-    }
-    s
 }
 
 #[cfg(test)]
@@ -928,18 +549,5 @@ mod tests {
         assert!(parse_duration("1y").is_err());
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("abc").is_err());
-    }
-
-    #[test]
-    fn words_are_quoted_for_the_shell() {
-        let w: Vec<String> = ["sh", "-c", "echo 'hi' > /tmp/x", "--cap-add=CHOWN"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            shell_join(&w),
-            r#"sh -c 'echo '\''hi'\'' > /tmp/x' --cap-add=CHOWN"#
-        );
-        assert_eq!(volume_name("/var/cache/app"), "tmp-var-cache-app");
     }
 }

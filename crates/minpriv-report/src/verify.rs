@@ -1,0 +1,437 @@
+//! The reports of `minpriv verify` and `minpriv minimize`, as text and JSON: each run with its
+//! settings, what broke the hardened run, and the least privilege that passes as a `docker run`
+//! line, a Compose fragment and a Kubernetes securityContext.
+
+use minpriv_engine::verify::{self, Minimization, RunOutcome, RunSpec, Verification};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// What was run: the image, the command given after `--`, and the Compose service or Kubernetes
+/// container it came from (the renderings use its name).
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    /// The image.
+    pub image: &'a str,
+    /// The command run in it; empty for the image's own.
+    pub command: &'a [String],
+    /// The Compose service or Kubernetes container name.
+    pub name: Option<&'a str>,
+}
+
+/// One run as JSON: the engine's outcome plus its settings and its `docker run` line.
+pub fn outcome_json(o: &RunOutcome, spec: &RunSpec, image_user: Option<&str>) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("settings".into(), json!(spec.summary(image_user)));
+        map.insert(
+            "docker_run".into(),
+            json!(format!(
+                "docker run {}",
+                shell_join(&spec.docker_run_args())
+            )),
+        );
+    }
+    v
+}
+
+/// The JSON report of `minpriv verify` (`version` 1); `run_id` labels its containers.
+pub fn verify_json(
+    v: &Verification,
+    subject: &Subject<'_>,
+    run_id: &str,
+    elapsed: Duration,
+) -> Value {
+    let iu = v.image_user.as_deref();
+    json!({
+        "version": 1,
+        "command": "verify",
+        "image": subject.image,
+        "cmd": subject.command,
+        "run_id": run_id,
+        "baseline": outcome_json(&v.baseline.outcome, &v.baseline.spec, iu),
+        "hardened": outcome_json(&v.hardened.outcome, &v.hardened.spec, iu),
+        "restrictions": v.restrictions,
+        "broken_by": v.broken_by,
+        "broken_together": v.together,
+        "relaxed": v.relaxed.iter().map(|(r, o)| json!({
+            "restriction": r,
+            "exit_code": o.exit_code,
+            "passed": o.passed,
+            "timed_out": o.timed_out,
+        })).collect::<Vec<_>>(),
+        "notes": v.notes,
+        "runs": v.runs,
+        "duration_ms": elapsed.as_millis() as u64,
+    })
+}
+
+/// The output lines of a run (and its error), each behind `indent| `.
+pub fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
+    if let Some(e) = &o.error {
+        s.push_str(&format!("{indent}| {e}\n"));
+    }
+    for line in &o.output {
+        s.push_str(&format!("{indent}| {line}\n"));
+    }
+}
+
+/// The text report of `minpriv verify`.
+pub fn verify_text(v: &Verification, subject: &Subject<'_>, elapsed: Duration) -> String {
+    let iu = v.image_user.as_deref();
+    let mut s = format!(
+        "verify {}\n",
+        describe_command(subject.image, subject.command)
+    );
+    for (name, p) in [("baseline", &v.baseline), ("hardened", &v.hardened)] {
+        s.push_str(&format!(
+            "  {name:<9} {}\n            {}\n",
+            p.outcome.status_line(),
+            p.spec.summary(iu)
+        ));
+        if !p.outcome.passed || name == "baseline" && !v.hardened.outcome.passed {
+            push_output(&mut s, &p.outcome, "            ");
+        }
+    }
+    if !v.relaxed.is_empty() {
+        s.push_str("  relaxing one restriction at a time:\n");
+        for (r, o) in &v.relaxed {
+            s.push_str(&format!("    {:<20} {}\n", r.name(), o.status_line()));
+        }
+    }
+    if !v.hardened.outcome.passed && v.baseline.outcome.passed {
+        let names: Vec<&str> = v.broken_by.iter().map(|r| r.name()).collect();
+        if names.is_empty() {
+            s.push_str("broken by: no restriction could be blamed\n");
+        } else if v.together {
+            s.push_str(&format!(
+                "broken by: {} (no single one: the command passes only with all of them \
+                 relaxed together)\n",
+                names.join(" + ")
+            ));
+        } else {
+            s.push_str(&format!("broken by: {}\n", names.join(", ")));
+        }
+    } else if v.hardened.outcome.passed {
+        s.push_str("the hardened configuration passes\n");
+    }
+    for n in &v.notes {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    s.push_str(&format!(
+        "{} run(s), {:.1} s\n",
+        v.runs,
+        elapsed.as_secs_f64()
+    ));
+    s
+}
+
+/// `IMAGE -- CMD...`, or `IMAGE (its own command)`.
+fn describe_command(image: &str, command: &[String]) -> String {
+    if command.is_empty() {
+        format!("{image} (its own command)")
+    } else {
+        format!("{image} -- {}", shell_join(command))
+    }
+}
+
+/// The result as a `docker run` line, a Compose fragment and a Kubernetes securityContext.
+struct Renderings {
+    docker_run: String,
+    compose: String,
+    kubernetes: String,
+}
+
+impl Renderings {
+    fn of(m: &Minimization, subject: &Subject<'_>) -> Renderings {
+        let r = &m.result;
+        let mut flags = r.privilege_flags();
+        flags.push(subject.image.to_string());
+        flags.extend(subject.command.iter().cloned());
+        let docker_run = format!("docker run {}", shell_join(&flags));
+
+        let name = subject.name.unwrap_or("app");
+        let mut c = format!(
+            "services:\n  {name}:\n    image: {}\n",
+            yaml_str(subject.image)
+        );
+        if let Some(u) = &r.user {
+            c.push_str(&format!("    user: {}\n", yaml_str(u)));
+        }
+        c.push_str("    cap_drop:\n      - ALL\n");
+        if !m.capabilities.is_empty() {
+            c.push_str("    cap_add:\n");
+            for cap in m.capabilities.sorted_names() {
+                c.push_str(&format!("      - {cap}\n"));
+            }
+        }
+        if m.no_new_privileges {
+            c.push_str("    security_opt:\n      - no-new-privileges:true\n");
+        }
+        if m.read_only_rootfs {
+            c.push_str("    read_only: true\n");
+        }
+        if !m.tmpfs.is_empty() {
+            let tmpfs_options = verify::spec::tmpfs_options(r.user.as_deref());
+            c.push_str("    tmpfs:\n");
+            for t in &m.tmpfs {
+                if tmpfs_options.is_empty() {
+                    c.push_str(&format!("      - {t}\n"));
+                } else {
+                    c.push_str(&format!("      - {t}:{tmpfs_options}\n"));
+                }
+            }
+        }
+
+        let mut k = String::from("securityContext:\n");
+        let (uid, gid) = split_user(&m.user);
+        match uid.parse::<u32>() {
+            Ok(0) => k.push_str("  runAsUser: 0  # the app needs root (see notes)\n"),
+            Ok(n) => {
+                k.push_str(&format!("  runAsUser: {n}\n"));
+                if let Some(g) = gid.and_then(|g| g.parse::<u32>().ok()) {
+                    k.push_str(&format!("  runAsGroup: {g}\n"));
+                }
+                k.push_str("  runAsNonRoot: true\n");
+            }
+            Err(_) if m.user_is_root => {
+                k.push_str("  runAsUser: 0  # the app needs root (see notes)\n")
+            }
+            Err(_) => k.push_str(&format!(
+                "  runAsNonRoot: true  # the image's user {uid}: set runAsUser to its uid, the \
+                 kubelet cannot check a name\n"
+            )),
+        }
+        k.push_str(&format!(
+            "  allowPrivilegeEscalation: {}\n",
+            !m.no_new_privileges
+        ));
+        k.push_str(&format!(
+            "  readOnlyRootFilesystem: {}\n",
+            m.read_only_rootfs
+        ));
+        k.push_str("  capabilities:\n    drop: [\"ALL\"]\n");
+        if !m.capabilities.is_empty() {
+            let names: Vec<String> = m
+                .capabilities
+                .sorted_names()
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            k.push_str(&format!("    add: [{}]\n", names.join(", ")));
+        }
+        k.push_str("  seccompProfile:\n    type: RuntimeDefault\n");
+        if !m.tmpfs.is_empty() {
+            k.push_str("# in the container, beside securityContext:\nvolumeMounts:\n");
+            for t in &m.tmpfs {
+                k.push_str(&format!(
+                    "  - name: {}\n    mountPath: {t}\n",
+                    volume_name(t)
+                ));
+            }
+            k.push_str("# in the pod spec:\nvolumes:\n");
+            for t in &m.tmpfs {
+                k.push_str(&format!(
+                    "  - name: {}\n    emptyDir:\n      medium: Memory\n",
+                    volume_name(t)
+                ));
+            }
+        }
+        Renderings {
+            docker_run,
+            compose: c,
+            kubernetes: k,
+        }
+    }
+}
+
+/// `uid:gid` split at the colon.
+fn split_user(user: &str) -> (&str, Option<&str>) {
+    match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    }
+}
+
+/// The Kubernetes volume name of a tmpfs path: `/var/cache` is `tmp-var-cache`.
+fn volume_name(path: &str) -> String {
+    let mut name: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(50);
+    format!("tmp-{}", name.trim_matches('-'))
+}
+
+/// A YAML double-quoted string.
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Joins words for a POSIX shell, quoting those that need it.
+pub fn shell_join(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let plain = !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
+            if plain {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The JSON report of `minpriv minimize` (`version` 1): the search, the result as a `docker
+/// run` line, a Compose fragment and a Kubernetes securityContext, and what it proved in the
+/// shape `fix --from` reads back ([`minpriv_model::hardening::Minimized`]).
+pub fn minimize_json(
+    m: &Minimization,
+    subject: &Subject<'_>,
+    repeat: u32,
+    jobs: u32,
+    elapsed: Duration,
+) -> Value {
+    let r = &Renderings::of(m, subject);
+    let iu = m.image_user.as_deref();
+    let mut value = json!({
+        "version": 1,
+        "command": "minimize",
+        "image": subject.image,
+        "cmd": subject.command,
+        "seccomp": "default",
+        "binds_low_port": m.binds_low_port,
+        "kept_privileges": m.kept_privileges,
+        "capability_search": m.capability_search,
+        "runs": m.runs,
+        "repeat": repeat,
+        "jobs": jobs,
+        "duration_ms": elapsed.as_millis() as u64,
+        "docker_run": r.docker_run,
+        "compose": r.compose,
+        "kubernetes": r.kubernetes,
+        "baseline": outcome_json(&m.baseline.outcome, &m.baseline.spec, iu),
+        "result": outcome_json(&m.outcome, &m.result, iu),
+        "steps": m.steps,
+        "flaky": m.flaky,
+        "notes": m.notes,
+    });
+    // What it proved, in the shape `fix --from` reads back.
+    if let (Value::Object(map), Ok(Value::Object(proven))) =
+        (&mut value, serde_json::to_value(m.proven()))
+    {
+        map.extend(proven);
+    }
+    value
+}
+
+/// The text report of `minpriv minimize`: each hypothesis tried, then the least privilege that
+/// passes in three syntaxes.
+pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration) -> String {
+    let r = &Renderings::of(m, subject);
+    let mut s = format!(
+        "minimize {}\n",
+        describe_command(subject.image, subject.command)
+    );
+    let width = m
+        .steps
+        .iter()
+        .map(|st| st.hypothesis.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for st in &m.steps {
+        let mark = if st.passed { "+" } else { "-" };
+        s.push_str(&format!(
+            "  {mark} {:<width$}  {}\n",
+            st.hypothesis, st.status
+        ));
+    }
+    s.push_str(&format!(
+        "\nleast privilege that passes ({} run(s), {:.1} s):\n",
+        m.runs,
+        elapsed.as_secs_f64()
+    ));
+    let user = if m.user_is_root {
+        format!("{} (root: the app fails as non-root)", m.user)
+    } else {
+        m.user.clone()
+    };
+    let caps = if m.capabilities.is_empty() {
+        "none".to_string()
+    } else {
+        m.capabilities.sorted_names().join(", ")
+    };
+    let rootfs = match (m.read_only_rootfs, m.tmpfs.is_empty()) {
+        (true, true) => "read-only".to_string(),
+        (true, false) => format!("read-only, tmpfs {}", m.tmpfs.join(", ")),
+        (false, _) => "writable (see notes)".to_string(),
+    };
+    for (k, v) in [
+        ("user", user),
+        ("capabilities", caps),
+        ("root filesystem", rootfs),
+        (
+            "no-new-privileges",
+            if m.no_new_privileges {
+                "on"
+            } else {
+                "off (see notes)"
+            }
+            .to_string(),
+        ),
+        ("seccomp", "default".to_string()),
+    ] {
+        s.push_str(&format!("  {k:<18} {v}\n"));
+    }
+    s.push_str(&format!("\ndocker run:\n  {}\n", r.docker_run));
+    s.push_str("\ncompose:\n");
+    for line in r.compose.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    s.push_str("\nkubernetes:\n");
+    for line in r.kubernetes.lines() {
+        s.push_str(&format!("  {line}\n"));
+    }
+    if !m.flaky.is_empty() {
+        s.push_str("\nflaky:\n");
+        for f in &m.flaky {
+            s.push_str(&format!("  - {f}\n"));
+        }
+    }
+    if !m.notes.is_empty() {
+        s.push('\n');
+        for n in &m.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_the_shell() {
+        let w: Vec<String> = ["sh", "-c", "echo 'hi' > /tmp/x", "--cap-add=CHOWN"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            shell_join(&w),
+            r#"sh -c 'echo '\''hi'\'' > /tmp/x' --cap-add=CHOWN"#
+        );
+        assert_eq!(volume_name("/var/cache/app"), "tmp-var-cache-app");
+    }
+}

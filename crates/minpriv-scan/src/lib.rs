@@ -45,4 +45,5 @@ pub mod live;
 pub mod pipeline;
 pub mod resolver;
 pub mod risk;
+pub mod verify_target;
 pub mod walk;

@@ -9,14 +9,13 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use minpriv_engine::Engine;
 use minpriv_engine::verify::{self, Request, RunOptions, Session, VerifyError};
-use minpriv_model::{Posture, Runtime};
-use minpriv_readers::{command_line, compose, kubernetes};
 use minpriv_report::verify::{
     Subject, minimize_json, minimize_text, outcome_json, push_output, verify_json, verify_text,
 };
+use minpriv_scan::verify_target::{Target, TargetSource, load_target};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -175,138 +174,6 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// The starting point, read from the arguments.
-struct Target {
-    posture: Posture,
-    image: String,
-    base_dir: PathBuf,
-    /// The Compose service or Kubernetes container name, for the renderings.
-    name: Option<String>,
-    notes: Vec<String>,
-}
-
-fn read_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
-fn folder_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-fn load_target(args: &TargetArgs) -> Result<Target, String> {
-    let cwd = PathBuf::from(".");
-    let (posture, file_image, base_dir, name, notes) = if let Some(file) = &args.compose {
-        let service = args.service.clone().unwrap_or_default();
-        let text = read_file(file)?;
-        let base = folder_of(file);
-        // verify runs the user's own configuration, as `docker compose` would read it.
-        let access = minpriv_scan::resolver::Access::trusted();
-        let out = compose::read(
-            &text,
-            &minpriv_scan::resolver::FsResolver::new(base.clone(), &access),
-        );
-        let wanted = format!("service/{service}");
-        let Some(w) = out.workloads.iter().find(|w| w.resource == wanted) else {
-            let names: Vec<&str> = out
-                .workloads
-                .iter()
-                .filter_map(|w| w.resource.strip_prefix("service/"))
-                .collect();
-            let mut message = format!("{} has no service `{service}`", file.display());
-            if names.is_empty() {
-                if let Some(e) = out.errors.first() {
-                    message.push_str(&format!(" ({})", e.message));
-                }
-            } else {
-                message.push_str(&format!(" (it has: {})", names.join(", ")));
-            }
-            return Err(message);
-        };
-        let posture = w.containers[0].posture.clone();
-        let image = posture.image.value.clone();
-        (posture, image, base, Some(service), Vec::new())
-    } else if let Some(file) = &args.k8s {
-        let wanted = args.container.clone().unwrap_or_default();
-        let text = read_file(file)?;
-        let out = kubernetes::read(&text);
-        let found: Vec<(&str, &minpriv_model::Container)> = out
-            .workloads
-            .iter()
-            .flat_map(|w| w.containers.iter().map(move |c| (w.resource.as_str(), c)))
-            .filter(|(_, c)| c.name.as_deref() == Some(wanted.as_str()))
-            .collect();
-        let Some((resource, c)) = found.first() else {
-            let names: Vec<String> = out
-                .workloads
-                .iter()
-                .flat_map(|w| w.containers.iter().filter_map(|c| c.name.clone()))
-                .collect();
-            let mut message = format!("{} has no container `{wanted}`", file.display());
-            if !names.is_empty() {
-                message.push_str(&format!(" (it has: {})", names.join(", ")));
-            } else if let Some(e) = out.errors.first() {
-                message.push_str(&format!(" ({})", e.message));
-            }
-            return Err(message);
-        };
-        let mut notes = Vec::new();
-        if found.len() > 1 {
-            notes.push(format!(
-                "{} containers are named `{wanted}`: the one of {resource} is used",
-                found.len()
-            ));
-        }
-        let posture = c.posture.clone();
-        let image = posture.image.value.clone();
-        (posture, image, folder_of(file), Some(wanted), notes)
-    } else if let Some(line) = &args.docker_run {
-        let out = command_line::read_shell(line);
-        let Some(c) = out.workloads.iter().flat_map(|w| &w.containers).next() else {
-            return Err(format!(
-                "no `docker run` command found in `{line}`{}",
-                out.errors
-                    .first()
-                    .map(|e| format!(" ({})", e.message))
-                    .unwrap_or_default()
-            ));
-        };
-        let posture = c.posture.clone();
-        let image = posture.image.value.clone();
-        (posture, image, cwd, None, Vec::new())
-    } else {
-        let Some(image) = args.image.clone() else {
-            return Err(
-                "say what to run: IMAGE, --compose FILE --service NAME, --k8s FILE \
-                        --container NAME, or --docker-run \"docker run ...\""
-                    .into(),
-            );
-        };
-        let mut posture = Posture::defaults(Runtime::Docker, None);
-        posture.image.value = Some(image.clone());
-        (posture, Some(image), cwd, None, Vec::new())
-    };
-    let image = match (args.image.clone(), file_image) {
-        (Some(i), _) => i,
-        (None, Some(i)) if !i.trim().is_empty() && !i.contains('$') => i,
-        (None, Some(i)) => {
-            return Err(format!(
-                "the image `{i}` cannot be run as written: give IMAGE"
-            ));
-        }
-        (None, None) => return Err("the configuration names no image: give IMAGE".into()),
-    };
-    Ok(Target {
-        posture,
-        image,
-        base_dir,
-        name,
-        notes,
-    })
-}
-
 /// Sets a flag on Ctrl-C and SIGTERM (once per process).
 fn cancellation() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
@@ -354,9 +221,19 @@ fn connect() -> Result<Engine, ExitCode> {
     })
 }
 
+/// The starting point as the arguments name it.
+fn target_source(args: &TargetArgs) -> TargetSource<'_> {
+    TargetSource {
+        image: args.image.as_deref(),
+        compose: args.compose.as_deref().zip(args.service.as_deref()),
+        kubernetes: args.k8s.as_deref().zip(args.container.as_deref()),
+        docker_run: args.docker_run.as_deref(),
+    }
+}
+
 /// Everything a command needs to run: the engine, the request, the session's options.
 fn setup(args: &TargetArgs) -> Result<(Engine, Target), ExitCode> {
-    let target = load_target(args).map_err(|m| {
+    let target = load_target(target_source(args)).map_err(|m| {
         crate::error(&m);
         ExitCode::from(2)
     })?;

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use minpriv_model::Severity;
 use minpriv_rules::Profile;
 use std::path::PathBuf;
+use std::time::Duration;
 
 const ROOT_AFTER_HELP: &str = "\
 Examples:
@@ -108,12 +109,12 @@ pub enum Command {
     ///
     /// `minpriv verify (IMAGE | --compose F --service S | --k8s F --container C |
     /// --docker-run LINE) -- CMD...`. Exits with 0 only when the hardened run passes.
-    Verify(crate::verify_cmd::VerifyArgs),
+    Verify(VerifyArgs),
 
     /// Find the least privilege a command still passes with: capabilities (by delta
     /// debugging), user, read-only root filesystem with tmpfs, no-new-privileges; printed as a
     /// `docker run` line, a Compose fragment and a Kubernetes securityContext.
-    Minimize(crate::verify_cmd::MinimizeArgs),
+    Minimize(MinimizeArgs),
 
     /// Fix what scan finds, in place: a unified diff by default, the files changed with
     /// --write. Only safe fixes unless --unsafe; each unsafe one says why it may break the app.
@@ -121,8 +122,8 @@ pub enum Command {
     /// Exits with 1 when there are changes to make and --write was not given (like
     /// `rustfmt --check`), 0 when there are none or they were written, 2 when a file could not
     /// be read or a fix was refused.
-    #[command(after_long_help = crate::fix_cmd::AFTER_HELP)]
-    Fix(crate::fix_cmd::FixArgs),
+    #[command(after_long_help = FIX_AFTER_HELP)]
+    Fix(FixArgs),
 
     /// Rank containers by the harm a known vulnerability in their image can do, given the
     /// privileges they run with: reads Trivy JSON, Grype JSON or SARIF reports, matches them to
@@ -131,7 +132,7 @@ pub enum Command {
     ///
     /// `minpriv risk --vulns REPORT... [PATH...|--docker]`. `minpriv explain risk` describes
     /// the scoring model.
-    Risk(crate::risk_cmd::RiskArgs),
+    Risk(RiskArgs),
 
     /// Summarise least privilege across many repositories: adoption of non-root, dropped
     /// capabilities, no-new-privileges, read-only root filesystems and private namespaces per
@@ -140,7 +141,7 @@ pub enum Command {
     /// Each folder directly inside a PATH is one repository. `--html FILE` writes one
     /// self-contained page with charts; the numbers are printed as a table or, with
     /// `--format json`, as JSON.
-    Report(crate::fleet::ReportArgs),
+    Report(ReportArgs),
 
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
@@ -558,6 +559,418 @@ pub enum DiffFormat {
     Json,
 }
 
+const VERIFY_AFTER_HELP: &str = "\
+Examples:
+  minpriv verify app:1.4 -- /app/selftest
+  minpriv verify --compose compose.yaml --service web -- /app/selftest
+  minpriv verify --k8s deploy.yaml --container app -- /app/selftest
+  minpriv verify --docker-run \"docker run --cap-add NET_ADMIN app:1.4\" -- /app/selftest
+  minpriv verify --cleanup           remove containers left by a killed run
+
+Safety: no run is privileged (a privileged posture runs with every capability instead), runs get
+--network none unless --network is given, and every container is labelled minpriv.verify=<run
+id> and removed after its run, on error, at its timeout and on Ctrl-C or SIGTERM.
+
+Exit codes:
+  0    the hardened run passed
+  1    the hardened run failed
+  2    a usage error, an input that cannot be read, no engine, or an image the engine lacks
+  130  interrupted (Ctrl-C, SIGTERM); the containers were removed";
+
+const MINIMIZE_AFTER_HELP: &str = "\
+The search (each step keeps what passes, and only ever removes privilege):
+  1. the baseline must pass;  2. everything hardened at once;  3. no-new-privileges, default
+  seccomp, no host namespaces or devices;  4. read-only root filesystem with tmpfs for exactly
+  the folders the app wrote (the engine's change list);  5. a non-root user (the image's USER,
+  else --uid) with no capabilities;  6. when the app keeps root: the smallest capability set,
+  by delta debugging over the baseline's set (k needed of n cost at most 1 + 2k*ceil(log2 n)
+  runs; identical configurations run once; --jobs runs independent probes in parallel);
+  7. one run with ports below 1024 privileged, to tell whether the app binds one (Docker needs
+  no NET_BIND_SERVICE for that; other runtimes may).
+
+--repeat N: a configuration that fails is run again, up to N times, and passes if any run
+passes. A capability is kept only when every run without it fails, so a flaky test cannot add
+one; configurations that failed before passing are reported as flaky.
+
+Exit codes:
+  0    the least privilege was found (the result passed)
+  1    the command fails with its configuration as written: nothing to minimize
+  2    a usage error, an input that cannot be read, no engine, or an image the engine lacks
+  130  interrupted (Ctrl-C, SIGTERM); the containers were removed";
+
+/// Where the configuration and the command come from (shared by verify and minimize).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The image to run (it must be in the local engine: nothing is pulled). With --compose,
+    /// --k8s or --docker-run, it replaces the image the file names.
+    #[arg(value_name = "IMAGE")]
+    pub image: Option<String>,
+
+    /// Start from service NAME (--service) of this Compose file.
+    #[arg(long, value_name = "FILE", requires = "service", conflicts_with_all = ["k8s", "docker_run"])]
+    pub compose: Option<PathBuf>,
+
+    /// The Compose service.
+    #[arg(long, value_name = "NAME", requires = "compose")]
+    pub service: Option<String>,
+
+    /// Start from container NAME (--container) of this Kubernetes manifest.
+    #[arg(long, value_name = "FILE", requires = "container", conflicts_with_all = ["compose", "docker_run"])]
+    pub k8s: Option<PathBuf>,
+
+    /// The Kubernetes container.
+    #[arg(long, value_name = "NAME", requires = "k8s")]
+    pub container: Option<String>,
+
+    /// Start from a `docker run ...` command line (its flags; the command goes after --).
+    #[arg(long = "docker-run", value_name = "COMMAND_LINE", conflicts_with_all = ["compose", "k8s"])]
+    pub docker_run: Option<String>,
+
+    /// The command to run (after the image's entrypoint); it passes when it exits with 0.
+    /// Default: the image's own command.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+
+    /// The network of every run. `none` keeps test runs off every network.
+    #[arg(long, value_name = "NAME", default_value = "none")]
+    pub network: String,
+
+    /// The uid (and gid) of the non-root user when the image's USER is root or unset.
+    #[arg(long, value_name = "UID", default_value_t = 65532)]
+    pub uid: u32,
+
+    /// How long one run may take before it is killed and counts as failed (`60`, `90s`, `2m`).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// How many runs may go on at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+
+    /// Run a failing configuration up to N times; it passes if any run passes (a flaky test
+    /// then cannot make a restriction look necessary).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub repeat: u32,
+
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub format: Format,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of `minpriv verify`.
+#[derive(Debug, Args)]
+#[command(after_long_help = VERIFY_AFTER_HELP)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Remove every container labelled minpriv.verify (left by a run that was killed) and exit.
+    #[arg(long)]
+    pub cleanup: bool,
+}
+
+/// Options of `minpriv minimize`.
+#[derive(Debug, Args)]
+#[command(after_long_help = MINIMIZE_AFTER_HELP)]
+pub struct MinimizeArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Output formats of verify and minimize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 60, 90s, 2m)"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" | "sec" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    if !(0.05..=86_400.0).contains(&seconds) {
+        return Err("the timeout must be between 50ms and 24h".into());
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The long help after the options of `minpriv fix`.
+pub const FIX_AFTER_HELP: &str = "\
+What gets fixed (only findings that scan reports, that no minpriv:ignore comment suppresses and
+no unexpired minpriv.toml waiver covers; the configuration's rule settings and exclude apply):
+  seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
+                                an explicit Unconfined / seccomp:unconfined turned back on   unsafe
+  privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
+                                safe for a process known to run as root, else               unsafe
+  privileged                    privileged mode off (Compose: the key removed)              unsafe
+  caps-not-dropped              capabilities drop ALL (plus minimize's proven set)          unsafe
+  dangerous-cap-added           added capabilities cut to minimize's proven set (--from)    unsafe
+  writable-rootfs               read-only root filesystem, tmpfs at /tmp (or minimize's)    unsafe
+  runs-as-root                  a non-root numeric user: runAsNonRoot + runAsUser 10001,
+                                user \"10001:10001\", USER 10001:10001 before the final CMD   unsafe
+
+Safe means it cannot change what an app that works as configured does: Docker and Podman
+already run every container under the default seccomp profile, so images work under it; and
+no-new-privileges takes nothing from a process that already is root. Every other fix may break
+the app; --unsafe applies them, and the diff says for each why it may break it and which
+`minpriv verify` command checks it first. With --from minimize.json (the output of
+`minpriv minimize --format json`), the proven capabilities, user and tmpfs paths replace the
+blanket ones, and restrictions minimize found the app cannot live with are left out.
+
+Everything else in the file is kept: comments, key order, indentation, block or flow style,
+quoting, document separators, CRLF line endings, a missing final newline. A file is only
+written when the edited text parses to the same tree as before except at the fixed paths, no
+fixed finding is left, and a second run would change nothing; otherwise it is refused, with an
+error naming the file.
+
+Examples:
+  minpriv fix k8s/                     show the safe fixes as a diff (exit 1 if there are any)
+  minpriv fix --unsafe --write .       apply every fix
+  minpriv fix --rule runs-as-root --unsafe Dockerfile
+  minpriv fix --from min.json --container app --unsafe --write deploy.yaml
+
+Exit codes:
+  0  nothing to change, or every change written (--write)
+  1  changes to make (without --write)
+  2  a usage error, an unreadable file, or a file whose fixes were refused";
+
+/// Options of `minpriv fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files and folders to fix. Default: the current folder. Folders are walked as scan walks
+    /// them.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the fixed files instead of printing a diff.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Also apply unsafe fixes: those that may break the app (see below).
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+
+    /// Fix only the findings of this rule (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+
+    /// Do not fix the findings of this rule (repeatable).
+    #[arg(long = "skip", value_name = "RULE")]
+    pub skip: Vec<String>,
+
+    /// Use the result of `minpriv minimize --format json` for the container in scope: its
+    /// proven capabilities, user and tmpfs paths instead of the blanket ones.
+    #[arg(long = "from", value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// Fix only the containers (Kubernetes), services (Compose) or commands (`--name`) with
+    /// this name.
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+
+    /// Also fix files that .gitignore, .ignore and the global git excludes leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Print no summary and no notes on standard error, only the diff and errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Use this configuration file instead of looking for minpriv.toml or .minpriv.toml from
+    /// the first PATH upward. Its rule settings, `exclude` and unexpired waivers apply: a
+    /// disabled rule, an excluded file or a waived finding is not fixed.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+const RISK_AFTER_HELP: &str = "\
+Examples:
+  trivy image -f json -o web.json nginx:1.25
+  grype -o json ghcr.io/org/api:2.1 > api.json
+  minpriv risk --vulns web.json api.json deploy/ compose.yaml
+  minpriv risk --vulns web.json --docker         the running containers of the local engine
+  minpriv risk --vulns app:1.0=scout.sarif .     a report that names no image (Docker Scout)
+  minpriv explain risk                           the scoring model
+
+Which argument is which: every value after --vulns that is a vulnerability report (Trivy JSON,
+Grype JSON, SARIF) is one; the others (folders, Compose files, manifests, `docker inspect`
+output) are PATHs to scan, as are arguments before --vulns or after `--`.
+
+Exit codes:
+  0  no container scores in the --fail-on band or above
+  1  at least one does (the default band, low, is any known vulnerability: a score of 1 or more)
+  2  a usage error, or a report or input could not be read or parsed (the rest is still ranked)";
+
+/// Options of `minpriv risk`.
+#[derive(Debug, Args)]
+#[command(after_long_help = RISK_AFTER_HELP)]
+pub struct RiskArgs {
+    /// Vulnerability reports: Trivy JSON (`trivy image -f json`), Grype JSON (`grype -o json`)
+    /// or SARIF from any scanner (`docker scout cves --format sarif`, `trivy -f sarif`,
+    /// `grype -o sarif`); `-` reads one from standard input. Each is matched to the containers
+    /// whose image it names (`nginx` = `docker.io/library/nginx:latest`; digests must agree
+    /// when both sides pin one). IMAGE=REPORT names the image of a report that names none, or
+    /// overrides the one it names.
+    #[arg(long = "vulns", value_name = "REPORT", num_args = 1.., required = true)]
+    pub vulns: Vec<String>,
+
+    /// Files and folders to read containers from, as `minpriv scan` reads them (default: the
+    /// current folder). With --docker: the containers to rank (names, ids or id prefixes).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Rank the containers of the Docker Engine instead of files: the running ones, every one
+    /// with --all, or those named as PATHs. Their image ids match reports too.
+    #[arg(long)]
+    pub docker: bool,
+
+    /// With --docker: stopped and created containers too.
+    #[arg(long, requires = "docker")]
+    pub all: bool,
+
+    /// How to print the ranking: a text table, JSON (`ranking`, worst first), or a Markdown
+    /// table for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = RiskFormat::Text, value_name = "FORMAT")]
+    pub format: RiskFormat,
+
+    /// Write the ranking to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a container scores in this band or above: critical from 70, high from
+    /// 40, medium from 15, low from 1. Default: low.
+    #[arg(long, value_enum, value_name = "BAND")]
+    pub fail_on: Option<FailOn>,
+
+    /// Print only the N worst containers (all are still counted for the exit code).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Also read files that .gitignore, .ignore and the global git excludes leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Text format: the ranking only, no notes about unmatched containers and reports.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `minpriv risk --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RiskFormat {
+    /// A table, worst first, each row with why and the best single change.
+    Text,
+    /// One JSON object; `ranking` is the list, worst first.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+const REPORT_AFTER_HELP: &str = "\
+Practices measured, per container where they can be set (a Dockerfile sets only the user):
+  non-root                the process runs as a known non-root user
+  drop-all-capabilities   capabilities are dropped with ALL (and the container is not privileged)
+  no-new-privileges       no-new-privileges / allowPrivilegeEscalation: false
+  read-only-rootfs        the root filesystem is read-only
+  no-host-namespaces      no host PID, IPC, network, UTS or user namespace
+
+Examples:
+  minpriv report ~/src/org --html fleet.html      every folder in ~/src/org is a repository
+  minpriv report team-a team-b --format json      the numbers, for a dashboard
+
+Exit codes:
+  0  the report was written (findings do not fail it: gate pull requests with `minpriv scan`)
+  2  a usage error, or some input or configuration could not be read or parsed (the rest is
+     still reported)";
+
+/// Options of `minpriv report`.
+#[derive(Debug, Args)]
+#[command(after_long_help = REPORT_AFTER_HELP)]
+pub struct ReportArgs {
+    /// Folders of repositories: each folder directly inside a PATH is one repository, and files
+    /// directly in a PATH form one named after it. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the report as one self-contained HTML page to FILE: adoption charts, the worst
+    /// containers and every finding with its source line. It loads nothing from the network.
+    /// Written atomically, like --output.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// How to print the numbers: a table (text) or one JSON object with the same numbers as the
+    /// page (`overall`, `repositories`, `containers` worst first).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text, value_name = "FORMAT")]
+    pub format: SummaryFormat,
+
+    /// Write the numbers to FILE instead of standard output (atomically: a temporary file in
+    /// the same folder, renamed when complete).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The policy profile of every repository, over what their configuration files say.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    #[command(flatten)]
+    pub selection: RuleSelectionArgs,
+
+    /// One configuration file for every repository. Default: each repository's nearest
+    /// minpriv.toml or .minpriv.toml, from its folder upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Count only findings of this severity or worse. Default: each repository's
+    /// configuration, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<crate::args::MinSeverity>,
+
+    /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// With --html: a vulnerability report (Trivy JSON, Grype JSON or SARIF; IMAGE=REPORT for
+    /// one that names no image), repeatable. The page gains the risk ranking `minpriv risk`
+    /// prints: containers ranked by known vulnerabilities weighed against their privileges.
+    #[arg(long = "vulns", value_name = "REPORT", requires = "html")]
+    pub vulns: Vec<String>,
+}
+
+/// `minpriv report --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// A table: containers, findings and adoption of each practice per repository.
+    Text,
+    /// One JSON object with the numbers the HTML page shows.
+    Json,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,5 +1012,16 @@ mod tests {
     fn fail_on_has_no_info_level() {
         assert!(Cli::try_parse_from(["minpriv", "scan", "--fail-on", "info"]).is_err());
         assert!(Cli::try_parse_from(["minpriv", "scan", "--min-severity", "info"]).is_ok());
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("60").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("1y").is_err());
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("abc").is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! from it.
 
 use crate::args::{Cli, CompletionsArgs, ManArgs};
-use crate::{ExitStatus, error, print};
+use crate::status::{ExitStatus, error, print};
 use clap::CommandFactory;
 use minpriv_scan::walk;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! `minpriv diff OLD NEW` and `minpriv diff --git REV1 REV2`: which containers gained privilege.
 //! The sides are read and compared by `minpriv_scan::diff`, printed by `minpriv_report::diff`.
 
-use crate::ExitStatus;
 use crate::args::{DiffArgs, DiffFormat};
+use crate::status::ExitStatus;
 use minpriv_report::diff::{render_json, render_text};
 use minpriv_scan::diff::{diff, read_folder, read_revision};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
         )
     };
     for message in old.errors.iter().chain(&new.errors) {
-        crate::error(message);
+        crate::status::error(message);
     }
     if old.unreadable || new.unreadable {
         return ExitStatus::Error;
@@ -33,12 +33,12 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
         DiffFormat::Json => match render_json(&outcome, &args.old, &args.new) {
             Ok(text) => text,
             Err(err) => {
-                crate::error(&format!("cannot render the JSON report: {err}"));
+                crate::status::error(&format!("cannot render the JSON report: {err}"));
                 return ExitStatus::Error;
             }
         },
     };
-    if crate::print(&text) == ExitStatus::Error {
+    if crate::status::print(&text) == ExitStatus::Error {
         return ExitStatus::Error;
     }
     if !old.errors.is_empty() || !new.errors.is_empty() {

@@ -1,6 +1,6 @@
 //! `minpriv explain ID`: one rule's documentation, straight from the rule.
 
-use crate::{ExitStatus, error, print};
+use crate::status::{ExitStatus, error, print};
 use minpriv_rules::explain;
 use minpriv_rules::registry::closest_rule_id;
 

@@ -4,6 +4,10 @@
 pub mod completions;
 pub mod diff;
 pub mod explain;
+pub mod fix;
 pub mod init;
+pub mod report;
+pub mod risk;
 pub mod rules;
 pub mod scan;
+pub mod verify;

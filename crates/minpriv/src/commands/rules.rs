@@ -1,7 +1,7 @@
 //! `minpriv rules`: the rule catalogue, straight from the rules' own documentation.
 
 use crate::args::{RulesArgs, RulesFormat};
-use crate::{ExitStatus, print};
+use crate::status::{ExitStatus, print};
 use minpriv_report::rules::{markdown_table, text_table};
 use minpriv_rules::all_rules;
 

@@ -2,7 +2,7 @@
 
 use crate::args::{ColorWhen, OutputFormat, ScanArgs};
 use crate::atomic::AtomicFile;
-use crate::{ExitStatus, error};
+use crate::status::{ExitStatus, error};
 use minpriv_model::{Severity, Workload};
 use minpriv_report::github::GithubWriter;
 use minpriv_report::json::JsonWriter;

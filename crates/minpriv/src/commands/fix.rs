@@ -1,8 +1,8 @@
 //! `minpriv fix`: the files `scan` would read, fixed with the `minpriv-fix` crate; a diff, or
 //! the files rewritten with `--write`.
 
-use crate::{ExitStatus, error, print};
-use clap::Args;
+use crate::args::FixArgs;
+use crate::status::{ExitStatus, error, print};
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
 use minpriv_model::Finding;
 use minpriv_readers::detect::{detect_format, sniff_content};
@@ -17,99 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are no configuration file; they are not read for fixing.
 const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
-
-/// The long help after the options of `minpriv fix`.
-pub const AFTER_HELP: &str = "\
-What gets fixed (only findings that scan reports, that no minpriv:ignore comment suppresses and
-no unexpired minpriv.toml waiver covers; the configuration's rule settings and exclude apply):
-  seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
-                                an explicit Unconfined / seccomp:unconfined turned back on   unsafe
-  privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
-                                safe for a process known to run as root, else               unsafe
-  privileged                    privileged mode off (Compose: the key removed)              unsafe
-  caps-not-dropped              capabilities drop ALL (plus minimize's proven set)          unsafe
-  dangerous-cap-added           added capabilities cut to minimize's proven set (--from)    unsafe
-  writable-rootfs               read-only root filesystem, tmpfs at /tmp (or minimize's)    unsafe
-  runs-as-root                  a non-root numeric user: runAsNonRoot + runAsUser 10001,
-                                user \"10001:10001\", USER 10001:10001 before the final CMD   unsafe
-
-Safe means it cannot change what an app that works as configured does: Docker and Podman
-already run every container under the default seccomp profile, so images work under it; and
-no-new-privileges takes nothing from a process that already is root. Every other fix may break
-the app; --unsafe applies them, and the diff says for each why it may break it and which
-`minpriv verify` command checks it first. With --from minimize.json (the output of
-`minpriv minimize --format json`), the proven capabilities, user and tmpfs paths replace the
-blanket ones, and restrictions minimize found the app cannot live with are left out.
-
-Everything else in the file is kept: comments, key order, indentation, block or flow style,
-quoting, document separators, CRLF line endings, a missing final newline. A file is only
-written when the edited text parses to the same tree as before except at the fixed paths, no
-fixed finding is left, and a second run would change nothing; otherwise it is refused, with an
-error naming the file.
-
-Examples:
-  minpriv fix k8s/                     show the safe fixes as a diff (exit 1 if there are any)
-  minpriv fix --unsafe --write .       apply every fix
-  minpriv fix --rule runs-as-root --unsafe Dockerfile
-  minpriv fix --from min.json --container app --unsafe --write deploy.yaml
-
-Exit codes:
-  0  nothing to change, or every change written (--write)
-  1  changes to make (without --write)
-  2  a usage error, an unreadable file, or a file whose fixes were refused";
-
-/// Options of `minpriv fix`.
-#[derive(Debug, Args)]
-pub struct FixArgs {
-    /// Files and folders to fix. Default: the current folder. Folders are walked as scan walks
-    /// them.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Write the fixed files instead of printing a diff.
-    #[arg(long)]
-    pub write: bool,
-
-    /// Also apply unsafe fixes: those that may break the app (see below).
-    #[arg(long = "unsafe")]
-    pub unsafe_fixes: bool,
-
-    /// Fix only the findings of this rule (repeatable).
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-
-    /// Do not fix the findings of this rule (repeatable).
-    #[arg(long = "skip", value_name = "RULE")]
-    pub skip: Vec<String>,
-
-    /// Use the result of `minpriv minimize --format json` for the container in scope: its
-    /// proven capabilities, user and tmpfs paths instead of the blanket ones.
-    #[arg(long = "from", value_name = "FILE")]
-    pub from: Option<PathBuf>,
-
-    /// Fix only the containers (Kubernetes), services (Compose) or commands (`--name`) with
-    /// this name.
-    #[arg(long, value_name = "NAME")]
-    pub container: Option<String>,
-
-    /// Also fix files that .gitignore, .ignore and the global git excludes leave out.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// Print no summary and no notes on standard error, only the diff and errors.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
-    /// Use this configuration file instead of looking for minpriv.toml or .minpriv.toml from
-    /// the first PATH upward. Its rule settings, `exclude` and unexpired waivers apply: a
-    /// disabled rule, an excluded file or a waived finding is not fixed.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Use no configuration file.
-    #[arg(long)]
-    pub no_config: bool,
-}
 
 /// The profile of the rules to fix: every rule (or the configuration's), narrowed by `--rule`
 /// and `--skip`.

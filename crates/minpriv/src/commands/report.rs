@@ -7,9 +7,9 @@
 //! nearest minpriv.toml, with its excludes and waivers) unless `--config` or `--no-config` says
 //! otherwise, because in an organisation each team owns its exceptions.
 
-use crate::args::RuleSelectionArgs;
-use crate::{ExitStatus, atomic, error};
-use clap::{Args, ValueEnum};
+use crate::args::{ReportArgs, SummaryFormat};
+use crate::atomic;
+use crate::status::{ExitStatus, error};
 use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
 use minpriv_scan::analyze::{self, Outcome};
@@ -22,89 +22,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
-
-const REPORT_AFTER_HELP: &str = "\
-Practices measured, per container where they can be set (a Dockerfile sets only the user):
-  non-root                the process runs as a known non-root user
-  drop-all-capabilities   capabilities are dropped with ALL (and the container is not privileged)
-  no-new-privileges       no-new-privileges / allowPrivilegeEscalation: false
-  read-only-rootfs        the root filesystem is read-only
-  no-host-namespaces      no host PID, IPC, network, UTS or user namespace
-
-Examples:
-  minpriv report ~/src/org --html fleet.html      every folder in ~/src/org is a repository
-  minpriv report team-a team-b --format json      the numbers, for a dashboard
-
-Exit codes:
-  0  the report was written (findings do not fail it: gate pull requests with `minpriv scan`)
-  2  a usage error, or some input or configuration could not be read or parsed (the rest is
-     still reported)";
-
-/// Options of `minpriv report`.
-#[derive(Debug, Args)]
-#[command(after_long_help = REPORT_AFTER_HELP)]
-pub struct ReportArgs {
-    /// Folders of repositories: each folder directly inside a PATH is one repository, and files
-    /// directly in a PATH form one named after it. Default: the current folder.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Write the report as one self-contained HTML page to FILE: adoption charts, the worst
-    /// containers and every finding with its source line. It loads nothing from the network.
-    /// Written atomically, like --output.
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
-
-    /// How to print the numbers: a table (text) or one JSON object with the same numbers as the
-    /// page (`overall`, `repositories`, `containers` worst first).
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Text, value_name = "FORMAT")]
-    pub format: SummaryFormat,
-
-    /// Write the numbers to FILE instead of standard output (atomically: a temporary file in
-    /// the same folder, renamed when complete).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// The policy profile of every repository, over what their configuration files say.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-
-    #[command(flatten)]
-    pub selection: RuleSelectionArgs,
-
-    /// One configuration file for every repository. Default: each repository's nearest
-    /// minpriv.toml or .minpriv.toml, from its folder upward.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Read no configuration file: built-in defaults and flags only.
-    #[arg(long)]
-    pub no_config: bool,
-
-    /// Count only findings of this severity or worse. Default: each repository's
-    /// configuration, else low.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub min_severity: Option<crate::args::MinSeverity>,
-
-    /// Also scan files that .gitignore, .ignore and the global git excludes leave out.
-    #[arg(long)]
-    pub no_ignore: bool,
-
-    /// With --html: a vulnerability report (Trivy JSON, Grype JSON or SARIF; IMAGE=REPORT for
-    /// one that names no image), repeatable. The page gains the risk ranking `minpriv risk`
-    /// prints: containers ranked by known vulnerabilities weighed against their privileges.
-    #[arg(long = "vulns", value_name = "REPORT", requires = "html")]
-    pub vulns: Vec<String>,
-}
-
-/// `minpriv report --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SummaryFormat {
-    /// A table: containers, findings and adoption of each practice per repository.
-    Text,
-    /// One JSON object with the numbers the HTML page shows.
-    Json,
-}
 
 /// One repository before it is scanned.
 struct Repository {

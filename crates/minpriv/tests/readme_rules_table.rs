@@ -14,19 +14,11 @@ use std::path::Path;
 const START: &str = "<!-- rules-table:start -->";
 const END: &str = "<!-- rules-table:end -->";
 
-/// The table as it must read: one row per rule, in the registry's order.
+/// The table as it must read: one row per rule, in the registry's order, as `minpriv rules
+/// --format markdown` prints it.
 fn expected_table() -> String {
-    let mut table = String::from("| id | default severity | fires when |\n|---|---|---|\n");
-    for rule in minpriv_rules::all_rules() {
-        let info = rule.info();
-        table.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            info.id,
-            info.default_severity.as_str(),
-            info.summary.replace('|', "\\|")
-        ));
-    }
-    table
+    let infos: Vec<_> = minpriv_rules::all_rules().iter().map(|r| r.info()).collect();
+    minpriv_report::rules::markdown_table(&infos)
 }
 
 /// What README.md holds between the markers, without the blank lines around it.

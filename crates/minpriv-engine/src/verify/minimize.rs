@@ -1,7 +1,9 @@
 //! The least privilege a command still passes with.
 //!
-//! Only ever removes privilege from the baseline (every probe is the baseline with restrictions
-//! applied, or a subset of its capabilities), in this order, each step keeping what passes:
+//! Only ever removes privilege from the baseline: every probe is the baseline's posture with
+//! the model's hardening steps applied (those of the [`Restriction`]s, or a subset of its
+//! capabilities added back), made into a run at the edge. In this order, each step keeping what
+//! passes:
 //!
 //! 1. **baseline**: the configuration as written must pass, else there is nothing to minimize;
 //! 2. **everything hardened**: non-root user, no capabilities, no-new-privileges, read-only root
@@ -27,9 +29,12 @@
 //! run without it fails, so a flaky test cannot add a capability. The result is a configuration
 //! that passed at least once; configurations that failed before passing are listed as flaky.
 
-use super::spec::{Hardening, Restriction, RunSpec, applicable, is_root_user, restricted};
+use super::spec::{
+    Hardening, Restriction, RunSpec, applicable, is_root_user, restricted, with_restrictions,
+};
 use super::{Probed, Request, Session, VerifyError, ddmin, prepare, tmpfs_needed};
-use minpriv_model::{CapSet, Capability};
+use minpriv_model::hardening;
+use minpriv_model::{CapSet, Capability, Located, Origin};
 use serde::Serialize;
 
 /// One step of the search.
@@ -158,16 +163,21 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
     let mut kept_privileges = Vec::new();
     let mut capability_search = None;
 
-    let everything = restricted(base, &applied, &[], &hardening);
-    let mut current = base.clone();
-    if everything != *base {
-        let o = session.probe(&everything, "everything hardened")?;
+    // Every hypothesis is a posture (the baseline's with steps applied); only its run is
+    // compared and probed.
+    let everything = restricted(&baseline, &applied, &[], &hardening);
+    let mut current = baseline.posture.clone();
+    let mut current_spec = base.clone();
+    let everything_spec = baseline.run(&everything);
+    if everything_spec != *base {
+        let o = session.probe(&everything_spec, "everything hardened")?;
         record(&mut steps, "everything hardened", &o);
         if o.passed {
             current = everything;
+            current_spec = everything_spec;
         }
     }
-    if current == *base {
+    if current_spec == *base {
         // Confinement.
         let group: Vec<Restriction> = applied
             .iter()
@@ -175,18 +185,18 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
             .filter(|r| CONFINEMENT.contains(r))
             .collect();
         if !group.is_empty() {
-            let candidate = with(&current, &group, &hardening);
+            let candidate = with_restrictions(&current, &group, &hardening);
             let names: Vec<&str> = group.iter().map(|r| r.name()).collect();
             let label = format!("confinement: {}", names.join(", "));
-            let o = session.probe(&candidate, &label)?;
+            let o = session.probe(&baseline.run(&candidate), &label)?;
             record(&mut steps, &label, &o);
             if o.passed {
                 current = candidate;
             } else if group.len() > 1 {
                 for r in &group {
-                    let candidate = with(&current, &[*r], &hardening);
+                    let candidate = with_restrictions(&current, &[*r], &hardening);
                     let label = format!("confinement: {r}");
-                    let o = session.probe(&candidate, &label)?;
+                    let o = session.probe(&baseline.run(&candidate), &label)?;
                     record(&mut steps, &label, &o);
                     if o.passed {
                         current = candidate;
@@ -206,30 +216,29 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
                     o.why()
                 ));
             }
+            current_spec = baseline.run(&current);
         }
 
         // Read-only root filesystem, with tmpfs where the last passing writable run wrote.
         if applied.contains(&Restriction::ReadOnlyRootfs) {
-            let writable = session.probe(&current, "writable root filesystem")?;
+            let writable = session.probe(&current_spec, "writable root filesystem")?;
             let mut more = Vec::new();
-            let dirs = tmpfs_needed(&current, &writable, &mut more);
-            let mut candidate = current.clone();
-            candidate.read_only_rootfs = true;
-            candidate.tmpfs.extend(dirs);
-            candidate.tmpfs.sort();
-            candidate.tmpfs.dedup();
-            let label = if candidate.tmpfs.is_empty() {
+            let tmpfs = tmpfs_needed(&current_spec, &writable, &mut more);
+            let candidate = hardening::Step::ReadOnlyRootfs { tmpfs }.apply(&current);
+            let candidate_spec = baseline.run(&candidate);
+            let label = if candidate_spec.tmpfs.is_empty() {
                 "read-only root filesystem".to_string()
             } else {
                 format!(
                     "read-only root filesystem + tmpfs {}",
-                    candidate.tmpfs.join(",")
+                    candidate_spec.tmpfs.join(",")
                 )
             };
-            let o = session.probe(&candidate, &label)?;
+            let o = session.probe(&candidate_spec, &label)?;
             record(&mut steps, &label, &o);
             if o.passed {
                 current = candidate;
+                current_spec = candidate_spec;
             } else {
                 kept_privileges.push(Restriction::ReadOnlyRootfs);
                 notes.extend(more);
@@ -242,14 +251,18 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
 
         // User: non-root, with no capabilities (a non-root process gets none).
         if applied.contains(&Restriction::NonRootUser) {
-            let mut candidate = current.clone();
-            candidate.user = Some(non_root.clone());
-            candidate.capabilities = CapSet::empty();
+            let candidate = hardening::Step::DROP_ALL_CAPABILITIES.apply(&with_restrictions(
+                &current,
+                &[Restriction::NonRootUser],
+                &hardening,
+            ));
+            let candidate_spec = baseline.run(&candidate);
             let label = format!("non-root user {non_root}, no capabilities");
-            let o = session.probe(&candidate, &label)?;
+            let o = session.probe(&candidate_spec, &label)?;
             record(&mut steps, &label, &o);
             if o.passed {
                 current = candidate;
+                current_spec = candidate_spec;
             } else {
                 kept_privileges.push(Restriction::NonRootUser);
                 notes.push(format!(
@@ -262,18 +275,23 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
         }
 
         // Capabilities, as the kept user.
-        if !current.capabilities.is_empty() {
-            let items: Vec<Capability> = current.capabilities.iter().collect();
+        if !current_spec.capabilities.is_empty() {
+            let items: Vec<Capability> = current_spec.capabilities.iter().collect();
             let of = items.len();
+            let only = |caps: CapSet| hardening::Step::Capabilities {
+                drop_all: true,
+                add: Some(caps),
+            };
             let start = current.clone();
             let found = ddmin::ddmin(&items, session.options().jobs, |sets| {
                 let batch: Vec<(RunSpec, String)> = sets
                     .iter()
                     .map(|set| {
-                        let mut s = start.clone();
-                        s.capabilities = set.iter().copied().collect();
-                        let label = caps_label(s.capabilities, of);
-                        (s, label)
+                        let caps: CapSet = set.iter().copied().collect();
+                        (
+                            baseline.run(&only(caps).apply(&start)),
+                            caps_label(caps, of),
+                        )
                     })
                     .collect();
                 Ok::<_, VerifyError>(
@@ -284,14 +302,15 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
                         .collect(),
                 )
             })?;
-            current.capabilities = found.kept.iter().copied().collect();
+            current = only(found.kept.iter().copied().collect()).apply(&current);
+            current_spec = baseline.run(&current);
             let needed = found.kept.len();
             steps.push(Step {
                 hypothesis: format!("capability search over {of}"),
                 passed: true,
                 status: format!(
                     "{} in {} test(s) (bound {})",
-                    caps_label(current.capabilities, of),
+                    caps_label(current_spec.capabilities, of),
                     found.tests,
                     ddmin::test_bound(needed, of)
                 ),
@@ -310,25 +329,27 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
 
     // The result is a configuration that passed (every kept step passed, and ddmin keeps only
     // passing sets); this answers from the cache.
-    let outcome = session.probe(&current, "result")?;
+    let outcome = session.probe(&current_spec, "result")?;
     if !outcome.passed {
         return Err(VerifyError::Engine(crate::EngineError::new(
             "internal error: the minimized configuration did not pass",
         )));
     }
 
-    // Low ports.
+    // Low ports: a probe, not a hardening step, so it edits the posture's sysctls directly.
     let mut binds_low_port = None;
-    if current.network != "host" {
+    if current_spec.network != "host" {
         let mut candidate = current.clone();
         candidate
             .sysctls
-            .retain(|(k, _)| k != "net.ipv4.ip_unprivileged_port_start");
-        candidate
-            .sysctls
-            .push(("net.ipv4.ip_unprivileged_port_start".into(), "1024".into()));
+            .retain(|s| s.value.0 != "net.ipv4.ip_unprivileged_port_start");
+        candidate.sysctls.push(Located::new(
+            ("net.ipv4.ip_unprivileged_port_start".into(), "1024".into()),
+            Origin::Written,
+            candidate.anchor,
+        ));
         let label = "ports below 1024 privileged (ip_unprivileged_port_start=1024)";
-        let o = session.probe(&candidate, label)?;
+        let o = session.probe(&baseline.run(&candidate), label)?;
         record(&mut steps, label, &o);
         binds_low_port = Some(!o.passed);
         if !o.passed {
@@ -341,6 +362,7 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
             );
         }
     }
+    let current = current_spec;
 
     let user = current
         .user
@@ -385,12 +407,4 @@ fn record(steps: &mut Vec<Step>, hypothesis: &str, outcome: &crate::verify::RunO
         passed: outcome.passed,
         status: outcome.status_line(),
     });
-}
-
-fn with(spec: &RunSpec, restrictions: &[Restriction], hardening: &Hardening) -> RunSpec {
-    let mut s = spec.clone();
-    for r in restrictions {
-        r.apply(&mut s, hardening);
-    }
-    s
 }

@@ -2,16 +2,19 @@
 //! configuration ([`verify`]), or search the least privilege it still passes with
 //! ([`minimize`]).
 //!
-//! Every run is one container created from a [`RunSpec`]: never privileged, `--network none`
-//! unless asked otherwise, labelled `minpriv.verify=<run id>`, killed at its timeout, and
-//! removed after the run, on error and on cancellation ([`Session`]). Leftovers of a process
-//! that was killed outright are removed by [`cleanup_leftovers`].
+//! Every run is the baseline's posture with some of the model's hardening steps applied
+//! (named by [`Restriction`]s), made into a [`RunSpec`] only at the edge
+//! ([`RunSpec::from_posture`]), and one container created from that spec: never privileged,
+//! `--network none` unless asked otherwise, labelled `minpriv.verify=<run id>`, killed at its
+//! timeout, and removed after the run, on error and on cancellation ([`Session`]). Leftovers
+//! of a process that was killed outright are removed by [`cleanup_leftovers`].
 //!
 //! A run *passes* when the command exits with 0 within the timeout.
 //!
 //! The pieces:
-//! - [`spec`]: [`RunSpec`] from a `Posture` ([`Baseline`]), the [`Restriction`]s of the
-//!   hardened configuration, tmpfs mount points from the engine's change list;
+//! - [`spec`]: [`RunSpec`] from a `Posture`, the [`Baseline`] posture the steps act on, the
+//!   [`Restriction`]s of the hardened configuration and their steps, tmpfs mount points from
+//!   the engine's change list;
 //! - [`ddmin`]: the generic minimizing search, with its own unit tests;
 //! - [`Session`]: the runs themselves (parallel, cached, repeated, cancellable);
 //! - [`verify`] and [`minimize`]: the two procedures.
@@ -24,8 +27,9 @@ pub mod spec;
 pub use minimize::{CapabilitySearch, Minimization, Step, minimize};
 pub use session::{Progress, RunOptions, RunOutcome, Session};
 pub use spec::{
-    Baseline, BaselineOptions, BindMount, ChangeKind, FsChange, Hardening, Restriction, RunSpec,
-    SeccompRun, applicable, is_root_user, restricted, tmpfs_for_changes,
+    Baseline, BaselineOptions, BindMount, ChangeKind, FsChange, Hardening, Restriction, RunInputs,
+    RunSpec, SeccompRun, applicable, is_root_user, restricted, tmpfs_for_changes,
+    with_restrictions,
 };
 
 use crate::error::describe_api_error;
@@ -209,7 +213,7 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
         tmpfs,
     };
     let applied = applicable(&baseline, &hardening);
-    let hard_spec = restricted(&baseline.spec, &applied, &[], &hardening);
+    let hard_spec = baseline.run(&restricted(&baseline, &applied, &[], &hardening));
     let hard_outcome = session.probe(&hard_spec, "hardened")?;
 
     let mut broken_by = Vec::new();
@@ -220,7 +224,7 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
             .iter()
             .map(|r| {
                 (
-                    restricted(&baseline.spec, &applied, &[*r], &hardening),
+                    baseline.run(&restricted(&baseline, &applied, &[*r], &hardening)),
                     format!("hardened, relaxing {r}"),
                 )
             })
@@ -239,7 +243,7 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
                     .map(|set| {
                         let names: Vec<&str> = set.iter().map(|r| r.name()).collect();
                         (
-                            restricted(&baseline.spec, &applied, set, &hardening),
+                            baseline.run(&restricted(&baseline, &applied, set, &hardening)),
                             format!("hardened, relaxing {}", names.join(" + ")),
                         )
                     })

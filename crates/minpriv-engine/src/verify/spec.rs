@@ -1,9 +1,12 @@
-//! What one verification run is: [`RunSpec`], built from a [`Posture`] (the baseline), and the
-//! [`Restriction`]s that turn a baseline into the hardened configuration.
+//! What one verification run is: a [`Posture`] (the baseline's, with the model's hardening
+//! [`Step`]s applied) made into a [`RunSpec`] at the edge ([`RunSpec::from_posture`]), and the
+//! [`Restriction`]s, the names verification gives the steps it tries and relaxes.
 
-use minpriv_model::effective::is_runtime_socket_path;
+use minpriv_model::hardening::Step;
 use minpriv_model::user::{UserKind, UserSpec};
-use minpriv_model::{AppArmor, CapSet, MountKind, Posture, ProcMount, Seccomp};
+use minpriv_model::{
+    AppArmor, CapSet, CapSpec, Located, MountKind, Origin, Posture, ProcMount, Runtime, Seccomp,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -265,9 +268,140 @@ pub fn is_root_user(user: Option<&str>) -> bool {
     }
 }
 
-/// What the baseline of a verification is: the configuration as written.
+/// What a run needs beside its posture: what to run, where, and what the engine was found to
+/// offer. Every run of one verification shares these.
+#[derive(Clone, Debug)]
+pub struct RunInputs {
+    /// The image (present in the local engine).
+    pub image: String,
+    /// The command (after the image's entrypoint); empty = the image's own command.
+    pub command: Vec<String>,
+    /// The network for every run.
+    pub network: String,
+    /// The image's configured user, as looked up (`None` = root).
+    pub image_user: Option<String>,
+    /// The folder relative host paths are resolved against.
+    pub base_dir: PathBuf,
+    /// Whether the engine has AppArmor (profiles are only passed where it does).
+    pub apparmor_available: bool,
+    /// The custom seccomp profile of the baseline, read once: a posture names it by file, a
+    /// run sends its text.
+    pub seccomp_profile: Option<SeccompRun>,
+}
+
+impl RunSpec {
+    /// The run of `posture`: the one place a posture becomes a `docker run`. A privileged
+    /// posture runs without privileged mode, with every capability and without seccomp,
+    /// AppArmor, SELinux labels or masked /proc instead, so that no run ever holds more than
+    /// its posture grants and none holds the host's devices.
+    pub fn from_posture(posture: &Posture, inputs: &RunInputs) -> RunSpec {
+        let privileged = posture.privileged.value;
+        let seccomp = if privileged {
+            SeccompRun::Unconfined
+        } else {
+            match &posture.seccomp.value {
+                Seccomp::RuntimeDefault => SeccompRun::Default,
+                // Kubernetes runs a container without a profile unconfined.
+                Seccomp::Unconfined | Seccomp::KubernetesUnset => SeccompRun::Unconfined,
+                // Only the baseline's profile was read; any other file falls back to the
+                // engine's profile rather than to none.
+                Seccomp::Custom(_) => inputs
+                    .seccomp_profile
+                    .clone()
+                    .unwrap_or(SeccompRun::Default),
+            }
+        };
+        let apparmor = if !inputs.apparmor_available {
+            None
+        } else if privileged {
+            Some("unconfined".to_string())
+        } else {
+            match &posture.apparmor.value {
+                AppArmor::RuntimeDefault => None,
+                AppArmor::Unconfined => Some("unconfined".into()),
+                AppArmor::Custom(p) => Some(p.trim_start_matches("localhost/").to_string()),
+            }
+        };
+        let mut tmpfs = BTreeSet::new();
+        let mut binds = Vec::new();
+        let mut volumes = Vec::new();
+        for m in &posture.mounts {
+            let Some(target) = m.container_path.clone().filter(|p| p.starts_with('/')) else {
+                continue;
+            };
+            match m.kind {
+                MountKind::Bind => match m.host_path.as_deref() {
+                    Some(host) => binds.push(BindMount {
+                        host: resolve_host_path(host, &inputs.base_dir),
+                        container: target,
+                        read_only: m.read_only,
+                    }),
+                    None => volumes.push(target),
+                },
+                MountKind::Tmpfs => {
+                    tmpfs.insert(target);
+                }
+                // Named and Kubernetes volumes cannot be reproduced: an empty anonymous volume
+                // stands in.
+                MountKind::Volume | MountKind::Other => volumes.push(target),
+            }
+        }
+        RunSpec {
+            image: inputs.image.clone(),
+            command: inputs.command.clone(),
+            user: run_user(posture, inputs.image_user.as_deref()),
+            capabilities: posture.bounding_capabilities(),
+            no_new_privileges: posture.no_new_privileges.value,
+            read_only_rootfs: posture.read_only_rootfs.value,
+            tmpfs: tmpfs.into_iter().collect(),
+            seccomp,
+            apparmor,
+            selinux_disabled: privileged || posture.selinux.value.disabled,
+            unmasked_proc: privileged || posture.proc_mount.value == ProcMount::Unmasked,
+            host_pid: posture.host_pid.value,
+            host_ipc: posture.host_ipc.value,
+            host_uts: posture.host_uts.value,
+            host_userns: posture.host_userns.value,
+            devices: posture.devices.iter().map(|d| d.value.clone()).collect(),
+            binds,
+            volumes,
+            sysctls: posture.sysctls.iter().map(|s| s.value.clone()).collect(),
+            network: inputs.network.clone(),
+        }
+    }
+}
+
+/// The `--user` of a posture: Kubernetes' `runAsUser`/`runAsGroup` first, then the user as
+/// written; a group alone goes with the image's user.
+fn run_user(posture: &Posture, image_user: Option<&str>) -> Option<String> {
+    match (posture.run_as_user.value, posture.run_as_group.value) {
+        (Some(u), Some(g)) => Some(format!("{u}:{g}")),
+        (Some(u), None) => Some(u.to_string()),
+        (None, g) => {
+            let written = posture.user.value.clone().filter(|u| !u.trim().is_empty());
+            match (written, g) {
+                (Some(u), Some(g)) if !u.contains(':') => Some(format!("{u}:{g}")),
+                (Some(u), _) => Some(u),
+                (None, Some(g)) => {
+                    let base = image_user.unwrap_or("0");
+                    let base = base.split(':').next().unwrap_or("0");
+                    Some(format!("{base}:{g}"))
+                }
+                (None, None) => None,
+            }
+        }
+    }
+}
+
+/// What the baseline of a verification is: the configuration as written, as a posture the
+/// hardening steps act on, and its run.
 #[derive(Clone, Debug)]
 pub struct Baseline {
+    /// The posture as verification runs it (see [`Baseline::from_posture`]); every other run
+    /// is this posture with hardening steps applied.
+    pub posture: Posture,
+    /// What every run shares beside its posture.
+    pub inputs: RunInputs,
     /// The spec of the baseline run.
     pub spec: RunSpec,
     /// The image's configured user (`None` = root).
@@ -288,9 +422,15 @@ pub struct BaselineOptions {
 }
 
 impl Baseline {
-    /// The baseline run of `posture` with `image` and `command`. Privileged mode is never
-    /// used: a privileged posture runs with every capability and without seccomp and AppArmor
-    /// instead (and says so in the notes).
+    /// The baseline of `posture` with `image` and `command`. Privileged mode is never used: a
+    /// privileged posture runs with every capability and without seccomp and AppArmor instead
+    /// (and says so in the notes).
+    ///
+    /// The posture kept is the one the runs really have, written out so that the model's steps
+    /// produce exactly the runs verification means: privilege as the settings it stands for,
+    /// the user as one Docker `--user`, the capabilities as `ALL` dropped and each one added
+    /// back, seccomp as what runs (an unset Kubernetes profile unconfined, an unreadable file
+    /// the default). Host paths stay as written: the edge resolves them.
     pub fn from_posture(
         posture: &Posture,
         image: &str,
@@ -298,24 +438,18 @@ impl Baseline {
         image_user: Option<String>,
         options: &BaselineOptions,
     ) -> Baseline {
+        fn written<T>(value: T, at: Option<minpriv_model::Span>) -> Located<T> {
+            Located::new(value, Origin::Written, at)
+        }
         let mut notes = Vec::new();
-        let user = match (posture.run_as_user.value, posture.run_as_group.value) {
-            (Some(u), Some(g)) => Some(format!("{u}:{g}")),
-            (Some(u), None) => Some(u.to_string()),
-            (None, g) => {
-                let written = posture.user.value.clone().filter(|u| !u.trim().is_empty());
-                match (written, g) {
-                    (Some(u), Some(g)) if !u.contains(':') => Some(format!("{u}:{g}")),
-                    (Some(u), _) => Some(u),
-                    (None, Some(g)) => {
-                        let base = image_user.clone().unwrap_or_else(|| "0".into());
-                        let base = base.split(':').next().unwrap_or("0").to_string();
-                        Some(format!("{base}:{g}"))
-                    }
-                    (None, None) => None,
-                }
-            }
-        };
+        let at = posture.anchor;
+        let mut runnable = posture.clone();
+        // Docker's reading of the user and capabilities: the run is a `docker run` whatever
+        // the posture's runtime, and the non-root step then writes the `--user` itself.
+        runnable.runtime = Runtime::Docker;
+        runnable.user = written(run_user(posture, image_user.as_deref()), at);
+        runnable.run_as_user = written(None, at);
+        runnable.run_as_group = written(None, at);
         let privileged = posture.privileged.value;
         let capabilities = if privileged {
             notes.push(
@@ -327,64 +461,50 @@ impl Baseline {
         } else {
             posture.bounding_capabilities()
         };
-        let seccomp = if privileged {
-            SeccompRun::Unconfined
+        runnable.privileged = written(false, at);
+        runnable.cap_drop = vec![written(CapSpec::All, at)];
+        runnable.cap_add = capabilities
+            .iter()
+            .map(|c| written(CapSpec::Cap(c), at))
+            .collect();
+        let mut seccomp_profile = None;
+        if privileged {
+            runnable.seccomp = written(Seccomp::Unconfined, at);
+            runnable.apparmor = written(AppArmor::Unconfined, at);
+            let mut selinux = posture.selinux.value.clone();
+            selinux.disabled = true;
+            runnable.selinux = written(selinux, at);
+            runnable.proc_mount = written(ProcMount::Unmasked, at);
         } else {
             match &posture.seccomp.value {
-                Seccomp::RuntimeDefault => SeccompRun::Default,
-                Seccomp::Unconfined => SeccompRun::Unconfined,
+                Seccomp::RuntimeDefault | Seccomp::Unconfined => {}
                 Seccomp::KubernetesUnset => {
                     notes.push(
                         "no seccomp profile is set, which Kubernetes runs unconfined: the \
                          baseline runs without seccomp"
                             .into(),
                     );
-                    SeccompRun::Unconfined
+                    runnable.seccomp = written(Seccomp::Unconfined, at);
                 }
-                Seccomp::Custom(file) => load_profile(file, &options.base_dir, &mut notes),
+                Seccomp::Custom(file) => match load_profile(file, &options.base_dir, &mut notes) {
+                    SeccompRun::Default => runnable.seccomp = written(Seccomp::RuntimeDefault, at),
+                    profile => seccomp_profile = Some(profile),
+                },
             }
-        };
-        let apparmor = if !options.apparmor_available {
-            if !matches!(posture.apparmor.value, AppArmor::RuntimeDefault) {
-                notes.push("this engine has no AppArmor: the AppArmor setting is not tried".into());
-            }
-            None
-        } else if privileged {
-            Some("unconfined".to_string())
-        } else {
-            match &posture.apparmor.value {
-                AppArmor::RuntimeDefault => None,
-                AppArmor::Unconfined => Some("unconfined".into()),
-                AppArmor::Custom(p) => Some(p.trim_start_matches("localhost/").to_string()),
-            }
-        };
-
-        let mut tmpfs = BTreeSet::new();
-        let mut binds = Vec::new();
-        let mut volumes = Vec::new();
+        }
+        if !options.apparmor_available
+            && !matches!(posture.apparmor.value, AppArmor::RuntimeDefault)
+        {
+            notes.push("this engine has no AppArmor: the AppArmor setting is not tried".into());
+        }
         for m in &posture.mounts {
-            let Some(target) = m.container_path.clone().filter(|p| p.starts_with('/')) else {
+            let Some(target) = m.container_path.as_deref().filter(|p| p.starts_with('/')) else {
                 continue;
             };
-            match m.kind {
-                MountKind::Bind => match m.host_path.as_deref() {
-                    Some(host) => binds.push(BindMount {
-                        host: resolve_host_path(host, &options.base_dir),
-                        container: target,
-                        read_only: m.read_only,
-                    }),
-                    None => volumes.push(target),
-                },
-                MountKind::Tmpfs => {
-                    tmpfs.insert(target);
-                }
-                MountKind::Volume => volumes.push(target),
-                MountKind::Other => {
-                    notes.push(format!(
-                        "the volume at {target} is replaced by an empty anonymous volume"
-                    ));
-                    volumes.push(target);
-                }
+            if m.kind == MountKind::Other {
+                notes.push(format!(
+                    "the volume at {target} is replaced by an empty anonymous volume"
+                ));
             }
         }
         if posture.host_network.value && options.network != "host" {
@@ -397,33 +517,29 @@ impl Baseline {
         if !posture.published_ports.is_empty() || !posture.host_ports.is_empty() {
             notes.push("ports are not published for verification runs".into());
         }
-        let spec = RunSpec {
+        let inputs = RunInputs {
             image: image.to_string(),
             command: command.to_vec(),
-            user,
-            capabilities,
-            no_new_privileges: posture.no_new_privileges.value,
-            read_only_rootfs: posture.read_only_rootfs.value,
-            tmpfs: tmpfs.into_iter().collect(),
-            seccomp,
-            apparmor,
-            selinux_disabled: privileged || posture.selinux.value.disabled,
-            unmasked_proc: privileged || posture.proc_mount.value == ProcMount::Unmasked,
-            host_pid: posture.host_pid.value,
-            host_ipc: posture.host_ipc.value,
-            host_uts: posture.host_uts.value,
-            host_userns: posture.host_userns.value,
-            devices: posture.devices.iter().map(|d| d.value.clone()).collect(),
-            binds,
-            volumes,
-            sysctls: posture.sysctls.iter().map(|s| s.value.clone()).collect(),
             network: options.network.clone(),
+            image_user: image_user.clone(),
+            base_dir: options.base_dir.clone(),
+            apparmor_available: options.apparmor_available,
+            seccomp_profile,
         };
+        let spec = RunSpec::from_posture(&runnable, &inputs);
         Baseline {
+            posture: runnable,
+            inputs,
             spec,
             image_user: image_user.filter(|u| !u.trim().is_empty()),
             notes,
         }
+    }
+
+    /// The run of `posture` (the baseline's posture with steps applied) with this baseline's
+    /// image, command and network.
+    pub fn run(&self, posture: &Posture) -> RunSpec {
+        RunSpec::from_posture(posture, &self.inputs)
     }
 
     /// True when the baseline's process runs as root.
@@ -540,30 +656,29 @@ impl Restriction {
         }
     }
 
-    /// Applies the restriction to `spec`.
-    pub fn apply(self, spec: &mut RunSpec, hardening: &Hardening) {
+    /// The model's hardening step this restriction stands for, with the hardened
+    /// configuration's user and tmpfs.
+    pub fn step(self, hardening: &Hardening) -> Step {
         match self {
-            Restriction::NonRootUser => spec.user = Some(hardening.user.clone()),
-            Restriction::DropCapabilities => spec.capabilities = CapSet::empty(),
-            Restriction::NoNewPrivileges => spec.no_new_privileges = true,
-            Restriction::ReadOnlyRootfs => {
-                spec.read_only_rootfs = true;
-                let mut all: BTreeSet<String> = spec.tmpfs.iter().cloned().collect();
-                all.extend(hardening.tmpfs.iter().cloned());
-                spec.tmpfs = all.into_iter().collect();
-            }
-            Restriction::SeccompDefault => spec.seccomp = SeccompRun::Default,
-            Restriction::ApparmorDefault => spec.apparmor = None,
-            Restriction::SelinuxLabels => spec.selinux_disabled = false,
-            Restriction::MaskedProc => spec.unmasked_proc = false,
-            Restriction::NoHostNamespaces => {
-                spec.host_pid = false;
-                spec.host_ipc = false;
-                spec.host_uts = false;
-                spec.host_userns = false;
-            }
-            Restriction::NoDevices => spec.devices.clear(),
-            Restriction::NoRuntimeSocket => spec.binds.retain(|b| !is_runtime_socket_path(&b.host)),
+            Restriction::NonRootUser => Step::RunAsNonRoot {
+                user: hardening.user.clone(),
+                uid: match UserSpec::parse(&hardening.user).kind() {
+                    UserKind::Uid(uid) => Some(uid),
+                    _ => None,
+                },
+            },
+            Restriction::DropCapabilities => Step::DROP_ALL_CAPABILITIES,
+            Restriction::NoNewPrivileges => Step::NoNewPrivileges,
+            Restriction::ReadOnlyRootfs => Step::ReadOnlyRootfs {
+                tmpfs: hardening.tmpfs.clone(),
+            },
+            Restriction::SeccompDefault => Step::SeccompDefault,
+            Restriction::ApparmorDefault => Step::AppArmorDefault,
+            Restriction::SelinuxLabels => Step::SelinuxLabels,
+            Restriction::MaskedProc => Step::MaskedProc,
+            Restriction::NoHostNamespaces => Step::NoHostNamespaces,
+            Restriction::NoDevices => Step::RemoveDevices,
+            Restriction::NoRuntimeSocket => Step::RemoveRuntimeSocket,
         }
     }
 }
@@ -583,7 +698,7 @@ pub struct Hardening {
     pub tmpfs: Vec<String>,
 }
 
-/// The restrictions that change something in `baseline`, in [`Restriction::ALL`] order. A
+/// The restrictions that change the run of `baseline`, in [`Restriction::ALL`] order. A
 /// baseline that already runs as a non-root user keeps it: replacing it is no restriction.
 pub fn applicable(baseline: &Baseline, hardening: &Hardening) -> Vec<Restriction> {
     Restriction::ALL
@@ -591,29 +706,36 @@ pub fn applicable(baseline: &Baseline, hardening: &Hardening) -> Vec<Restriction
         .copied()
         .filter(|r| match r {
             Restriction::NonRootUser => baseline.runs_as_root(),
-            _ => {
-                let mut s = baseline.spec.clone();
-                r.apply(&mut s, hardening);
-                s != baseline.spec
-            }
+            // Judged on the run, not the posture: a step that rewrites a setting to what the
+            // engine does anyway restricts nothing.
+            _ => baseline.run(&r.step(hardening).apply(&baseline.posture)) != baseline.spec,
         })
         .collect()
 }
 
-/// `baseline` with every restriction of `applied` that is not in `relaxed`.
+/// `posture` with the step of each restriction of `restrictions` applied, in order.
+pub fn with_restrictions(
+    posture: &Posture,
+    restrictions: &[Restriction],
+    hardening: &Hardening,
+) -> Posture {
+    let steps: Vec<Step> = restrictions.iter().map(|r| r.step(hardening)).collect();
+    Step::apply_all(&steps, posture)
+}
+
+/// The baseline's posture with every restriction of `applied` that is not in `relaxed`.
 pub fn restricted(
-    baseline: &RunSpec,
+    baseline: &Baseline,
     applied: &[Restriction],
     relaxed: &[Restriction],
     hardening: &Hardening,
-) -> RunSpec {
-    let mut s = baseline.clone();
-    for r in applied {
-        if !relaxed.contains(r) {
-            r.apply(&mut s, hardening);
-        }
-    }
-    s
+) -> Posture {
+    let kept: Vec<Restriction> = applied
+        .iter()
+        .copied()
+        .filter(|r| !relaxed.contains(r))
+        .collect();
+    with_restrictions(&baseline.posture, &kept, hardening)
 }
 
 /// One entry of the engine's container-changes list.
@@ -846,16 +968,75 @@ mod tests {
                 Restriction::ReadOnlyRootfs,
             ]
         );
-        let hard = restricted(&b.spec, &applied, &[], &h);
+        let hard = b.run(&restricted(&b, &applied, &[], &h));
         assert_eq!(hard.user.as_deref(), Some("65532:65532"));
         assert!(hard.capabilities.is_empty() && hard.no_new_privileges && hard.read_only_rootfs);
         assert_eq!(hard.tmpfs, vec!["/tmp"]);
-        let relaxed = restricted(&b.spec, &applied, &[Restriction::ReadOnlyRootfs], &h);
+        let relaxed = b.run(&restricted(
+            &b,
+            &applied,
+            &[Restriction::ReadOnlyRootfs],
+            &h,
+        ));
         assert!(!relaxed.read_only_rootfs && relaxed.tmpfs.is_empty());
         assert_eq!(
             hard.privilege_flags().join(" "),
             "--user 65532:65532 --cap-drop ALL --security-opt no-new-privileges:true \
              --read-only --tmpfs /tmp:uid=65532,gid=65532"
         );
+    }
+
+    #[test]
+    fn steps_on_the_baseline_posture_give_the_runs_verification_means() {
+        // Kubernetes writes the user as numbers: the hardened run still gets one `--user`.
+        let mut p = Posture::defaults(Runtime::Containerd, None);
+        p.run_as_user.value = Some(0);
+        p.run_as_group.value = Some(3000);
+        p.mounts.push(minpriv_model::Mount {
+            kind: MountKind::Bind,
+            host_path: Some("/var/run/docker.sock".into()),
+            container_path: Some("/var/run/docker.sock".into()),
+            read_only: true,
+            span: None,
+        });
+        let b = Baseline::from_posture(&p, "img", &[], None, &opts());
+        assert_eq!(b.spec.user.as_deref(), Some("0:3000"));
+        assert!(b.notes[0].contains("Kubernetes runs unconfined"));
+        let h = Hardening {
+            user: "65532:65532".into(),
+            tmpfs: vec!["/tmp".into()],
+        };
+        let applied = applicable(&b, &h);
+        assert!(applied.contains(&Restriction::SeccompDefault));
+        assert!(applied.contains(&Restriction::NoRuntimeSocket));
+        let hard = b.run(&restricted(&b, &applied, &[], &h));
+        assert_eq!(hard.user.as_deref(), Some("65532:65532"));
+        assert!(hard.binds.is_empty() && hard.seccomp == SeccompRun::Default);
+        assert_eq!(hard.tmpfs, vec!["/tmp"]);
+
+        // A privileged baseline is its settings written out, so each one can be relaxed alone.
+        let mut p = Posture::defaults(Runtime::Docker, None);
+        p.privileged.value = true;
+        let b = Baseline::from_posture(&p, "img", &[], None, &opts());
+        assert!(!b.posture.privileged.value);
+        assert_eq!(b.run(&b.posture), b.spec);
+        let applied = applicable(&b, &h);
+        for r in [
+            Restriction::DropCapabilities,
+            Restriction::SeccompDefault,
+            Restriction::SelinuxLabels,
+            Restriction::MaskedProc,
+        ] {
+            assert!(applied.contains(&r), "{r}");
+        }
+        let relaxed = b.run(&restricted(
+            &b,
+            &applied,
+            &[Restriction::DropCapabilities],
+            &h,
+        ));
+        assert_eq!(relaxed.capabilities, CapSet::all());
+        assert!(!relaxed.unmasked_proc && !relaxed.selinux_disabled);
+        assert!(!relaxed.privilege_flags().join(" ").contains("privileged"));
     }
 }

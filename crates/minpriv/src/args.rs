@@ -5,7 +5,8 @@ use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use minpriv_model::Severity;
 use minpriv_rules::Profile;
-use std::path::PathBuf;
+use minpriv_scan::config::settings::ConfigSource;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const ROOT_AFTER_HELP: &str = "\
@@ -304,14 +305,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
-    /// The configuration file. Default: the nearest minpriv.toml or .minpriv.toml in the folder
-    /// of the first PATH or above it (the current folder for none or `-`).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Read no configuration file: built-in defaults and flags only.
-    #[arg(long)]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
 
     /// Report only findings that are not in FILE, a report written earlier by
     /// `minpriv scan --format json`. Findings match by rule, path, resource and container, not
@@ -426,6 +421,34 @@ pub enum ColorWhen {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Where the configuration comes from, for every command that reads one (`scan`, `fix`,
+/// `report`). Defined once and flattened into each command's arguments.
+#[derive(Debug, Default, clap::Args)]
+pub struct ConfigArgs {
+    /// The configuration file: its rule settings, `exclude` and unexpired waivers apply.
+    /// Default: the nearest minpriv.toml or .minpriv.toml in the folder of the first PATH or
+    /// above it (the current folder for none or `-`); for `report`, each repository's own, from
+    /// its folder upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: built-in defaults and flags only.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+impl ConfigArgs {
+    /// The configuration to load: `--no-config`, `--config FILE`, or the one found upward from
+    /// `start`.
+    pub fn source<'a>(&'a self, start: &'a Path) -> ConfigSource<'a> {
+        match (&self.config, self.no_config) {
+            (_, true) => ConfigSource::Ignore,
+            (Some(file), false) => ConfigSource::File(file),
+            (None, false) => ConfigSource::Discover(start),
+        }
+    }
 }
 
 /// The options of every command that judges findings against a profile (`scan`, `report`):
@@ -794,15 +817,8 @@ pub struct FixArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Use this configuration file instead of looking for minpriv.toml or .minpriv.toml from
-    /// the first PATH upward. Its rule settings, `exclude` and unexpired waivers apply: a
-    /// disabled rule, an excluded file or a waived finding is not fixed.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Use no configuration file.
-    #[arg(long)]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
 }
 
 const RISK_AFTER_HELP: &str = "\
@@ -937,14 +953,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub selection: RuleSelectionArgs,
 
-    /// One configuration file for every repository. Default: each repository's nearest
-    /// minpriv.toml or .minpriv.toml, from its folder upward.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Read no configuration file: built-in defaults and flags only.
-    #[arg(long)]
-    pub no_config: bool,
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
 
     /// Count only findings of this severity or worse. Default: each repository's
     /// configuration, else low.

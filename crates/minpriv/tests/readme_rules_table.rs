@@ -17,7 +17,10 @@ const END: &str = "<!-- rules-table:end -->";
 /// The table as it must read: one row per rule, in the registry's order, as `minpriv rules
 /// --format markdown` prints it.
 fn expected_table() -> String {
-    let infos: Vec<_> = minpriv_rules::all_rules().iter().map(|r| r.info()).collect();
+    let infos: Vec<_> = minpriv_rules::all_rules()
+        .iter()
+        .map(|r| r.info())
+        .collect();
     minpriv_report::rules::markdown_table(&infos)
 }
 

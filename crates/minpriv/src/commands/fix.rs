@@ -8,7 +8,7 @@ use minpriv_model::Finding;
 use minpriv_readers::detect::{detect_format, sniff_content};
 use minpriv_rules::Profile;
 use minpriv_scan::analyze::helm_chart_of_template;
-use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::config::settings::{PolicyFlags, Settings};
 use minpriv_scan::resolver::{Access, FsResolver};
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
@@ -57,11 +57,9 @@ pub fn run(args: &FixArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let current = PathBuf::from(".");
-    let source = match (&args.config, args.no_config) {
-        (_, true) => ConfigSource::Ignore,
-        (Some(file), false) => ConfigSource::File(file),
-        (None, false) => ConfigSource::Discover(args.paths.first().unwrap_or(&current)),
-    };
+    let source = args
+        .configuration
+        .source(args.paths.first().unwrap_or(&current));
     let settings = match Settings::load(source, PolicyFlags::default()) {
         Ok(settings) => settings,
         Err(errors) => {

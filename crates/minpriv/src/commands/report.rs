@@ -61,11 +61,7 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     };
     let mut settings = Vec::with_capacity(repositories.len());
     for repository in &mut repositories {
-        let source = match (&args.config, args.no_config) {
-            (_, true) => ConfigSource::Ignore,
-            (Some(file), false) => ConfigSource::File(file),
-            (None, false) => ConfigSource::Discover(&repository.folder),
-        };
+        let source = args.configuration.source(&repository.folder);
         let loaded = Settings::load(source, flags).or_else(|errors| {
             // A broken minpriv.toml in one repository must not hide the others: report it and
             // scan that repository under the defaults.

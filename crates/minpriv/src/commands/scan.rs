@@ -11,7 +11,7 @@ use minpriv_report::text::TextWriter;
 use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, ScanReport};
 use minpriv_scan::analyze;
 use minpriv_scan::baseline::Baseline;
-use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::config::settings::{PolicyFlags, Settings};
 use minpriv_scan::live::{Live, LiveOptions};
 use minpriv_scan::pipeline::{self, Reading, Sink};
 use minpriv_scan::resolver::Access;
@@ -31,11 +31,7 @@ fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
         .first()
         .filter(|p| p.as_os_str() != "-")
         .unwrap_or(&current);
-    let source = match (&args.config, args.no_config) {
-        (_, true) => ConfigSource::Ignore,
-        (Some(file), false) => ConfigSource::File(file),
-        (None, false) => ConfigSource::Discover(first),
-    };
+    let source = args.configuration.source(first);
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.selection.pss_version,

@@ -75,6 +75,33 @@ pub fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
     }
 }
 
+/// What `minpriv minimize` prints as text when the command fails as written: its output.
+pub fn baseline_failed_text(outcome: &RunOutcome) -> String {
+    let mut s = String::new();
+    push_output(&mut s, outcome, "  ");
+    s
+}
+
+/// The JSON report of `minpriv minimize` when the command fails as written: the error and the
+/// baseline run, nothing to minimize.
+pub fn baseline_failed_json(
+    outcome: &RunOutcome,
+    spec: &RunSpec,
+    subject: &Subject<'_>,
+    error: &str,
+    runs: usize,
+) -> Value {
+    json!({
+        "version": 1,
+        "command": "minimize",
+        "image": subject.image,
+        "cmd": subject.command,
+        "error": error,
+        "baseline": outcome_json(outcome, spec, None),
+        "runs": runs,
+    })
+}
+
 /// The text report of `minpriv verify`.
 pub fn verify_text(v: &Verification, subject: &Subject<'_>, elapsed: Duration) -> String {
     let iu = v.image_user.as_deref();

@@ -10,10 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use minpriv_engine::Engine;
 use minpriv_engine::verify::{self, Request, RunOptions, Session, VerifyError};
 use minpriv_report::verify::{
-    Subject, minimize_json, minimize_text, outcome_json, push_output, verify_json, verify_text,
+    Subject, baseline_failed_json, baseline_failed_text, minimize_json, minimize_text, verify_json,
+    verify_text,
 };
 use minpriv_scan::verify_target::{Target, TargetSource, load_target};
-use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -146,6 +146,13 @@ fn subject<'a>(target: &'a Target, args: &'a TargetArgs) -> Subject<'a> {
     }
 }
 
+/// A JSON report as printed: indented, with a final newline.
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// `minpriv verify`.
 pub fn verify(args: &VerifyArgs) -> ExitCode {
     if args.cleanup {
@@ -184,17 +191,12 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
     v.notes.splice(0..0, target.notes.iter().cloned());
     let elapsed = started.elapsed();
     let text = match t.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&verify_json(
-                &v,
-                &subject(&target, t),
-                session.run_id(),
-                elapsed,
-            ))
-            .unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => pretty(&verify_json(
+            &v,
+            &subject(&target, t),
+            session.run_id(),
+            elapsed,
+        )),
         Format::Text => verify_text(&v, &subject(&target, t), elapsed),
     };
     crate::status::print(&text);
@@ -219,24 +221,17 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => {
             let code = fail(&session, &bar, &e);
-            if let (VerifyError::BaselineFailed(p), Format::Text) = (&e, t.format) {
-                let mut s = String::new();
-                push_output(&mut s, &p.outcome, "  ");
-                crate::status::print(&s);
-            } else if let (VerifyError::BaselineFailed(p), Format::Json) = (&e, t.format) {
-                let value = json!({
-                    "version": 1,
-                    "command": "minimize",
-                    "image": target.image,
-                    "cmd": t.command,
-                    "error": e.to_string(),
-                    "baseline": outcome_json(&p.outcome, &p.spec, None),
-                    "runs": session.runs(),
+            if let VerifyError::BaselineFailed(p) = &e {
+                crate::status::print(&match t.format {
+                    Format::Text => baseline_failed_text(&p.outcome),
+                    Format::Json => pretty(&baseline_failed_json(
+                        &p.outcome,
+                        &p.spec,
+                        &subject(&target, t),
+                        &e.to_string(),
+                        session.runs(),
+                    )),
                 });
-                crate::status::print(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&value).unwrap_or_default()
-                ));
             }
             return code;
         }
@@ -247,12 +242,7 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
     let elapsed = started.elapsed();
     let subject = subject(&target, t);
     let text = match t.format {
-        Format::Json => {
-            let value = minimize_json(&m, &subject, t.repeat, t.jobs, elapsed);
-            let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => pretty(&minimize_json(&m, &subject, t.repeat, t.jobs, elapsed)),
         Format::Text => minimize_text(&m, &subject, elapsed),
     };
     crate::status::print(&text);

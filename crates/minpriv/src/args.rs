@@ -121,7 +121,7 @@ pub enum Command {
     /// Exits with 1 when there are changes to make and --write was not given (like
     /// `rustfmt --check`), 0 when there are none or they were written, 2 when a file could not
     /// be read or a fix was refused.
-    #[command(after_long_help = crate::fix_cmd::AFTER_HELP)]
+    #[command(after_long_help = crate::fix_cmd::AFTER_HELP.as_str())]
     Fix(crate::fix_cmd::FixArgs),
 
     /// Rank containers by the harm a known vulnerability in their image can do, given the

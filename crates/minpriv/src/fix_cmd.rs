@@ -18,21 +18,14 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are no configuration file; they are not read for fixing.
 const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The long help after the options of `minpriv fix`.
-pub const AFTER_HELP: &str = "\
+/// The long help of `minpriv fix`: the table of fixes and their safety is generated from the
+/// rules' steps ([`minpriv_fix::safety_table`]), so it says what fix does.
+pub static AFTER_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "\
 What gets fixed (only findings that scan reports, that no minpriv:ignore comment suppresses and
 no unexpired minpriv.toml waiver covers; the configuration's rule settings and exclude apply):
-  seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
-                                an explicit Unconfined / seccomp:unconfined turned back on   unsafe
-  privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
-                                safe for a process known to run as root, else               unsafe
-  privileged                    privileged mode off (Compose: the key removed)              unsafe
-  caps-not-dropped              capabilities drop ALL (plus minimize's proven set)          unsafe
-  dangerous-cap-added           added capabilities cut to minimize's proven set (--from)    unsafe
-  writable-rootfs               read-only root filesystem, tmpfs at /tmp (or minimize's)    unsafe
-  runs-as-root                  a non-root numeric user: runAsNonRoot + runAsUser 10001,
-                                user \"10001:10001\", USER 10001:10001 before the final CMD   unsafe
-
+{}
 Safe means it cannot change what an app that works as configured does: Docker and Podman
 already run every container under the default seccomp profile, so images work under it; and
 no-new-privileges takes nothing from a process that already is root. Every other fix may break
@@ -56,7 +49,10 @@ Examples:
 Exit codes:
   0  nothing to change, or every change written (--write)
   1  changes to make (without --write)
-  2  a usage error, an unreadable file, or a file whose fixes were refused";
+  2  a usage error, an unreadable file, or a file whose fixes were refused",
+        minpriv_fix::safety_table()
+    )
+});
 
 /// Options of `minpriv fix`.
 #[derive(Debug, Args)]

@@ -43,6 +43,7 @@ mod dockerfile;
 pub mod edit;
 mod kubernetes;
 pub mod plan;
+mod safety_table;
 pub mod yaml_doc;
 pub mod yaml_patch;
 
@@ -54,6 +55,7 @@ use minpriv_rules::Profile;
 use minpriv_rules::suppression::Suppressions;
 use plan::{ContainerPlan, PlanContext, Planned, plan_container};
 pub use plan::{FIXABLE_RULES, Safety};
+pub use safety_table::{safety_table, safety_table_markdown};
 use serde::Serialize;
 use yaml_doc::YamlDoc;
 use yaml_patch::Editor;

@@ -217,6 +217,16 @@ impl Step {
         }
     }
 
+    /// When [`Step::safety`] calls the step safe, for people (`None`: never). Kept next to
+    /// `safety` so that the fix-safety table says what the code decides.
+    pub fn safe_when(&self) -> Option<&'static str> {
+        match self {
+            Step::NoNewPrivileges => Some("for a process known to run as root"),
+            Step::SeccompDefault => Some("where Kubernetes has no profile set"),
+            _ => None,
+        }
+    }
+
     /// True when the step would change something in `p`.
     pub fn applies_to(&self, p: &Posture) -> bool {
         match self {
@@ -565,6 +575,17 @@ mod tests {
         for step in every_step() {
             let (safety, why) = step.safety(&unconfined);
             assert_eq!(safety == Safety::Unsafe, why.is_some(), "{step:?}");
+        }
+    }
+
+    #[test]
+    fn safe_when_names_exactly_the_steps_that_can_be_safe() {
+        let mut root = Posture::defaults(Runtime::Containerd, None);
+        root.run_as_user = w(Some(0));
+        for step in every_step() {
+            let safe_somewhere = step.safety(&root).0 == Safety::Safe
+                || step.safety(&everything(Runtime::Docker)).0 == Safety::Safe;
+            assert_eq!(step.safe_when().is_some(), safe_somewhere, "{step:?}");
         }
     }
 

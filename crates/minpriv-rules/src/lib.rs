@@ -10,6 +10,7 @@
 pub mod pod_security;
 pub mod profile;
 pub mod registry;
+mod remediation;
 pub mod rules;
 pub mod suppression;
 

@@ -123,7 +123,7 @@ pub enum Command {
     /// Exits with 1 when there are changes to make and --write was not given (like
     /// `rustfmt --check`), 0 when there are none or they were written, 2 when a file could not
     /// be read or a fix was refused.
-    #[command(after_long_help = FIX_AFTER_HELP)]
+    #[command(after_long_help = FIX_AFTER_HELP.as_str())]
     Fix(FixArgs),
 
     /// Rank containers by the harm a known vulnerability in their image can do, given the
@@ -735,21 +735,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// The long help after the options of `minpriv fix`.
-pub const FIX_AFTER_HELP: &str = "\
+/// The long help of `minpriv fix`: the table of fixes and their safety is generated from the
+/// rules' steps ([`minpriv_fix::safety_table`]), so it says what fix does.
+pub static FIX_AFTER_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "\
 What gets fixed (only findings that scan reports, that no minpriv:ignore comment suppresses and
 no unexpired minpriv.toml waiver covers; the configuration's rule settings and exclude apply):
-  seccomp-unconfined            Kubernetes: seccompProfile RuntimeDefault where none is set  safe
-                                an explicit Unconfined / seccomp:unconfined turned back on   unsafe
-  privilege-escalation-allowed  allowPrivilegeEscalation: false / no-new-privileges:
-                                safe for a process known to run as root, else               unsafe
-  privileged                    privileged mode off (Compose: the key removed)              unsafe
-  caps-not-dropped              capabilities drop ALL (plus minimize's proven set)          unsafe
-  dangerous-cap-added           added capabilities cut to minimize's proven set (--from)    unsafe
-  writable-rootfs               read-only root filesystem, tmpfs at /tmp (or minimize's)    unsafe
-  runs-as-root                  a non-root numeric user: runAsNonRoot + runAsUser 10001,
-                                user \"10001:10001\", USER 10001:10001 before the final CMD   unsafe
-
+{}
 Safe means it cannot change what an app that works as configured does: Docker and Podman
 already run every container under the default seccomp profile, so images work under it; and
 no-new-privileges takes nothing from a process that already is root. Every other fix may break
@@ -773,7 +766,10 @@ Examples:
 Exit codes:
   0  nothing to change, or every change written (--write)
   1  changes to make (without --write)
-  2  a usage error, an unreadable file, or a file whose fixes were refused";
+  2  a usage error, an unreadable file, or a file whose fixes were refused",
+        minpriv_fix::safety_table()
+    )
+});
 
 /// Options of `minpriv fix`.
 #[derive(Debug, Args)]

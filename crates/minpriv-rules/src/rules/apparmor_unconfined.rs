@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{AppArmor, Container, Finding, Origin, Workload};
 
 declare_rule! {
@@ -80,9 +82,14 @@ declare_rule! {
         severity: High,
         summary: "AppArmor is off",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::AppArmorDefault],
+        fixes: [step()],
         check: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::AppArmorDefault
 }
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
@@ -99,15 +106,11 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     }
     // Unconfined without anyone asking: the engine's host has no AppArmor (a live audit).
     let host_lacks_it = posture.apparmor.origin == Origin::RuntimeDefault;
-    let remediation = match syntax {
-        _ if host_lacks_it => {
-            "enable AppArmor on the engine's host (the daemon then gives every container its default profile), or use SELinux there (dockerd --selinux-enabled)"
-        }
-        RuntimeSyntax::Kubernetes => {
-            "set securityContext.appArmorProfile.type: RuntimeDefault (or Localhost with a profile), or remove the unconfined AppArmor annotation"
-        }
-        RuntimeSyntax::Compose => "remove `apparmor:unconfined` from the service's security_opt",
-        RuntimeSyntax::DockerCli => "run the container without --security-opt apparmor=unconfined",
+    // The engine's host, not the input, is what lacks the profile: the same text everywhere.
+    let remediation = if host_lacks_it {
+        "enable AppArmor on the engine's host (the daemon then gives every container its default profile), or use SELinux there (dockerd --selinux-enabled)".to_string()
+    } else {
+        remediation::runtime(syntax, &RuntimeFix::Step(&step()))
     };
     out.push(finding(
         ApparmorUnconfined::INFO,
@@ -123,7 +126,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
                 ""
             }
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -74,8 +76,16 @@ declare_rule! {
         severity: Medium,
         summary: "capabilities are not dropped with ALL",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::Capabilities { drop_all: true, add: None }],
+        fixes: [step()],
         check: check,
+    }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::Capabilities {
+        drop_all: true,
+        add: None,
     }
 }
 
@@ -99,7 +109,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
                 "{} drops ALL capabilities, but runs privileged, which ignores every drop: root in it holds every capability",
                 subject(workload, container)
             ),
-            remediation(syntax).into(),
+            remediation::runtime(syntax, &RuntimeFix::Step(&step())),
         ));
         return;
     }
@@ -139,22 +149,8 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         container,
         posture.capabilities_span.or(posture.anchor),
         message,
-        remediation(syntax).into(),
+        remediation::runtime(syntax, &RuntimeFix::Step(&step())),
     ));
-}
-
-fn remediation(syntax: RuntimeSyntax) -> &'static str {
-    match syntax {
-        RuntimeSyntax::Kubernetes => {
-            "set securityContext.capabilities.drop: [\"ALL\"] and add back only what the process needs under capabilities.add"
-        }
-        RuntimeSyntax::Compose => {
-            "add `cap_drop: [ALL]` to the service and list only what the process needs under cap_add"
-        }
-        RuntimeSyntax::DockerCli => {
-            "run the container with --cap-drop=ALL and --cap-add only what the process needs"
-        }
-    }
 }
 
 #[cfg(test)]

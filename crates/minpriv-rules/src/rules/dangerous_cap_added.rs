@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
 use minpriv_model::capability::PSS_BASELINE_ADDABLE;
 use minpriv_model::{CapSpec, Capability, Container, Finding, Workload};
 
@@ -107,18 +108,8 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
                 "{who} adds unknown capability '{name}': no kernel capability has that name, so the runtime refuses it or a typo hides the capability that was meant"
             ),
         };
-        let cap = &added.value;
-        let remediation = match syntax {
-            RuntimeSyntax::Kubernetes => format!(
-                "remove {cap} from securityContext.capabilities.add; add only capabilities from the Pod Security Standards baseline list"
-            ),
-            RuntimeSyntax::Compose => format!(
-                "remove {cap} from the service's cap_add; add only capabilities from the Pod Security Standards baseline list"
-            ),
-            RuntimeSyntax::DockerCli => format!(
-                "run the container without --cap-add={cap}; add only capabilities from the Pod Security Standards baseline list"
-            ),
-        };
+        let remediation =
+            remediation::runtime(syntax, &RuntimeFix::RemoveAddedCapability(&added.value));
         out.push(finding(
             DangerousCapAdded::INFO,
             workload,

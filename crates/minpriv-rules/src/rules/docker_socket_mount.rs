@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
 use minpriv_model::effective::is_runtime_socket_path;
 use minpriv_model::{Container, Finding, MountKind, Workload};
 
@@ -103,17 +104,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         } else {
             ""
         };
-        let remediation = match syntax {
-            RuntimeSyntax::Kubernetes => format!(
-                "remove the hostPath volume for {host} and its volumeMount; use the Kubernetes API with a narrowly scoped ServiceAccount instead"
-            ),
-            RuntimeSyntax::Compose => format!(
-                "remove the bind mount of {host} from the service's volumes; if it needs the runtime's API, put a filtering socket proxy in between"
-            ),
-            RuntimeSyntax::DockerCli => format!(
-                "run the container without -v/--mount of {host}; if it needs the runtime's API, put a filtering socket proxy in between"
-            ),
-        };
+        let remediation = remediation::runtime(syntax, &RuntimeFix::RemoveRuntimeSocket(host));
         out.push(finding(
             DockerSocketMount::INFO,
             workload,

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -68,13 +69,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     for device in &posture.devices {
         // `host[:container[:permissions]]`: the host side is what the container gets.
         let host = device.value.split(':').next().unwrap_or_default().trim();
-        let remediation = match syntax {
-            RuntimeSyntax::Kubernetes => format!(
-                "remove {host} from the container; use a device plugin that exposes only the needed device"
-            ),
-            RuntimeSyntax::Compose => format!("remove {host} from the service's devices"),
-            RuntimeSyntax::DockerCli => format!("run the container without --device {host}"),
-        };
+        let remediation = remediation::runtime(syntax, &RuntimeFix::RemoveDevice(host));
         out.push(finding(
             HostDevices::INFO,
             workload,

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, Namespace, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -79,11 +80,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.host_ipc.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => "remove spec.hostIPC or set it to false",
-        RuntimeSyntax::Compose => "remove `ipc: host` from the service",
-        RuntimeSyntax::DockerCli => "run the container without --ipc=host",
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::HostNamespace(Namespace::Ipc));
     out.push(finding(
         HostIpc::INFO,
         workload,
@@ -93,7 +90,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} shares the host's IPC namespace: it can read and write the shared memory and message queues of host processes",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, Namespace, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -82,17 +83,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.host_network.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => {
-            "remove spec.hostNetwork or set it to false, and expose the pod through a Service"
-        }
-        RuntimeSyntax::Compose => {
-            "remove `network_mode: host` from the service and publish only the ports it serves under `ports`"
-        }
-        RuntimeSyntax::DockerCli => {
-            "run the container without --network=host and publish only the ports it serves with -p"
-        }
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::HostNamespace(Namespace::Network));
     out.push(finding(
         HostNetwork::INFO,
         workload,
@@ -102,7 +93,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} shares the host's network namespace: it reaches services listening on the host's localhost, binds host ports and sees the host's traffic",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, Namespace, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -80,11 +81,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.host_pid.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => "remove spec.hostPID or set it to false",
-        RuntimeSyntax::Compose => "remove `pid: host` from the service",
-        RuntimeSyntax::DockerCli => "run the container without --pid=host",
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::HostNamespace(Namespace::Pid));
     out.push(finding(
         HostPid::INFO,
         workload,
@@ -94,7 +91,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} shares the host's PID namespace: it sees every process on the host and, with ptrace, can read their memory and inject code into them",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

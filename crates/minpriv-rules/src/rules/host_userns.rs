@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, Namespace, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -63,13 +64,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.host_userns.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => {
-            "set spec.hostUsers: false so that the pod runs in its own user namespace"
-        }
-        RuntimeSyntax::Compose => "remove `userns_mode: host` from the service",
-        RuntimeSyntax::DockerCli => "run the container without --userns=host",
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::HostNamespace(Namespace::User));
     out.push(finding(
         HostUserns::INFO,
         workload,
@@ -79,7 +74,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} runs with user namespace remapping turned off: its root is root on the host, so an escape lands as host root",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, Namespace, RuntimeFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -70,11 +71,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if syntax == RuntimeSyntax::Kubernetes && posture.host_network.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => "remove spec.hostNetwork or set it to false",
-        RuntimeSyntax::Compose => "remove `uts: host` from the service",
-        RuntimeSyntax::DockerCli => "run the container without --uts=host",
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::HostNamespace(Namespace::Uts));
     out.push(finding(
         HostUts::INFO,
         workload,
@@ -84,7 +81,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} shares the host's UTS namespace: it sees the host's name and, with SYS_ADMIN, can rename the host",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

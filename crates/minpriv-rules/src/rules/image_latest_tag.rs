@@ -1,4 +1,5 @@
 use super::{Syntax, finding, image_name, parsed_image, uses_image};
+use crate::remediation::{self, ImageFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -94,20 +95,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         Some(_) => return,
     };
     let name = image_name(reference);
-    let remediation = match Syntax::of(workload.source) {
-        Syntax::Kubernetes => format!(
-            "set the container's image to a version tag, pinned by digest where you can: {name}:<version>@sha256:<digest>"
-        ),
-        Syntax::Compose => format!(
-            "set the service's image to a version tag, pinned by digest where you can: {name}:<version>@sha256:<digest>"
-        ),
-        Syntax::DockerCli => format!(
-            "run a version tag, pinned by digest where you can: {name}:<version>@sha256:<digest>"
-        ),
-        Syntax::Dockerfile => format!(
-            "build FROM a version tag, pinned by digest where you can: FROM {name}:<version>@sha256:<digest>"
-        ),
-    };
+    let remediation = remediation::image(Syntax::of(workload.source), &ImageFix::VersionTag(name));
     out.push(finding(
         ImageLatestTag::INFO,
         workload,

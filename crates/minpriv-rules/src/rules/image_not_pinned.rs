@@ -1,4 +1,5 @@
 use super::{Syntax, finding, parsed_image, uses_image};
+use crate::remediation::{self, ImageFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -83,13 +84,8 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if image.digest.is_some() {
         return;
     }
-    let pinned = format!("{reference}@sha256:<digest>");
-    let remediation = match Syntax::of(workload.source) {
-        Syntax::Kubernetes => format!("set the container's image to {pinned}"),
-        Syntax::Compose => format!("set the service's image to {pinned}"),
-        Syntax::DockerCli => format!("run {pinned}"),
-        Syntax::Dockerfile => format!("build FROM {pinned}"),
-    };
+    let remediation =
+        remediation::image(Syntax::of(workload.source), &ImageFix::PinDigest(reference));
     out.push(finding(
         ImageNotPinned::INFO,
         workload,

@@ -1,5 +1,6 @@
 use super::{Syntax, finding, parsed_image, uses_image};
 use crate::CheckContext;
+use crate::remediation::{self, ImageFix};
 use minpriv_model::{Container, Finding, ImageRef, Workload};
 
 declare_rule! {
@@ -100,12 +101,7 @@ fn check(
         return;
     }
     let allowed = context.allowed_registries.join(", ");
-    let change = match Syntax::of(workload.source) {
-        Syntax::Kubernetes => "set the container's image to one",
-        Syntax::Compose => "set the service's image to one",
-        Syntax::DockerCli => "run an image",
-        Syntax::Dockerfile => "build FROM an image",
-    };
+    let change = remediation::image(Syntax::of(workload.source), &ImageFix::OtherRegistry);
     out.push(finding(
         ImageUntrustedRegistry::INFO,
         workload,

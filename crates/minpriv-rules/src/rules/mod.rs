@@ -230,57 +230,8 @@ pub(crate) const fn doc_bytes<const N: usize>(raw: &str) -> [u8; N] {
     out
 }
 
-/// How a runtime option is written in the input a finding came from, for remediations.
-/// Dockerfiles and images set no runtime options, so runtime rules have nothing to say there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RuntimeSyntax {
-    /// A pod spec's fields (`securityContext.privileged`).
-    Kubernetes,
-    /// A Compose service's keys (`privileged: true`).
-    Compose,
-    /// `docker run` flags (also how an inspected or live container is recreated).
-    DockerCli,
-}
-
-impl RuntimeSyntax {
-    /// The syntax of `source`, or `None` when the source sets no runtime options: a runtime
-    /// rule returns early on `None`, which is how Dockerfiles get only the rules they can fail.
-    pub(crate) fn of(source: Source) -> Option<RuntimeSyntax> {
-        if !source.sets_runtime_options() {
-            return None;
-        }
-        Some(match source {
-            Source::Kubernetes => RuntimeSyntax::Kubernetes,
-            Source::Compose => RuntimeSyntax::Compose,
-            _ => RuntimeSyntax::DockerCli,
-        })
-    }
-}
-
-/// How a fix is written for any input, Dockerfiles and images included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Syntax {
-    /// A pod spec.
-    Kubernetes,
-    /// A Compose service.
-    Compose,
-    /// `docker run` flags.
-    DockerCli,
-    /// Dockerfile instructions (also how an image is rebuilt).
-    Dockerfile,
-}
-
-impl Syntax {
-    /// The syntax of `source`.
-    pub(crate) fn of(source: Source) -> Syntax {
-        match RuntimeSyntax::of(source) {
-            Some(RuntimeSyntax::Kubernetes) => Syntax::Kubernetes,
-            Some(RuntimeSyntax::Compose) => Syntax::Compose,
-            Some(RuntimeSyntax::DockerCli) => Syntax::DockerCli,
-            None => Syntax::Dockerfile,
-        }
-    }
-}
+// The rules name the syntax of their input; how each syntax writes a fix is in `remediation`.
+pub(crate) use crate::remediation::{RuntimeSyntax, Syntax};
 
 /// `"; {why}"` for a privileged container, else nothing: rules that privileged mode makes worse
 /// still report on their own (every control is reported on its own) and say so.
@@ -374,18 +325,6 @@ mod tests {
             Ok("## Title\n\n```yaml\n  key: value\n```")
         );
         assert_eq!(doc_len(""), 0);
-    }
-
-    #[test]
-    fn runtime_syntax_exists_only_where_runtime_options_are_set() {
-        assert_eq!(RuntimeSyntax::of(Source::Dockerfile), None);
-        assert_eq!(RuntimeSyntax::of(Source::Image), None);
-        assert_eq!(
-            RuntimeSyntax::of(Source::DockerInspect),
-            Some(RuntimeSyntax::DockerCli)
-        );
-        assert_eq!(Syntax::of(Source::Image), Syntax::Dockerfile);
-        assert_eq!(Syntax::of(Source::Compose), Syntax::Compose);
     }
 
     #[test]

@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, privileged_note, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -72,9 +74,14 @@ declare_rule! {
         severity: Medium,
         summary: "no-new-privileges is not set / allowPrivilegeEscalation is not false",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::NoNewPrivileges],
+        fixes: [step()],
         check: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::NoNewPrivileges
 }
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
@@ -85,20 +92,13 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if posture.no_new_privileges.value {
         return;
     }
-    let (setting, remediation) = match syntax {
-        RuntimeSyntax::Kubernetes => (
-            "allowPrivilegeEscalation is not false",
-            "set securityContext.allowPrivilegeEscalation: false",
-        ),
-        RuntimeSyntax::Compose => (
-            "no-new-privileges is not set",
-            "add `no-new-privileges:true` to the service's security_opt",
-        ),
-        RuntimeSyntax::DockerCli => (
-            "no-new-privileges is not set",
-            "run the container with --security-opt no-new-privileges",
-        ),
+    // Kubernetes names the setting after the field it is missing, the others after the flag.
+    let setting = if syntax == RuntimeSyntax::Kubernetes {
+        "allowPrivilegeEscalation is not false"
+    } else {
+        "no-new-privileges is not set"
     };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::Step(&step()));
     out.push(finding(
         PrivilegeEscalationAllowed::INFO,
         workload,
@@ -109,7 +109,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             subject(workload, container),
             privileged_note(posture, "and privileged mode hands every capability to whoever does")
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

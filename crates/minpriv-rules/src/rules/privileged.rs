@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -74,9 +76,14 @@ declare_rule! {
         severity: Critical,
         summary: "privileged mode is on",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::DropPrivileged],
+        fixes: [step()],
         check: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::DropPrivileged
 }
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
@@ -87,11 +94,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if !posture.privileged.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => "remove securityContext.privileged or set it to false",
-        RuntimeSyntax::Compose => "remove `privileged: true` from the service",
-        RuntimeSyntax::DockerCli => "run the container without --privileged",
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::Step(&step()));
     out.push(finding(
         Privileged::INFO,
         workload,
@@ -101,7 +104,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} runs in privileged mode: it has every capability and all host devices",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, ProcMount, Workload};
 
 declare_rule! {
@@ -68,9 +70,14 @@ declare_rule! {
         severity: High,
         summary: "/proc is unmasked (procMount: Unmasked, systempaths=unconfined)",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::MaskedProc],
+        fixes: [step()],
         check: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::MaskedProc
 }
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
@@ -85,13 +92,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => "remove securityContext.procMount or set it to Default",
-        RuntimeSyntax::Compose => "remove `systempaths=unconfined` from the service's security_opt",
-        RuntimeSyntax::DockerCli => {
-            "run the container without --security-opt systempaths=unconfined"
-        }
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::Step(&step()));
     out.push(finding(
         ProcMountUnmasked::INFO,
         workload,
@@ -101,7 +102,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} mounts /proc unmasked: it can reach the kernel interfaces the runtime hides, such as /proc/kcore, /proc/sysrq-trigger and /proc/sys",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

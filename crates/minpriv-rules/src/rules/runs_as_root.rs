@@ -1,4 +1,7 @@
 use super::{Syntax, finding, subject};
+use crate::remediation::{self, ImageFix};
+use minpriv_model::Step;
+use minpriv_model::hardening::DEFAULT_UID;
 use minpriv_model::{Container, Finding, RootStatus, Source, Workload};
 
 declare_rule! {
@@ -87,12 +90,17 @@ declare_rule! {
         severity: High,
         summary: "the container's process runs, or may run, as uid 0",
         applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
-        fixes: [minpriv_model::Step::run_as_uid(minpriv_model::hardening::DEFAULT_UID, Some(minpriv_model::hardening::DEFAULT_UID))],
+        fixes: [step()],
         check: check,
     }
 }
 
 const ATTACKER_GETS: &str = "code an attacker runs in it holds every capability the container has, and a breakout lands as root on the host unless user namespaces remap it";
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::run_as_uid(DEFAULT_UID, Some(DEFAULT_UID))
+}
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     let posture = &container.posture;
@@ -126,23 +134,14 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             span,
         ),
     };
-    let remediation = match Syntax::of(workload.source) {
-        Syntax::Kubernetes => {
-            "set securityContext.runAsNonRoot: true and runAsUser to a non-zero uid the image can run as (e.g. 10001)"
-        }
-        Syntax::Compose => "set `user: \"10001:10001\"` (a non-zero uid) on the service",
-        Syntax::DockerCli => "run the container with --user 10001:10001 (a non-zero uid)",
-        Syntax::Dockerfile => {
-            "add `USER 10001:10001` (a numeric, non-zero uid) after the last instruction that needs root"
-        }
-    };
+    let remediation = remediation::image(Syntax::of(workload.source), &ImageFix::Step(&step()));
     out.push(finding(
         RunsAsRoot::INFO,
         workload,
         container,
         span.or(posture.anchor),
         message,
-        remediation.into(),
+        remediation,
     ));
 }
 

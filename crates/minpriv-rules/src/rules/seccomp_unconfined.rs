@@ -1,5 +1,7 @@
 use super::{RuntimeSyntax, finding, subject};
 use crate::CheckContext;
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Origin, Seccomp, Workload};
 
 declare_rule! {
@@ -75,9 +77,14 @@ declare_rule! {
         severity: High,
         summary: "seccomp is off (explicitly, or Kubernetes' default when no profile is set)",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::SeccompDefault],
+        fixes: [step()],
         check_with_context: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::SeccompDefault
 }
 
 fn check(
@@ -111,19 +118,11 @@ fn check(
         Seccomp::KubernetesUnset | Seccomp::RuntimeDefault | Seccomp::Custom(_) => return,
     };
     let because_privileged = message.contains("runs privileged, so no seccomp filter");
-    let remediation = match syntax {
-        _ if engine_lacks_it => {
-            "run the engine with seccomp (a daemon built with it, without an unconfined --seccomp-profile): its default profile then applies to every container"
-        }
-        RuntimeSyntax::Kubernetes => {
-            "set securityContext.seccompProfile.type: RuntimeDefault (or Localhost with a profile made for the workload), on the pod or the container"
-        }
-        RuntimeSyntax::Compose => {
-            "remove `seccomp:unconfined` from the service's security_opt (Docker's default profile then applies)"
-        }
-        RuntimeSyntax::DockerCli => {
-            "run the container without --security-opt seccomp=unconfined (Docker's default profile then applies)"
-        }
+    // The engine's host, not the input, is what lacks the profile: the same text everywhere.
+    let remediation = if engine_lacks_it {
+        "run the engine with seccomp (a daemon built with it, without an unconfined --seccomp-profile): its default profile then applies to every container".to_string()
+    } else {
+        remediation::runtime(syntax, &RuntimeFix::Step(&step()))
     };
     out.push(finding(
         SeccompUnconfined::INFO,
@@ -135,7 +134,7 @@ fn check(
             posture.locate(&posture.seccomp)
         },
         message,
-        remediation.into(),
+        remediation,
     ));
 }
 

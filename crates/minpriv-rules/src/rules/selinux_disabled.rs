@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -85,9 +87,14 @@ declare_rule! {
         severity: High,
         summary: "SELinux labelling is off or set to a privileged type, user or role",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::SelinuxLabels],
+        fixes: [step()],
         check: check,
     }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::SelinuxLabels
 }
 
 fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
@@ -105,17 +112,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if problems.is_empty() {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => {
-            "remove seLinuxOptions.type (or use container_t), seLinuxOptions.user and seLinuxOptions.role from the securityContext"
-        }
-        RuntimeSyntax::Compose => {
-            "remove the `label:disable` / `label=type:...` / `label=user:...` / `label=role:...` entries from the service's security_opt; relabel mounts with :z or :Z instead"
-        }
-        RuntimeSyntax::DockerCli => {
-            "run the container without --security-opt label=disable/type/user/role; relabel mounts with :z or :Z instead"
-        }
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::Step(&step()));
     out.push(finding(
         SelinuxDisabled::INFO,
         workload,
@@ -126,7 +123,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             subject(workload, container),
             problems.join("; ")
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
 use minpriv_model::effective::{
     is_runtime_socket_path, is_sensitive_host_path, runtime_socket_below, sensitive_paths_below,
 };
@@ -127,17 +128,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             )
         };
         let holds = what_it_holds(host);
-        let remediation = match syntax {
-            RuntimeSyntax::Kubernetes => format!(
-                "remove the hostPath volume for {host}; use a configMap, secret, emptyDir or persistentVolumeClaim, or a dedicated folder mounted readOnly"
-            ),
-            RuntimeSyntax::Compose => format!(
-                "remove the bind mount of {host} from the service's volumes; mount a dedicated folder or a named volume, with :ro when it only reads"
-            ),
-            RuntimeSyntax::DockerCli => format!(
-                "run the container without -v/--mount of {host}; mount a dedicated folder or a named volume, with :ro when it only reads"
-            ),
-        };
+        let remediation = remediation::runtime(syntax, &RuntimeFix::RemoveHostPath(host));
         out.push(finding(
             SensitiveHostpath::INFO,
             workload,

@@ -1,4 +1,5 @@
 use super::{Syntax, finding, subject};
+use crate::remediation::{self, ImageFix};
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -62,20 +63,8 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     let posture = &container.posture;
     for file in &posture.setuid_files {
         let path = file.value.as_str();
-        let remediation = match Syntax::of(workload.source) {
-            Syntax::Dockerfile => format!(
-                "remove the chmod that sets the bit on {path}, or strip it: RUN chmod u-s,g-s {path}"
-            ),
-            Syntax::Kubernetes => format!(
-                "rebuild the image without the bit on {path}, and set securityContext.allowPrivilegeEscalation: false"
-            ),
-            Syntax::Compose => format!(
-                "rebuild the image without the bit on {path}, and add `no-new-privileges:true` to the service's security_opt"
-            ),
-            Syntax::DockerCli => format!(
-                "rebuild the image without the bit on {path}, and run with --security-opt no-new-privileges"
-            ),
-        };
+        let remediation =
+            remediation::image(Syntax::of(workload.source), &ImageFix::ClearSetuid(path));
         out.push(finding(
             SetuidFiles::INFO,
             workload,

@@ -1,4 +1,5 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
 use minpriv_model::sysctl::is_safe_sysctl;
 use minpriv_model::{Container, Finding, Workload};
 
@@ -93,17 +94,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
         if is_safe_sysctl(name) {
             continue;
         }
-        let remediation = match syntax {
-            RuntimeSyntax::Kubernetes => format!(
-                "remove {name} from spec.securityContext.sysctls, or tune it on the node; allowing it takes the kubelet's --allowed-unsafe-sysctls"
-            ),
-            RuntimeSyntax::Compose => {
-                format!("remove {name} from the service's sysctls, or tune it on the host")
-            }
-            RuntimeSyntax::DockerCli => {
-                format!("run the container without --sysctl {name}=..., or tune it on the host")
-            }
-        };
+        let remediation = remediation::runtime(syntax, &RuntimeFix::RemoveSysctl(name));
         out.push(finding(
             UnsafeSysctls::INFO,
             workload,

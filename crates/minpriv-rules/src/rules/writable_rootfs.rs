@@ -1,4 +1,6 @@
 use super::{RuntimeSyntax, finding, subject};
+use crate::remediation::{self, RuntimeFix};
+use minpriv_model::Step;
 use minpriv_model::{Container, Finding, Workload};
 
 declare_rule! {
@@ -71,8 +73,15 @@ declare_rule! {
         severity: Low,
         summary: "the root filesystem is not read-only",
         applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
-        fixes: [minpriv_model::Step::ReadOnlyRootfs { tmpfs: vec!["/tmp".to_string()] }],
+        fixes: [step()],
         check: check,
+    }
+}
+
+/// The step that fixes the rule; the remediation text says the same change.
+fn step() -> Step {
+    Step::ReadOnlyRootfs {
+        tmpfs: vec!["/tmp".to_string()],
     }
 }
 
@@ -84,17 +93,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
     if posture.read_only_rootfs.value {
         return;
     }
-    let remediation = match syntax {
-        RuntimeSyntax::Kubernetes => {
-            "set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process writes"
-        }
-        RuntimeSyntax::Compose => {
-            "add `read_only: true` to the service and a tmpfs for each path the process writes"
-        }
-        RuntimeSyntax::DockerCli => {
-            "run the container with --read-only and a --tmpfs for each path the process writes"
-        }
-    };
+    let remediation = remediation::runtime(syntax, &RuntimeFix::Step(&step()));
     out.push(finding(
         WritableRootfs::INFO,
         workload,
@@ -104,7 +103,7 @@ fn check(workload: &Workload, container: &Container, out: &mut Vec<Finding>) {
             "{} has a writable root filesystem: an attacker can replace its binaries and plant tools that persist until the container is recreated",
             subject(workload, container)
         ),
-        remediation.into(),
+        remediation,
     ));
 }
 

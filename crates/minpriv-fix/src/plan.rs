@@ -74,6 +74,12 @@ pub(crate) fn summary(step: &Step) -> String {
             drop_all: true,
             add: Some(add),
         } => format!("drop ALL capabilities and add back {}", caps_text(*add)),
+        // No proven set (without --from): the added capabilities go; with one, they are cut
+        // to it.
+        Step::Capabilities {
+            drop_all: false,
+            add: Some(add),
+        } if add.is_empty() => "remove added capabilities beyond minimize's proven set".into(),
         Step::Capabilities {
             drop_all: false,
             add: Some(add),

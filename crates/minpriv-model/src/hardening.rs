@@ -174,10 +174,17 @@ impl Step {
                 unsafe_because("an app that reads or writes those host files fails without them")
             }
             Step::RemoveDevices => unsafe_because("an app that uses the devices fails"),
-            Step::Capabilities { .. } => unsafe_because(
+            Step::Capabilities { drop_all: true, .. } => unsafe_because(
                 "the process loses the runtime's default capabilities: as root it can no \
                  longer change file owners (CHOWN), switch users (SETUID, SETGID) or bind \
                  ports below 1024 (NET_BIND_SERVICE)",
+            ),
+            // The runtime's defaults stay: only what the configuration added goes.
+            Step::Capabilities {
+                drop_all: false, ..
+            } => unsafe_because(
+                "the process loses the capabilities added for it: whatever it did with them \
+                 (raw sockets, mounts, tracing, changing the clock) fails",
             ),
             Step::RunAsNonRoot { user, uid } => unsafe_because(&format!(
                 "files and volumes the image gives to root may not be writable by uid {}, \

@@ -2,7 +2,7 @@
 //! README, generated from the rules' steps so that neither can drift from what fix does.
 
 use crate::plan::{FIXABLE_RULES, Renders, renders_runtime_step, summary};
-use minpriv_model::{Safety, Step};
+use minpriv_model::Step;
 
 /// One fix of one rule: the rule, what the step does, and when it is safe.
 struct Row {
@@ -29,7 +29,7 @@ fn rows() -> Vec<Row> {
                 rule: id,
                 fix: summary(&step),
                 safe_when: step.safe_when(),
-                risk: risk(&step),
+                risk: step.risk(),
             });
         }
     }
@@ -39,18 +39,6 @@ fn rows() -> Vec<Row> {
 /// Whether some format writes `step` (the Dockerfile writes a subset of the runtime formats').
 fn writes(step: &Step) -> bool {
     renders_runtime_step(step) == Renders::Yes
-}
-
-/// Why `step` may break the app where it is unsafe: the reason [`Step::safety`] gives for a
-/// container that runs as a non-root user with seccomp turned off, where every step is unsafe.
-fn risk(step: &Step) -> String {
-    let mut p = minpriv_model::Posture::defaults(minpriv_model::Runtime::Docker, None);
-    p.user = minpriv_model::Located::written(Some("1000".into()), None);
-    p.seccomp = minpriv_model::Located::written(minpriv_model::Seccomp::Unconfined, None);
-    match step.safety(&p) {
-        (Safety::Unsafe, Some(why)) => why,
-        _ => String::new(),
-    }
 }
 
 fn safety_text(row: &Row) -> String {

@@ -146,7 +146,7 @@ impl Step {
             Step::RemoveHostPathMounts => "remove the writable host path mounts",
             Step::RemoveDevices => "remove the host devices",
             Step::Capabilities { drop_all: true, .. } => "drop all capabilities",
-            Step::Capabilities { .. } => "add back only the capabilities needed",
+            Step::Capabilities { .. } => "remove the added capabilities the process does not need",
             Step::RunAsNonRoot { .. } => "run as a non-root user",
             Step::NoNewPrivileges => "set no-new-privileges",
             Step::NoHostNamespaces => "stop sharing the host's namespaces",
@@ -222,6 +222,15 @@ impl Step {
                 unsafe_because("an app that reads or writes the masked /proc paths fails")
             }
         }
+    }
+
+    /// Why the step may break an app, for the docs: the reason [`Step::safety`] gives for a
+    /// container where every step is unsafe (a non-root user, seccomp turned off).
+    pub fn risk(&self) -> String {
+        let mut before = Posture::defaults(crate::Runtime::Docker, None);
+        before.user = crate::Located::written(Some("1000".into()), None);
+        before.seccomp = crate::Located::written(crate::Seccomp::Unconfined, None);
+        self.safety(&before).1.unwrap_or_default()
     }
 
     /// When [`Step::safety`] calls the step safe, for people (`None`: never). Kept next to

@@ -143,13 +143,35 @@ pub fn explain(id: &str) -> Option<String> {
         .next()
         .map(|first| first.to_uppercase().chain(summary).collect())
         .unwrap_or_default();
-    Some(format!(
+    let mut text = format!(
         "# {}\n\nDefault severity: {}. Applies to: {}.\n\n{summary}.\n\n{}\n",
         info.id,
         info.default_severity,
         formats.join(", "),
         info.doc.trim_end(),
-    ))
+    );
+    // The hardening steps the rule declares, with their safety, from the same vocabulary
+    // `minpriv fix`, `verify` and `risk` speak.
+    let steps = find_rule(id)?.fixes();
+    if !steps.is_empty() {
+        text.push_str("\n## Hardening steps that remove it\n\n");
+        for step in &steps {
+            let safety = match step.safe_when() {
+                Some(condition) => format!("safe {condition}, else unsafe"),
+                None => "unsafe".to_string(),
+            };
+            text.push_str(&format!(
+                "- {} ({safety}: {})\n",
+                step.describe(),
+                step.risk()
+            ));
+        }
+        text.push_str(
+            "\n`minpriv fix` writes the ones it can in the file (`minpriv fix --help` lists \
+             them); `minpriv verify` shows whether the app still passes without the privilege.\n",
+        );
+    }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -355,6 +377,17 @@ mod tests {
         assert!(text.contains("Applies to: kubernetes, compose, docker-run"));
         assert!(text.contains("\n\nPrivileged mode is on.\n\n## What it checks\n"));
         assert!(text.contains("\n## References\n"));
+        assert!(
+            text.contains(
+                "\n## Hardening steps that remove it\n\n- turn privileged mode off (unsafe: "
+            ),
+            "{text}"
+        );
+        assert!(
+            !explain("image-latest-tag")
+                .unwrap_or_default()
+                .contains("## Hardening")
+        );
         assert_eq!(explain("no-such-rule"), None);
     }
 }

@@ -85,8 +85,8 @@ pub enum Command {
     /// prints the table that README.md shows.
     Rules(RulesArgs),
 
-    /// Explain one rule: what it checks, why it matters, bad and good examples, and how to fix it
-    /// in Docker, Compose and Kubernetes.
+    /// Explain one rule: what it checks, why it matters, bad and good examples, how to fix it
+    /// in Docker, Compose and Kubernetes, and the hardening steps that remove its finding.
     ///
     /// Exits with 2 when no rule has that id, and suggests the closest one.
     Explain(ExplainArgs),

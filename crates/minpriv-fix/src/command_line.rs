@@ -49,11 +49,10 @@ pub(crate) fn renders(step: &Step, posture: &Posture) -> Renders {
     }
 }
 
-/// What `step` does, in `docker run` words.
+/// What `step` does, in `docker run` words (which Compose shares: see `compose::summary`).
 pub(crate) fn summary(step: &Step) -> String {
     match step {
         Step::NoNewPrivileges => "turn no-new-privileges on".into(),
-        Step::RunAsNonRoot { user, .. } => format!("run as user {user}"),
         Step::SeccompDefault => "remove seccomp:unconfined".into(),
         other => crate::plan::summary(other),
     }

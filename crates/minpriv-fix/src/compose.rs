@@ -49,14 +49,9 @@ pub(crate) fn renders(step: &Step) -> Renders {
     crate::plan::renders_runtime_step(step)
 }
 
-/// What `step` does, in Compose words.
+/// What `step` does, in Compose words: `security_opt` and `user` read as `docker run`'s flags.
 pub(crate) fn summary(step: &Step) -> String {
-    match step {
-        Step::NoNewPrivileges => "turn no-new-privileges on".into(),
-        Step::RunAsNonRoot { user, .. } => format!("run as user {user}"),
-        Step::SeccompDefault => "remove seccomp:unconfined".into(),
-        other => crate::plan::summary(other),
-    }
+    crate::command_line::summary(step)
 }
 
 /// The key patches of a service for `changes`, in a fixed order.

@@ -10,6 +10,8 @@ struct Row {
     fix: String,
     /// `Some(condition)` when the step is safe under that condition and unsafe otherwise.
     safe_when: Option<&'static str>,
+    /// The same as one phrase.
+    safety: String,
     /// Why the step may break the app, where it may.
     risk: String,
 }
@@ -29,6 +31,7 @@ fn rows() -> Vec<Row> {
                 rule: id,
                 fix: summary(&step),
                 safe_when: step.safe_when(),
+                safety: step.safety_text(),
                 risk: step.risk(),
             });
         }
@@ -39,13 +42,6 @@ fn rows() -> Vec<Row> {
 /// Whether some format writes `step` (the Dockerfile writes a subset of the runtime formats').
 fn writes(step: &Step) -> bool {
     renders_runtime_step(step) == Renders::Yes
-}
-
-fn safety_text(row: &Row) -> String {
-    match row.safe_when {
-        Some(condition) => format!("safe {condition}, else unsafe"),
-        None => "unsafe".into(),
-    }
 }
 
 /// The fixable rules with what each fix does and whether it is safe, as `minpriv fix --help`
@@ -78,7 +74,7 @@ pub fn safety_table_markdown() -> String {
             "| `{}` | {} | {} | {} |\n",
             row.rule,
             row.fix,
-            safety_text(&row),
+            row.safety,
             row.risk.replace('|', "\\|")
         ));
     }

@@ -233,6 +233,14 @@ impl Step {
         self.safety(&before).1.unwrap_or_default()
     }
 
+    /// The step's safety in one phrase, for the docs: `unsafe`, or `safe WHEN, else unsafe`.
+    pub fn safety_text(&self) -> String {
+        match self.safe_when() {
+            Some(condition) => format!("safe {condition}, else unsafe"),
+            None => "unsafe".into(),
+        }
+    }
+
     /// When [`Step::safety`] calls the step safe, for people (`None`: never). Kept next to
     /// `safety` so that the fix-safety table says what the code decides.
     pub fn safe_when(&self) -> Option<&'static str> {

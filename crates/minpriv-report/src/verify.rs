@@ -19,7 +19,7 @@ pub struct Subject<'a> {
 }
 
 /// One run as JSON: the engine's outcome plus its settings and its `docker run` line.
-pub fn outcome_json(o: &RunOutcome, spec: &RunSpec, image_user: Option<&str>) -> Value {
+fn outcome_json(o: &RunOutcome, spec: &RunSpec, image_user: Option<&str>) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut v {
         map.insert("settings".into(), json!(spec.summary(image_user)));
@@ -66,7 +66,7 @@ pub fn verify_json(
 }
 
 /// The output lines of a run (and its error), each behind `indent| `.
-pub fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
+fn push_output(s: &mut String, o: &RunOutcome, indent: &str) {
     if let Some(e) = &o.error {
         s.push_str(&format!("{indent}| {e}\n"));
     }

@@ -135,7 +135,8 @@ pub fn check_workloads(workloads: &[Workload], profile: &Profile) -> Vec<Finding
 /// default severity, the formats it applies to, the summary, then the doc markdown.
 /// `None` when no rule has that id.
 pub fn explain(id: &str) -> Option<String> {
-    let info = find_rule(id)?.info();
+    let rule = find_rule(id)?;
+    let info = rule.info();
     let formats: Vec<&str> = info.applies_to.iter().map(|s| s.as_str()).collect();
     // Summaries are lower-case fragments for `minpriv rules`; here they stand as a sentence.
     let mut summary = info.summary.chars();
@@ -152,7 +153,7 @@ pub fn explain(id: &str) -> Option<String> {
     );
     // The hardening steps the rule declares, with their safety, from the same vocabulary
     // `minpriv fix`, `verify` and `risk` speak.
-    let steps = find_rule(id)?.fixes();
+    let steps = rule.fixes();
     if !steps.is_empty() {
         text.push_str("\n## Hardening steps that remove it\n\n");
         for step in &steps {

@@ -30,12 +30,22 @@ pub fn error(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "error: {message}");
 }
 
-/// Prints `text` on standard output; a pipe closed early (`| head`) is not an error.
-pub fn print(text: &str) -> ExitStatus {
+/// Writes `text` on standard output; a pipe closed early (`| head`) is not an error.
+///
+/// # Errors
+/// Any other failure to write.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written,
+    }
+}
+
+/// Prints `text` on standard output ([`write_stdout`]), and an error when it cannot.
+pub fn print(text: &str) -> ExitStatus {
+    match write_stdout(text) {
         Ok(()) => ExitStatus::Clean,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Clean,
         Err(err) => {
             error(&format!(
                 "cannot write to standard output: {}",

@@ -9,7 +9,7 @@
 
 use crate::args::{ReportArgs, SummaryFormat};
 use crate::atomic;
-use crate::status::{ExitStatus, error};
+use crate::status::{ExitStatus, error, write_stdout};
 use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
 use minpriv_scan::analyze::{self, Outcome};
@@ -20,7 +20,6 @@ use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 /// One repository before it is scanned.
@@ -172,7 +171,12 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
                 describe_io_error(&err)
             )
         }),
-        None => print_stdout(&summary),
+        None => write_stdout(&summary).map_err(|err| {
+            format!(
+                "cannot write to standard output: {}",
+                describe_io_error(&err)
+            )
+        }),
     };
     if let Err(message) = written {
         error(&message);
@@ -182,18 +186,6 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         ExitStatus::Error
     } else {
         ExitStatus::Clean
-    }
-}
-
-fn print_stdout(text: &str) -> Result<(), String> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(err) => Err(format!(
-            "cannot write to standard output: {}",
-            describe_io_error(&err)
-        )),
     }
 }
 

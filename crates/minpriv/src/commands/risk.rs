@@ -6,13 +6,12 @@
 //! result to an exit code.
 
 use crate::args::{FailOn, RiskArgs, RiskFormat};
-use crate::status::{ExitStatus, error};
+use crate::status::{ExitStatus, error, write_stdout};
 use minpriv_model::Severity;
 use minpriv_model::risk;
 use minpriv_report::risk::RankingOptions;
 use minpriv_scan::risk::{RiskOptions, RiskOutcome, rank_containers};
 use minpriv_scan::walk::describe_io_error;
-use std::io::Write;
 use std::path::Path;
 
 /// Runs `minpriv risk` and returns the exit status.
@@ -73,16 +72,7 @@ fn write_out(text: &str, output: Option<&Path>) -> Result<(), String> {
                 describe_io_error(&e)
             )
         }),
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!(
-                    "cannot write the ranking: {}",
-                    describe_io_error(&e)
-                )),
-            }
-        }
+        None => write_stdout(text)
+            .map_err(|e| format!("cannot write the ranking: {}", describe_io_error(&e))),
     }
 }

@@ -65,6 +65,28 @@ impl ImageRef {
         })
     }
 
+    /// `registry/repository` in lower case: what an allow-list entry
+    /// ([`ImageRef::registry_prefix`]) is compared with.
+    pub fn registry_path(&self) -> String {
+        format!("{}/{}", self.registry, self.repository).to_ascii_lowercase()
+    }
+
+    /// An allow-list entry (`ghcr.io/acme/`, `index.docker.io/library`) written the way
+    /// [`ImageRef::registry_path`] writes images: trimmed, lower case, no trailing `/`, Docker
+    /// Hub's other names as `docker.io`. `None` for an empty entry, which allows nothing.
+    pub fn registry_prefix(entry: &str) -> Option<String> {
+        let entry = entry.trim().trim_end_matches('/').to_ascii_lowercase();
+        let entry = ["index.docker.io", "registry-1.docker.io"]
+            .iter()
+            .find_map(|alias| {
+                entry
+                    .strip_prefix(alias)
+                    .map(|rest| format!("docker.io{rest}"))
+            })
+            .unwrap_or(entry);
+        (!entry.is_empty()).then_some(entry)
+    }
+
     /// The tag in force: the written one, else `latest` when no digest pins the image.
     pub fn effective_tag(&self) -> Option<&str> {
         match (&self.tag, &self.digest) {

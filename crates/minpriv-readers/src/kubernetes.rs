@@ -25,7 +25,8 @@ mod pod_facts;
 mod security_context;
 mod values;
 
-pub use kinds::{list_item_kind, pod_template_of};
+pub use kinds::{NO_POD_TEMPLATE_KINDS, WORKLOAD_KINDS, list_item_kind, pod_template_of};
+pub use pod_facts::VOLUME_SOURCES;
 
 use crate::yaml::{self, Node};
 use crate::{InputError, ReadOutput};

@@ -314,7 +314,8 @@ pub const RULE_CONTROLS: &[(&str, &[&str])] = &[
     ("host-pid", &["hostNamespaces"]),
     ("host-ipc", &["hostNamespaces"]),
     ("host-network", &["hostNamespaces"]),
-    ("hostpath-volume", &["hostPathVolumes"]),
+    // At the restricted level, restrictedVolumes reports hostPath volumes under this rule.
+    ("hostpath-volume", &["hostPathVolumes", "restrictedVolumes"]),
     ("host-port", &["hostPorts"]),
     (
         "dangerous-cap-added",
@@ -929,6 +930,16 @@ fn safe_sysctls(minor: u8) -> &'static [&'static str] {
     allowed_at(KUBERNETES_SAFE_SYSCTLS, SAFE_SYSCTLS_BY_VERSION, minor)
 }
 
+/// The sysctls Pod Security allows at `version`.
+pub fn safe_sysctls_at(version: PssVersion) -> &'static [&'static str] {
+    safe_sysctls(version.minor)
+}
+
+/// The SELinux types Pod Security allows at `version`; the first is `""`, an unset type.
+pub fn selinux_types_at(version: PssVersion) -> &'static [&'static str] {
+    allowed_at(SELINUX_TYPES, SELINUX_TYPES_BY_VERSION, version.minor)
+}
+
 /// True when Pod Security at `version` allows sysctl `name` (exact name, dots).
 pub fn sysctl_allowed(name: &str, version: PssVersion) -> bool {
     safe_sysctls(version.minor).contains(&name)
@@ -1025,18 +1036,21 @@ fn allow_privilege_escalation(pod: &PodFacts, minor: u8, out: &mut Vec<Violation
     }
 }
 
+/// The volume types the restricted level allows.
+pub const RESTRICTED_VOLUME_TYPES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
 fn restricted_volumes(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
-    const ALLOWED: &[&str] = &[
-        "configMap",
-        "csi",
-        "downwardAPI",
-        "emptyDir",
-        "ephemeral",
-        "image",
-        "persistentVolumeClaim",
-        "projected",
-        "secret",
-    ];
+    const ALLOWED: &[&str] = RESTRICTED_VOLUME_TYPES;
     for volume in &pod.volumes {
         // A volume without a source is defaulted to an emptyDir by the API server before
         // admission sees it; one allowed source is enough, as in the admission library's

@@ -4,7 +4,7 @@ use super::cost::charged_get;
 use crate::yaml::Node;
 
 /// The kinds whose objects hold a pod template.
-const WORKLOAD_KINDS: [&str; 9] = [
+pub const WORKLOAD_KINDS: [&str; 9] = [
     "Pod",
     "Deployment",
     "StatefulSet",
@@ -26,7 +26,7 @@ pub(super) fn is_workload_kind(kind: &str) -> bool {
 /// pod template stands (see [`generic_pod_template`]), so that OpenShift's DeploymentConfig,
 /// Argo's Rollout, Knative's Service and any operator's custom resource are read without a
 /// list of their kinds.
-const NO_POD_TEMPLATE_KINDS: &[&str] = &[
+pub const NO_POD_TEMPLATE_KINDS: &[&str] = &[
     "APIService",
     "AppProject",
     "Application",

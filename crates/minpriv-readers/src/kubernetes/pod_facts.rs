@@ -73,7 +73,7 @@ pub(crate) fn pod_facts(spec: Node<'_>, annotations: Option<Node<'_>>) -> PodFac
 
 /// The volume types of the API's `VolumeSource`: a key of a volume entry that is none of these
 /// is dropped when the API server decodes the pod.
-const VOLUME_SOURCES: &[&str] = &[
+pub const VOLUME_SOURCES: &[&str] = &[
     "awsElasticBlockStore",
     "azureDisk",
     "azureFile",

@@ -7,8 +7,9 @@ declare_rule! {
     /// Each host device passed into the container (`--device`, `devices:`). A
     /// privileged container, which has every device anyway, is reported too: each device is a
     /// separate fix.
-    /// Kubernetes has no device list; a `hostPath` under `/dev` is reported by
-    /// `sensitive-hostpath`.
+    /// Kubernetes has no device list: a `hostPath` volume of type `CharDevice` or
+    /// `BlockDevice` that a container mounts is its device (any other `hostPath` under `/dev` is
+    /// reported by `sensitive-hostpath`).
     ///
     /// ## Why it matters
     /// A device node is direct access to hardware or a kernel driver, past the filesystem's
@@ -55,7 +56,7 @@ declare_rule! {
         id: "host-devices",
         severity: High,
         summary: "host devices are passed in",
-        applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::RemoveDevices],
         check: check,
     }

@@ -121,24 +121,16 @@ fn check(
 
 /// True when `image`'s `registry/repository` equals an entry or lies under it.
 fn is_allowed(image: &ImageRef, allowed: &[String]) -> bool {
-    let full = format!("{}/{}", image.registry, image.repository).to_ascii_lowercase();
-    allowed.iter().any(|entry| {
-        let entry = entry.trim().trim_end_matches('/').to_ascii_lowercase();
-        // Docker Hub has several names; ImageRef calls it docker.io.
-        let entry = ["index.docker.io", "registry-1.docker.io"]
-            .iter()
-            .find_map(|alias| {
-                entry
-                    .strip_prefix(alias)
-                    .map(|rest| format!("docker.io{rest}"))
-            })
-            .unwrap_or(entry);
-        !entry.is_empty()
-            && (full == entry
+    let full = image.registry_path();
+    allowed
+        .iter()
+        .filter_map(|entry| ImageRef::registry_prefix(entry))
+        .any(|prefix| {
+            full == prefix
                 || full
-                    .strip_prefix(entry.as_str())
-                    .is_some_and(|rest| rest.starts_with('/')))
-    })
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 #[cfg(test)]

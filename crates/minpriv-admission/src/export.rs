@@ -15,6 +15,8 @@ pub struct Settings<'a> {
     pub profile: &'a Profile,
     /// Rules at this severity or worse are denied; the others warned about and audited.
     pub fail_on: Severity,
+    /// False to deny nothing: every validation warns and audits (`--warn-only`).
+    pub deny: bool,
     /// Rules below this severity are not reported by the scan, so not exported.
     pub min_severity: Severity,
     /// The configuration's waivers.
@@ -171,7 +173,7 @@ pub fn plan(settings: &Settings<'_>) -> Export {
             }
         }
         let validation = validation(info.id, info.summary, &checks, &whole, &per_container);
-        if severity >= settings.fail_on {
+        if settings.deny && severity >= settings.fail_on {
             deny.push(validation);
         } else {
             warn.push(validation);

@@ -22,6 +22,7 @@ fn exported(profile: &Profile) -> Vec<CompiledPolicy> {
     let settings = Settings {
         profile,
         fail_on: Severity::High,
+        deny: true,
         min_severity: Severity::Low,
         waivers: &[],
         name: format!("minpriv-{}", profile.name()),

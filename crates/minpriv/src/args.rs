@@ -135,6 +135,20 @@ pub enum Command {
     /// the scoring model.
     Risk(RiskArgs),
 
+    /// Export the policy as Kubernetes admission policies, so the cluster rejects what the
+    /// scan reports: a ValidatingAdmissionPolicy and its binding (`--to vap`, Kubernetes
+    /// 1.30+), a Kyverno ValidatingPolicy (`--to kyverno`) or a Gatekeeper ConstraintTemplate
+    /// and constraint (`--to gatekeeper`).
+    ///
+    /// One CEL validation per rule, from the same profile, Pod Security version, rule settings
+    /// and waivers as `scan`; rules at `fail-on` severity or worse are denied, the others warned
+    /// about and audited. The output starts with a comment that lists the rules not exported
+    /// (those only an image can decide) and the waivers. Waivers need a `resource`; expired
+    /// ones are left out, and those that expire within 30 days are named on standard error:
+    /// re-export in CI to keep the cluster's policy current.
+    #[command(after_long_help = EXPORT_AFTER_HELP)]
+    Export(ExportArgs),
+
     /// Summarise least privilege across many repositories: adoption of non-root, dropped
     /// capabilities, no-new-privileges, read-only root filesystems and private namespaces per
     /// repository, the worst containers, and every finding.
@@ -1030,4 +1044,72 @@ mod tests {
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("abc").is_err());
     }
+}
+
+const EXPORT_AFTER_HELP: &str = "Examples:
+  minpriv export --to vap --warn-only | kubectl apply -f -     # first: warn and audit only
+  minpriv export --to vap | kubectl apply -f -                 # then: deny fail-on and worse
+  minpriv export --to kyverno --profile baseline -o policies/
+  minpriv export --to gatekeeper --config minpriv.toml --pss-version v1.33
+
+Every binding leaves out the kube-system namespace. Pods that controllers create are checked
+too: a waiver for Deployment/web covers its ReplicaSets and their pods.";
+
+/// `minpriv export --to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// ValidatingAdmissionPolicy + ValidatingAdmissionPolicyBinding (admissionregistration.k8s.io/v1).
+    Vap,
+    /// Kyverno ValidatingPolicy (policies.kyverno.io/v1).
+    Kyverno,
+    /// Gatekeeper ConstraintTemplate (K8sNativeValidation) + constraint.
+    Gatekeeper,
+}
+
+/// Options of `minpriv export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The admission engine to export for.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub to: ExportTarget,
+
+    /// The policy profile, as for scan. Default: the configuration's, else restricted.
+    #[arg(long, value_name = "NAME", value_parser = profile_names())]
+    pub profile: Option<String>,
+
+    /// The Pod Security version, rules chosen on the command line: as for scan.
+    #[command(flatten)]
+    pub selection: RuleSelectionArgs,
+
+    /// The configuration file (rule settings, allowed registries, waivers), as for scan.
+    #[command(flatten)]
+    pub configuration: ConfigArgs,
+
+    /// Deny rules of this severity or worse; warn about and audit the others. Default: the
+    /// configuration's `fail-on`, else low (deny everything the scan fails on).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SEVERITY",
+        conflicts_with = "warn_only"
+    )]
+    pub fail_on: Option<FailOn>,
+
+    /// Rules below this severity are not exported (the scan does not report them). Default:
+    /// the configuration's `min-severity`, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
+
+    /// Deny nothing: every validation warns and audits. The first step of a rollout.
+    #[arg(long)]
+    pub warn_only: bool,
+
+    /// The prefix of the exported objects' names. Default: minpriv-PROFILE.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Write `minpriv-ENGINE.yaml` into this folder (created if missing) instead of printing
+    /// to standard output.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

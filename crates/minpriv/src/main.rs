@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         args::Command::Minimize(args) => return commands::verify::minimize(args),
         args::Command::Fix(args) => commands::fix::run(args),
         args::Command::Risk(args) => commands::risk::run(args),
+        args::Command::Export(args) => commands::export::run(args),
         args::Command::Completions(args) => commands::completions::completions(args),
         args::Command::Man(args) => commands::completions::man(args),
     };

@@ -75,6 +75,19 @@ impl Date {
             u8::try_from(day).ok()?,
         )
     }
+
+    /// Days since 1970-01-01 (negative: before), by Howard Hinnant's `days_from_civil`: the
+    /// inverse of [`Date::from_unix_days`].
+    pub fn to_unix_days(self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+        let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
 }
 
 impl fmt::Display for Date {
@@ -122,6 +135,15 @@ fn today_from(pinned: Option<&str>, now: SystemTime) -> Result<Date, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_round_trip() {
+        for days in [-719_468, -1, 0, 1, 20_000, 20_794, 2_932_896] {
+            let date = Date::from_unix_days(days).unwrap_or_else(|| panic!("{days}"));
+            assert_eq!(date.to_unix_days(), days, "{date}");
+        }
+        assert_eq!(Date::parse("1970-01-02").map(Date::to_unix_days), Some(1));
+    }
     use std::time::Duration;
 
     fn date(year: u16, month: u8, day: u8) -> Date {

@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod fix;
 pub mod init;
 pub mod report;

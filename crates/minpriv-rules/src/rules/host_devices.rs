@@ -30,6 +30,21 @@ declare_rule! {
     ///     devices:
     ///       - /dev/sda:/dev/xvda:rwm
     /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: tool
+    ///       image: alpine:3.20
+    ///       volumeMounts:
+    ///         - name: disk
+    ///           mountPath: /dev/xvda
+    ///   volumes:
+    ///     - name: disk
+    ///       hostPath:
+    ///         path: /dev/sda
+    ///         type: BlockDevice
+    /// ```
     ///
     /// ## Use instead
     /// Pass no device, or only the one the workload exists for, read-only where it allows
@@ -46,6 +61,20 @@ declare_rule! {
     ///     image: alpine:3.20
     ///     volumes:
     ///       - data:/data
+    /// ```
+    /// Kubernetes:
+    /// ```yaml
+    /// spec:
+    ///   containers:
+    ///     - name: tool
+    ///       image: alpine:3.20
+    ///       volumeMounts:
+    ///         - name: data
+    ///           mountPath: /data
+    ///   volumes:
+    ///     - name: data
+    ///       persistentVolumeClaim:
+    ///         claimName: tool-data
     /// ```
     ///
     /// ## References

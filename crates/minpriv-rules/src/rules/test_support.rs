@@ -166,10 +166,11 @@ pub(crate) fn worst_postures(source: Source) -> Vec<Posture> {
     // A pod shares the host's UTS namespace only through hostNetwork.
     p.host_uts = written(true, 15);
     if !kubernetes {
-        // Kubernetes has no user-namespace opt-out and no devices list.
+        // Kubernetes has no user-namespace opt-out.
         p.host_userns = written(true, 16);
-        p.devices = vec![written("/dev/sda".into(), 17)];
     }
+    // On Kubernetes, a mounted hostPath volume of type BlockDevice.
+    p.devices = vec![written("/dev/sda".into(), 17)];
     p.cap_add = vec![written(CapSpec::Cap(Capability::SYS_ADMIN), 18)];
     p.image_user = Located::new(None, Origin::Image, at(ANCHOR_LINE));
     p.seccomp = written(Seccomp::Unconfined, 19);

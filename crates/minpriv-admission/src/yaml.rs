@@ -146,20 +146,7 @@ fn scalar(text: &str) -> String {
     if plain_chars && starts_well && !keyword {
         return text.to_string();
     }
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    minpriv_readers::yaml::double_quoted(text)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 use crate::edit::{TextEdit, after_line, column, line_content_end, line_start};
 use crate::yaml_doc::{Path, Seg, YamlDoc, dash_column, explicit_entries};
 use minpriv_model::{CapSet, CapSpec};
-use minpriv_readers::yaml::Node;
+use minpriv_readers::yaml::{Node, double_quoted};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -719,23 +719,6 @@ fn scalar_text(value: &Value, quote: Quote) -> String {
         },
         Value::Map(_) | Value::Seq(_) => flow(value, false, quote),
     }
-}
-
-fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// True when a plain scalar would not read back as this string: YAML 1.1 booleans and nulls,

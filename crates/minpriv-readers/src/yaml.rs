@@ -406,6 +406,25 @@ fn collect_entries<'a>(
     }
 }
 
+/// `text` as a YAML double-quoted scalar that reads back as exactly `text`: what the writers of
+/// YAML (`fix`'s patches, `export`'s policies) use when a plain scalar would not.
+pub fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// YAML 1.1 and 1.2 booleans.
 pub fn parse_yaml11_bool(text: &str) -> Option<bool> {
     match text {
@@ -657,6 +676,16 @@ pub fn parse_range<'src>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn double_quoted_scalars_read_back_as_written() {
+        for text in ["yes", "a \"b\" \\ c", "line\nnext\ttab", "bell\u{7}", ""] {
+            let doc = format!("k: {}\n", double_quoted(text));
+            let stream = parse(&doc);
+            let root = stream.documents[0].root().expect("a root");
+            assert_eq!(root.get("k").and_then(|n| n.as_str()), Some(text), "{doc}");
+        }
+    }
 
     fn root<'a>(s: &'a YamlStream<'a>, i: usize) -> Node<'a> {
         s.documents[i].root().expect("root")

@@ -1050,12 +1050,15 @@ pub const RESTRICTED_VOLUME_TYPES: &[&str] = &[
 ];
 
 fn restricted_volumes(pod: &PodFacts, _: u8, out: &mut Vec<Violation>) {
-    const ALLOWED: &[&str] = RESTRICTED_VOLUME_TYPES;
     for volume in &pod.volumes {
         // A volume without a source is defaulted to an emptyDir by the API server before
         // admission sees it; one allowed source is enough, as in the admission library's
         // switch.
-        if volume.sources.is_empty() || volume.sources.iter().any(|s| ALLOWED.contains(&s.as_str()))
+        if volume.sources.is_empty()
+            || volume
+                .sources
+                .iter()
+                .any(|s| RESTRICTED_VOLUME_TYPES.contains(&s.as_str()))
         {
             continue;
         }

@@ -6,7 +6,7 @@ use crate::checks::{Check, checks_of};
 use crate::variables::{self, Variable};
 use crate::waivers::{Waiver, matches_resource};
 use minpriv_model::{Severity, Source};
-use minpriv_rules::{Profile, all_rules};
+use minpriv_rules::Profile;
 
 /// What the export is asked for.
 #[derive(Clone, Debug)]
@@ -278,13 +278,4 @@ fn validation(
         expression,
         message_expression,
     }
-}
-
-/// Every rule id `plan` can export under some profile, for documentation.
-pub fn kubernetes_rules() -> impl Iterator<Item = &'static str> {
-    all_rules()
-        .iter()
-        .map(|r| r.info())
-        .filter(|i| i.applies_to.contains(&Source::Kubernetes))
-        .map(|i| i.id)
 }

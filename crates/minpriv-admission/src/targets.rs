@@ -86,14 +86,6 @@ pub const MATCHED_RESOURCES: &[(&str, &[(&str, &str)])] = &[
 /// privileges they need.
 pub const EXCLUDED_NAMESPACES: &[&str] = &["kube-system"];
 
-/// The kinds the policies match, as Kubernetes names them (`Deployment`).
-pub fn matched_kinds() -> impl Iterator<Item = &'static str> {
-    MATCHED_RESOURCES
-        .iter()
-        .flat_map(|(_, resources)| resources.iter().map(|(_, kind)| *kind))
-        .filter(|k| !k.is_empty())
-}
-
 /// The export as a stream of YAML documents for `target`, after a comment that lists what
 /// was not exported and the waivers.
 pub fn render(export: &Export, target: Target) -> String {

@@ -22,6 +22,7 @@ mod containers;
 mod engine;
 mod error;
 pub mod image;
+pub mod trace;
 pub mod verify;
 
 pub use containers::Audit;

@@ -8,10 +8,12 @@
 mod support;
 
 use minpriv_engine::Engine;
+use minpriv_engine::trace::Tracer;
 use minpriv_engine::verify::{
     self, LABEL, Request, Restriction, RunOptions, Session, VerifyError, ddmin,
 };
 use minpriv_model::{CapSet, Capability, Mount, MountKind, Posture, Runtime};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -47,6 +49,8 @@ const APPS: &[(&str, &str)] = &[
          touch /tmp/f && chown 1234:1234 /tmp/f || exit 1\n\
          if [ $((n % 2)) -eq 0 ]; then echo \"flake $n\"; exit 1; fi\n",
     ),
+    // Needs nothing but a writable /tmp.
+    ("echo.sh", "echo ok > /tmp/out\n"),
     // Binds port 80.
     (
         "port80.sh",
@@ -128,6 +132,9 @@ fn request(image: &str, script: &str) -> Request {
         base_dir: ".".into(),
         network: "none".into(),
         uid: 65532,
+        trace: false,
+        seccomp_out: None,
+        seccomp_profile: None,
     }
 }
 
@@ -420,5 +427,317 @@ fn cancellation_kills_and_removes_the_running_container() {
     assert!(matches!(result, Err(VerifyError::Cancelled)), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(25));
     assert_eq!(s.cleanup().unwrap(), 0, "the run removed its own container");
+    left.assert_none();
+}
+
+/// True when runs can be traced here; else a loud skip message, or a failure when
+/// `MINPRIV_REQUIRE_TRACE=1`.
+fn tracing_or_skip(engine: &Engine, test: &str) -> bool {
+    match Tracer::for_engine(engine) {
+        Ok(_) => true,
+        Err(why) => {
+            if std::env::var("MINPRIV_REQUIRE_TRACE").as_deref() == Ok("1") {
+                panic!("{test}: MINPRIV_REQUIRE_TRACE=1 but tracing cannot work: {why}");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPED {test}: tracing cannot work here ({why}). Set \
+                 MINPRIV_REQUIRE_TRACE=1 to make this a failure.\n"
+            );
+            false
+        }
+    }
+}
+
+/// The cgroups of a session's traced runs still on the host, in any hierarchy.
+fn trace_cgroups_left(run_id: &str) -> Vec<std::path::PathBuf> {
+    let prefix = format!("minpriv-trace-{run_id}-");
+    let mut left = Vec::new();
+    let roots = std::fs::read_dir("/sys/fs/cgroup")
+        .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for dir in roots
+        .iter()
+        .chain([&std::path::PathBuf::from("/sys/fs/cgroup")])
+    {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    left.push(e.path());
+                }
+            }
+        }
+    }
+    left
+}
+
+fn traced(mut r: Request) -> Request {
+    r.trace = true;
+    r
+}
+
+#[test]
+fn traced_and_untraced_searches_agree_on_every_test_app() {
+    let test = "traced_and_untraced_searches_agree_on_every_test_app";
+    let Some(engine) = engine_or_skip(test) else {
+        return;
+    };
+    if !tracing_or_skip(&engine, test) {
+        return;
+    }
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "traced");
+    for app in [
+        "three.sh", "chown.sh", "kill.sh", "write.sh", "root.sh", "echo.sh",
+    ] {
+        let (plain_session, plain_left) = session(&engine, 1, 1);
+        let plain = verify::minimize(&plain_session, &request(&image, app)).unwrap();
+        let (s, left) = session(&engine, 1, 1);
+        let t = verify::minimize(&s, &traced(request(&image, app))).unwrap();
+        assert!(t.trace.used, "{app}: {:?}", t.trace.unavailable);
+        assert!(plain.trace.evidence.is_none());
+        let result = |m: &verify::Minimization| {
+            (
+                m.capabilities,
+                m.user.clone(),
+                m.read_only_rootfs,
+                m.tmpfs.clone(),
+                m.no_new_privileges,
+            )
+        };
+        assert_eq!(result(&t), result(&plain), "{app}: {:#?}", t.steps);
+        assert!(
+            t.runs <= plain.runs,
+            "{app}: {} traced runs, {} untraced",
+            t.runs,
+            plain.runs
+        );
+        eprintln!("{app}: {} runs traced, {} untraced", t.runs, plain.runs);
+        if app == "three.sh" {
+            // The README's example app: 3 needed of 14, in at most 10 runs (20 untraced).
+            assert!(t.runs <= 10, "{:#?}", t.steps);
+            let evidence = t.trace.evidence.as_ref().unwrap();
+            let granted = evidence.granted();
+            for c in [
+                Capability::CHOWN,
+                Capability::DAC_OVERRIDE,
+                Capability::MKNOD,
+            ] {
+                assert!(granted.contains(&c), "{c} not traced: {evidence:?}");
+            }
+            assert!(evidence.filter_seen && evidence.app_start_seen);
+        }
+        assert!(
+            trace_cgroups_left(s.run_id()).is_empty(),
+            "{app}: {:?}",
+            trace_cgroups_left(s.run_id())
+        );
+        left.assert_none();
+        plain_left.assert_none();
+    }
+}
+
+#[test]
+fn the_seccomp_profile_passes_the_app_and_fails_a_call_it_never_made() {
+    let test = "the_seccomp_profile_passes_the_app_and_fails_a_call_it_never_made";
+    let Some(engine) = engine_or_skip(test) else {
+        return;
+    };
+    if !tracing_or_skip(&engine, test) {
+        return;
+    }
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "seccomp");
+    let (s, left) = session(&engine, 1, 1);
+    let sh = |script: &str| vec!["sh".to_string(), "-c".to_string(), script.to_string()];
+    let mut r = traced(request(&image, "x"));
+    r.command = sh("echo ok > /tmp/out");
+    r.seccomp_out = Some("echo-profile.json".into());
+    let m = verify::minimize(&s, &r).unwrap();
+    let proof = m.seccomp.clone().expect("a profile");
+    assert!(proof.passed, "{proof:?} {:#?}", m.steps);
+    assert!(m.result.seccomp != verify::SeccompRun::Default);
+    let allowed = proof.syscalls.len();
+    assert!(
+        allowed > 10 && allowed < verify::DOCKER_DEFAULT_ALLOWED_X86_64 / 2,
+        "{allowed}: {:?}",
+        proof.syscalls
+    );
+    for needed in ["execve", "write", "openat"] {
+        assert!(proof.syscalls.iter().any(|n| n == needed), "{needed}");
+    }
+    assert!(
+        !proof
+            .syscalls
+            .iter()
+            .any(|n| n == "mkdirat" || n == "mount")
+    );
+    let profile: serde_json::Value = serde_json::from_str(&proof.json).unwrap();
+    assert_eq!(profile["defaultAction"], "SCMP_ACT_ERRNO");
+    assert_eq!(
+        profile["syscalls"][0]["names"].as_array().unwrap().len(),
+        allowed
+    );
+
+    // The same profile under verify: the app passes hardened; an app that also makes a folder
+    // (a call the traced runs never made) fails, and the profile is what breaks it.
+    let profile = verify::SeccompRun::Profile {
+        file: proof.file.clone(),
+        json: proof.json.clone(),
+    };
+    let mut r = request(&image, "x");
+    r.command = sh("echo ok > /tmp/out");
+    r.seccomp_profile = Some(profile.clone());
+    let v = verify::verify(&s, &r).unwrap();
+    assert!(v.hardened.outcome.passed, "{v:#?}");
+    assert_eq!(v.hardened.spec.seccomp, profile);
+    let mut r = request(&image, "x");
+    r.command = sh("echo ok > /tmp/out && mkdir /tmp/d");
+    r.seccomp_profile = Some(profile);
+    let v = verify::verify(&s, &r).unwrap();
+    assert!(!v.hardened.outcome.passed, "{v:#?}");
+    assert_eq!(v.broken_by, vec![Restriction::SeccompProfile], "{v:#?}");
+    assert!(
+        v.hardened
+            .outcome
+            .output
+            .iter()
+            .any(|l| l.contains("mkdir") && l.contains("not permitted")),
+        "{:?}",
+        v.hardened.outcome
+    );
+    assert!(trace_cgroups_left(s.run_id()).is_empty());
+    left.assert_none();
+}
+
+#[test]
+fn chown_of_a_top_level_folder_keeps_the_root_filesystem_read_only() {
+    let Some(engine) = engine_or_skip("chown_of_a_top_level_folder") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "chowntmp");
+    let (s, left) = session(&engine, 1, 1);
+    let mut r = request(&image, "x");
+    r.command = vec!["sh".into(), "-c".into(), "chown 1:1 /tmp && echo ok".into()];
+    let m = verify::minimize(&s, &r).unwrap();
+    assert!(m.read_only_rootfs, "{:#?} {:?}", m.steps, m.notes);
+    assert_eq!(m.tmpfs, vec!["/tmp"]);
+    assert_eq!(m.capabilities, caps(&[Capability::CHOWN]));
+    let v = verify::verify(&s, &r).unwrap();
+    assert!(
+        !v.broken_by.contains(&Restriction::ReadOnlyRootfs),
+        "{v:#?}"
+    );
+    assert_eq!(v.hardened.spec.tmpfs, vec!["/tmp"]);
+    left.assert_none();
+}
+
+#[test]
+fn tracing_a_failing_or_timed_out_baseline_leaves_no_cgroup() {
+    let test = "tracing_a_failing_or_timed_out_baseline_leaves_no_cgroup";
+    let Some(engine) = engine_or_skip(test) else {
+        return;
+    };
+    if !tracing_or_skip(&engine, test) {
+        return;
+    }
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "tracefail");
+    let options = RunOptions {
+        timeout: Duration::from_secs(1),
+        ..RunOptions::default()
+    };
+    let s = Session::new(&engine, options, Arc::new(AtomicBool::new(false)));
+    let left = Leftovers(s.run_id().to_string());
+    for command in ["sleep 30", "exit 3"] {
+        let mut r = traced(request(&image, "x"));
+        r.command = vec!["sh".into(), "-c".into(), command.into()];
+        assert!(
+            matches!(
+                verify::minimize(&s, &r),
+                Err(VerifyError::BaselineFailed(_))
+            ),
+            "{command}"
+        );
+        assert!(
+            trace_cgroups_left(s.run_id()).is_empty(),
+            "{command}: {:?}",
+            trace_cgroups_left(s.run_id())
+        );
+        left.assert_none();
+    }
+}
+
+/// Forwards TCP connections on a loopback port to the engine's unix socket, so that the engine
+/// is reached as `tcp://` (as a remote one would be).
+fn tcp_proxy(socket: &str) -> u16 {
+    use std::io::copy;
+    use std::net::TcpListener;
+    use std::os::unix::net::UnixStream;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let socket = socket.to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = UnixStream::connect(&socket) else {
+                continue;
+            };
+            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut c, mut s) = (client, server);
+            std::thread::spawn(move || {
+                let _ = copy(&mut c, &mut s);
+                let _ = s.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = copy(&mut s2, &mut c2);
+                let _ = c2.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn an_engine_reached_over_tcp_is_not_traced_and_the_search_says_why() {
+    let Some(engine) = engine_or_skip("an_engine_reached_over_tcp_is_not_traced") else {
+        return;
+    };
+    let Some(socket) = engine
+        .endpoint()
+        .strip_prefix("unix://")
+        .map(str::to_string)
+    else {
+        eprintln!("the engine is not on a unix socket: nothing to proxy");
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let image = apps_image(&mut cleanup, "tcp");
+    let port = tcp_proxy(&socket);
+    let options = minpriv_engine::ConnectOptions {
+        docker_host: Some(format!("tcp://127.0.0.1:{port}")),
+        ..minpriv_engine::ConnectOptions::from_env()
+    };
+    let remote = Engine::connect_with(&options).unwrap();
+    let why = Tracer::for_engine(&remote).unwrap_err();
+    assert!(why.contains("tcp://"), "{why}");
+    let (s, left) = session(&remote, 1, 1);
+    let mut r = traced(request(&image, "chown.sh"));
+    r.seccomp_out = Some("never-written.json".into());
+    let m = verify::minimize(&s, &r).unwrap();
+    assert!(!m.trace.used);
+    assert_eq!(m.capabilities, caps(&[Capability::CHOWN]));
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("no trace") && n.contains("tcp://")),
+        "{:?}",
+        m.notes
+    );
+    let proof = m.seccomp.expect("the profile's outcome");
+    assert!(
+        !proof.passed && proof.status.contains("no profile"),
+        "{proof:?}"
+    );
     left.assert_none();
 }

@@ -191,8 +191,18 @@ impl Renderings {
                 c.push_str(&format!("      - {cap}\n"));
             }
         }
-        if m.no_new_privileges {
-            c.push_str("    security_opt:\n      - no-new-privileges:true\n");
+        let profile = m.seccomp.as_ref().filter(|p| p.passed);
+        if m.no_new_privileges || profile.is_some() {
+            c.push_str("    security_opt:\n");
+            if m.no_new_privileges {
+                c.push_str("      - no-new-privileges:true\n");
+            }
+            if let Some(p) = profile {
+                c.push_str(&format!(
+                    "      - {}\n",
+                    yaml_str(&format!("seccomp={}", p.file))
+                ));
+            }
         }
         if m.read_only_rootfs {
             c.push_str("    read_only: true\n");
@@ -246,7 +256,14 @@ impl Renderings {
                 .collect();
             k.push_str(&format!("    add: [{}]\n", names.join(", ")));
         }
-        k.push_str("  seccompProfile:\n    type: RuntimeDefault\n");
+        match profile {
+            Some(p) => k.push_str(&format!(
+                "  seccompProfile:\n    type: Localhost\n    # the file on each node, under the \
+                 kubelet's seccomp folder (/var/lib/kubelet/seccomp/)\n    localhostProfile: {}\n",
+                yaml_str(&format!("minpriv/{}", file_name(&p.file)))
+            )),
+            None => k.push_str("  seccompProfile:\n    type: RuntimeDefault\n"),
+        }
         if !m.tmpfs.is_empty() {
             k.push_str("# in the container, beside securityContext:\nvolumeMounts:\n");
             for t in &m.tmpfs {
@@ -269,6 +286,38 @@ impl Renderings {
             kubernetes: k,
         }
     }
+}
+
+/// The last component of a path.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The Dockerfile line Podman reads the container's default capabilities from.
+pub fn capability_label(m: &Minimization) -> String {
+    format!(
+        "LABEL io.containers.capabilities=\"{}\"",
+        m.capabilities.sorted_names().join(",")
+    )
+}
+
+/// The profile as a Security Profiles Operator `SeccompProfile` (the operator installs it on
+/// every node as `operator/<namespace>/<name>.json`).
+fn security_profiles_operator(p: &verify::SeccompProof, name: &str) -> String {
+    let mut s = format!(
+        "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n\
+         metadata:\n  name: {name}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures:\n    \
+         - {}\n  syscalls:\n    - action: SCMP_ACT_ALLOW\n      names:\n",
+        if cfg!(target_arch = "aarch64") {
+            "SCMP_ARCH_AARCH64"
+        } else {
+            "SCMP_ARCH_X86_64"
+        }
+    );
+    for n in &p.syscalls {
+        s.push_str(&format!("        - {n}\n"));
+    }
+    s
 }
 
 /// `uid:gid` split at the colon.
@@ -336,7 +385,10 @@ pub fn minimize_json(
         "command": "minimize",
         "image": subject.image,
         "cmd": subject.command,
-        "seccomp": "default",
+        "seccomp": if m.seccomp.as_ref().is_some_and(|p| p.passed) { "profile" } else { "default" },
+        "seccomp_profile": m.seccomp,
+        "trace": m.trace,
+        "capability_label": capability_label(m),
         "binds_low_port": m.binds_low_port,
         "kept_privileges": m.kept_privileges,
         "capability_search": m.capability_search,
@@ -417,10 +469,40 @@ pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration)
             }
             .to_string(),
         ),
-        ("seccomp", "default".to_string()),
+        ("seccomp", seccomp_line(m)),
     ] {
         s.push_str(&format!("  {k:<18} {v}\n"));
     }
+    if let Some(ev) = m.trace.evidence.as_ref() {
+        let used: Vec<String> = ev
+            .capabilities
+            .iter()
+            .map(|u| match (u.granted, u.denied) {
+                (g, 0) => format!("{} ({g} granted)", u.capability),
+                (0, d) => format!("{} ({d} denied)", u.capability),
+                (g, d) => format!("{} ({g} granted, {d} denied)", u.capability),
+            })
+            .collect();
+        s.push_str(&format!(
+            "\ntrace of the baseline: {} event(s){}\n  capabilities checked  {}\n  system calls          {} after the seccomp filter\n",
+            ev.events,
+            if ev.lost > 0 {
+                format!(", {} lost", ev.lost)
+            } else {
+                String::new()
+            },
+            if used.is_empty() {
+                "none".to_string()
+            } else {
+                used.join(", ")
+            },
+            ev.syscalls.len()
+        ));
+    }
+    s.push_str(&format!(
+        "\nDockerfile (Podman's default capabilities for the image):\n  {}\n",
+        capability_label(m)
+    ));
     s.push_str(&format!("\ndocker run:\n  {}\n", r.docker_run));
     s.push_str("\ncompose:\n");
     for line in r.compose.lines() {
@@ -429,6 +511,21 @@ pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration)
     s.push_str("\nkubernetes:\n");
     for line in r.kubernetes.lines() {
         s.push_str(&format!("  {line}\n"));
+    }
+    if let Some(p) = m.seccomp.as_ref().filter(|p| p.passed) {
+        let name = file_name(&p.file)
+            .trim_end_matches(".json")
+            .to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        s.push_str(&format!(
+            "\nseccomp profile ({} written; Kubernetes: copy it to each node's \
+             /var/lib/kubelet/seccomp/minpriv/, or let the Security Profiles Operator install \
+             it and use localhostProfile: operator/<namespace>/{name}.json):\n",
+            p.file
+        ));
+        for line in security_profiles_operator(p, &name).lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
     }
     if !m.flaky.is_empty() {
         s.push_str("\nflaky:\n");
@@ -443,6 +540,28 @@ pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration)
         }
     }
     s
+}
+
+/// The seccomp line of the result.
+fn seccomp_line(m: &Minimization) -> String {
+    let against = |p: &verify::SeccompProof| match p.docker_default {
+        Some(d) => format!(
+            "{} system calls; Docker's default allows {d}",
+            p.syscalls.len()
+        ),
+        None => format!("{} system calls", p.syscalls.len()),
+    };
+    match &m.seccomp {
+        Some(p) if p.passed => format!("profile {} ({})", p.file, against(p)),
+        Some(p) => format!(
+            "default (the profile asked for was not written: {})",
+            p.status
+        ),
+        None => match m.result.seccomp {
+            verify::SeccompRun::Unconfined => "unconfined (see notes)".to_string(),
+            _ => "default".to_string(),
+        },
+    }
 }
 
 #[cfg(test)]

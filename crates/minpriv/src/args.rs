@@ -629,9 +629,30 @@ The search (each step keeps what passes, and only ever removes privilege):
 passes. A capability is kept only when every run without it fails, so a flaky test cannot add
 one; configurations that failed before passing are reported as flaky.
 
+Tracing (on by default where it works; --no-trace turns it off): the baseline's run is traced
+with the kernel's tracepoints capability:cap_capable and raw_syscalls:sys_enter, through perf
+events filtered in the kernel to the run's own cgroup (the container gets --cgroup-parent
+/minpriv-trace-<id>, removed after the run). The capabilities the app was granted after it
+started are tried first, alone and then each one removed; only when they alone fail does the
+full search run. A trace never decides: every claim is still a passing or failing run. It needs
+root, an engine on this kernel (not DOCKER_HOST=tcp://, not Docker Desktop) with the cgroupfs
+cgroup driver, and the two tracepoints; otherwise a note says why and the search runs untraced.
+
+--seccomp FILE: a profile (defaultAction SCMP_ACT_ERRNO) allowing the system calls the baseline
+and the result made after the runtime installed the filter (the runtime's last steps before
+the app included), written only when the result passed under it. The report gives its size
+against Docker's default and how to use it (docker run, Compose, a Kubernetes Localhost
+profile and a Security Profiles Operator SeccompProfile). `verify --seccomp FILE` checks a
+profile later, say against a longer test.
+
+The capability label: the report prints `LABEL io.containers.capabilities=\"...\"` for the
+image's Dockerfile (Podman takes it as the container's default capabilities); `fix --from
+minimize.json` adds it to the Dockerfile it hardens.
+
 Exit codes:
   0    the least privilege was found (the result passed)
-  1    the command fails with its configuration as written: nothing to minimize
+  1    the command fails with its configuration as written: nothing to minimize; or the seccomp
+       profile asked for failed its run (it is not written)
   2    a usage error, an input that cannot be read, no engine, or an image the engine lacks
   130  interrupted (Ctrl-C, SIGTERM); the containers were removed";
 
@@ -708,6 +729,12 @@ pub struct VerifyArgs {
     /// Remove every container labelled minpriv.verify (left by a run that was killed) and exit.
     #[arg(long)]
     pub cleanup: bool,
+
+    /// Check a seccomp profile (Docker/OCI JSON, such as `minimize --seccomp` writes): the
+    /// hardened runs use it instead of the engine's default, and `seccomp-profile` is blamed
+    /// when it breaks the command.
+    #[arg(long, value_name = "FILE")]
+    pub seccomp: Option<PathBuf>,
 }
 
 /// Options of `minpriv minimize`.
@@ -716,6 +743,22 @@ pub struct VerifyArgs {
 pub struct MinimizeArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    /// Trace the baseline's run (the kernel's capability and system-call tracepoints, the
+    /// container's processes only) and start the capability search from the capabilities the
+    /// app used. The default where tracing works: as root, with an engine on this kernel using
+    /// the cgroupfs driver; elsewhere a note and the untraced search.
+    #[arg(long, overrides_with = "no_trace")]
+    pub trace: bool,
+
+    /// Search without a trace.
+    #[arg(long = "no-trace", overrides_with = "trace")]
+    pub no_trace: bool,
+
+    /// Write a seccomp profile allowing only the system calls the traced runs made to FILE,
+    /// once the command passed under it (`--repeat` applies). Needs tracing.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_trace")]
+    pub seccomp: Option<PathBuf>,
 }
 
 /// Output formats of verify and minimize.

@@ -81,6 +81,33 @@ pub fn ddmin<T: Clone, E>(
     })
 }
 
+/// Makes `items` 1-minimal by removing single items while one can go (ddmin's last phase
+/// alone), assuming `items` itself passes (not tested again). The right search when every item
+/// is probably needed (say, the capabilities a trace saw the app use): k items cost k tests
+/// when all are needed, `width` candidates a batch.
+pub fn one_minimal<T: Clone, E>(
+    items: &[T],
+    width: usize,
+    test: impl FnMut(&[Vec<T>]) -> Result<Vec<bool>, E>,
+) -> Result<Minimized<T>, E> {
+    let mut search = Search {
+        items,
+        test,
+        width: width.max(1),
+        memo: HashMap::new(),
+        current: (0..items.len()).collect(),
+        tests: 0,
+        rounds: 0,
+    };
+    search.memo.insert(search.current.clone(), true);
+    search.make_one_minimal()?;
+    Ok(Minimized {
+        kept: search.current.iter().map(|&i| items[i].clone()).collect(),
+        tests: search.tests,
+        rounds: search.rounds,
+    })
+}
+
 struct Search<'a, T, F> {
     items: &'a [T],
     test: F,
@@ -382,6 +409,29 @@ mod tests {
         })
         .unwrap();
         assert_eq!((r.kept.len(), r.tests), (0, 0));
+    }
+
+    #[test]
+    fn one_minimal_costs_one_test_per_item_when_all_are_needed() {
+        let items: Vec<u8> = vec![3, 7, 9];
+        let mut calls = 0;
+        let r = one_minimal(&items, 1, |batch: &[Vec<u8>]| {
+            calls += batch.len();
+            Ok::<_, ()>(batch.iter().map(|s| s.len() == 3).collect())
+        })
+        .unwrap();
+        assert_eq!((r.kept, r.tests, calls), (items.clone(), 3, 3));
+        // One of them can go: it is removed, and the rest stay 1-minimal.
+        let r = one_minimal(&items, 2, |batch: &[Vec<u8>]| {
+            Ok::<_, ()>(
+                batch
+                    .iter()
+                    .map(|s| s.contains(&3) && s.contains(&9))
+                    .collect(),
+            )
+        })
+        .unwrap();
+        assert_eq!(r.kept, vec![3, 9]);
     }
 
     #[test]

@@ -29,10 +29,12 @@
 //! run without it fails, so a flaky test cannot add a capability. The result is a configuration
 //! that passed at least once; configurations that failed before passing are listed as flaky.
 
+use super::spec::SeccompRun;
 use super::spec::{
     Hardening, Restriction, RunSpec, applicable, is_root_user, restricted, with_restrictions,
 };
 use super::{Probed, Request, Session, VerifyError, ddmin, prepare, tmpfs_needed};
+use crate::trace::{Evidence, Tracer};
 use minpriv_model::hardening;
 use minpriv_model::{CapSet, Capability, Located, Origin};
 use serde::Serialize;
@@ -57,9 +59,50 @@ pub struct CapabilitySearch {
     pub needed: usize,
     /// Distinct configurations it tested.
     pub tests: usize,
-    /// The ddmin bound for this many needed out of this many candidates.
+    /// The ddmin bound for this many needed out of this many candidates (the untraced
+    /// search's).
     pub bound: usize,
+    /// The capabilities the trace saw the app granted, where the search started (absent
+    /// without a trace).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traced: Option<Vec<Capability>>,
 }
+
+/// The traced run, or why there was none.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TraceReport {
+    /// True when the baseline's run was traced.
+    pub used: bool,
+    /// Why it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+    /// What the trace of the baseline showed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// A seccomp profile of the traced system calls, and its proof.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeccompProof {
+    /// The file it is meant for (as given).
+    pub file: String,
+    /// The profile (Docker/OCI JSON).
+    #[serde(skip)]
+    pub json: String,
+    /// The system calls it allows.
+    pub syscalls: Vec<String>,
+    /// How many Docker's default profile allows on this architecture (x86_64 only).
+    pub docker_default: Option<usize>,
+    /// True when the command passed under it.
+    pub passed: bool,
+    /// The proof run, in one line.
+    pub status: String,
+}
+
+/// System calls Docker's default profile allows on x86_64 with Docker's default capabilities:
+/// the names of moby's `profiles/seccomp/default.json` (commit 00f3d18) that x86_64 has,
+/// counting those allowed only for some arguments (`socket`, `personality`, `clone`).
+pub const DOCKER_DEFAULT_ALLOWED_X86_64: usize = 297;
 
 /// What [`minimize`] found.
 #[derive(Clone, Debug, Serialize)]
@@ -89,6 +132,10 @@ pub struct Minimization {
     pub kept_privileges: Vec<Restriction>,
     /// The capability search, when it ran.
     pub capability_search: Option<CapabilitySearch>,
+    /// The traced run.
+    pub trace: TraceReport,
+    /// The seccomp profile, when one was asked for.
+    pub seccomp: Option<SeccompProof>,
     /// True when the app binds a port below 1024.
     pub binds_low_port: Option<bool>,
     /// The steps, in order.
@@ -143,8 +190,69 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
     let mut steps = Vec::new();
 
     let base = &baseline.spec;
-    let base_outcome = session.probe(base, "baseline (as written)")?;
-    record(&mut steps, "baseline (as written)", &base_outcome);
+    let mut trace = TraceReport::default();
+    let tracer = if request.trace {
+        match Tracer::for_engine(session.engine()) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                trace.unavailable = Some(why);
+                None
+            }
+        }
+    } else {
+        trace.unavailable = Some("turned off (--no-trace)".into());
+        None
+    };
+    let base_outcome = match &tracer {
+        Some(t) => {
+            let (o, evidence) = session.probe_traced(base, "baseline (as written), traced", t)?;
+            match evidence {
+                Ok(e) => {
+                    trace.used = true;
+                    trace.evidence = Some(e);
+                }
+                Err(why) => trace.unavailable = Some(why),
+            }
+            record(
+                &mut steps,
+                if trace.used {
+                    "baseline (as written), traced"
+                } else {
+                    "baseline (as written)"
+                },
+                &o,
+            );
+            o
+        }
+        None => {
+            let o = session.probe(base, "baseline (as written)")?;
+            record(&mut steps, "baseline (as written)", &o);
+            o
+        }
+    };
+    if let Some(why) = &trace.unavailable
+        && request.trace
+    {
+        notes.push(format!(
+            "no trace ({why}): the search runs without one, every step still proven by runs"
+        ));
+    }
+    if let Some(e) = &trace.evidence
+        && e.lost > 0
+    {
+        notes.push(format!(
+            "the trace lost {} event(s) (the kernel's buffer was full): it may miss \
+             capabilities or system calls; runs still prove every claim",
+            e.lost
+        ));
+    }
+    // What the app used as root, by the trace: capabilities it was granted that the run held.
+    let traced_caps: Option<Vec<Capability>> = trace.evidence.as_ref().map(|e| {
+        e.granted()
+            .into_iter()
+            .filter(|c| base.capabilities.contains(*c))
+            .collect()
+    });
     if !base_outcome.passed {
         return Err(VerifyError::BaselineFailed(Box::new(Probed {
             spec: base.clone(),
@@ -169,7 +277,22 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
     let mut current = baseline.posture.clone();
     let mut current_spec = base.clone();
     let everything_spec = baseline.run(&everything);
-    if everything_spec != *base {
+    // A trace that shows the app using capabilities as root says that "everything hardened"
+    // (non-root, no capabilities) would fail; the steps below reach the same result when it
+    // would not, one step at a time.
+    let skip_everything = traced_caps.as_ref().is_some_and(|c| !c.is_empty())
+        && applied.contains(&Restriction::NonRootUser);
+    if skip_everything {
+        let caps: CapSet = traced_caps.iter().flatten().copied().collect();
+        steps.push(Step {
+            hypothesis: "everything hardened".into(),
+            passed: false,
+            status: format!(
+                "not run: the trace shows the app using {} as root",
+                caps_label(caps, caps.len())
+            ),
+        });
+    } else if everything_spec != *base {
         let o = session.probe(&everything_spec, "everything hardened")?;
         record(&mut steps, "everything hardened", &o);
         if o.passed {
@@ -221,20 +344,33 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
 
         // Read-only root filesystem, with tmpfs where the last passing writable run wrote.
         if applied.contains(&Restriction::ReadOnlyRootfs) {
-            let writable = session.probe(&current_spec, "writable root filesystem")?;
+            // tmpfs where the baseline wrote; when that fails, where the last passing writable
+            // run wrote, if that differs.
             let mut more = Vec::new();
-            let tmpfs = tmpfs_needed(&current_spec, &writable, &mut more);
-            let candidate = hardening::Step::ReadOnlyRootfs { tmpfs }.apply(&current);
-            let candidate_spec = baseline.run(&candidate);
-            let label = if candidate_spec.tmpfs.is_empty() {
-                "read-only root filesystem".to_string()
-            } else {
-                format!(
-                    "read-only root filesystem + tmpfs {}",
-                    candidate_spec.tmpfs.join(",")
-                )
+            let read_only = |tmpfs: Vec<String>| {
+                let candidate = hardening::Step::ReadOnlyRootfs { tmpfs }.apply(&current);
+                let candidate_spec = baseline.run(&candidate);
+                let label = if candidate_spec.tmpfs.is_empty() {
+                    "read-only root filesystem".to_string()
+                } else {
+                    format!(
+                        "read-only root filesystem + tmpfs {}",
+                        candidate_spec.tmpfs.join(",")
+                    )
+                };
+                (candidate, candidate_spec, label)
             };
-            let o = session.probe(&candidate_spec, &label)?;
+            let (mut candidate, mut candidate_spec, mut label) = read_only(hardening.tmpfs.clone());
+            let mut o = session.probe(&candidate_spec, &label)?;
+            if !o.passed && current_spec != *base {
+                let writable = session.probe(&current_spec, "writable root filesystem")?;
+                let tmpfs = tmpfs_needed(&current_spec, &writable, &mut more);
+                if tmpfs != hardening.tmpfs {
+                    record(&mut steps, &label, &o);
+                    (candidate, candidate_spec, label) = read_only(tmpfs);
+                    o = session.probe(&candidate_spec, &label)?;
+                }
+            }
             record(&mut steps, &label, &o);
             if o.passed {
                 current = candidate;
@@ -283,7 +419,8 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
                 add: Some(caps),
             };
             let start = current.clone();
-            let found = ddmin::ddmin(&items, session.options().jobs, |sets| {
+            let jobs = session.options().jobs;
+            let oracle = |sets: &[Vec<Capability>]| {
                 let batch: Vec<(RunSpec, String)> = sets
                     .iter()
                     .map(|set| {
@@ -299,20 +436,54 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
                         .probe_batch(&batch)?
                         .into_iter()
                         .map(|o| o.passed)
-                        .collect(),
+                        .collect::<Vec<bool>>(),
                 )
-            })?;
+            };
+            // With a trace: the capabilities the app was granted, alone, then each one
+            // removed (the trace says they are probably all needed); when they alone fail,
+            // the full search, the traced ones first.
+            let traced: Option<Vec<Capability>> = traced_caps
+                .as_ref()
+                .map(|t| t.iter().copied().filter(|c| items.contains(c)).collect());
+            let found = match &traced {
+                Some(t) => {
+                    let mut oracle = oracle;
+                    let alone_passes =
+                        t.len() == items.len() || oracle(std::slice::from_ref(t))?[0];
+                    let first = usize::from(t.len() != items.len());
+                    if alone_passes {
+                        let mut f = ddmin::one_minimal(t, jobs, &mut oracle)?;
+                        f.tests += first;
+                        f
+                    } else {
+                        notes.push(format!(
+                            "the traced {} alone fail: searching all {of}",
+                            caps_label(t.iter().copied().collect(), of)
+                        ));
+                        let mut ordered = t.clone();
+                        ordered.extend(items.iter().filter(|c| !t.contains(c)));
+                        let mut f = ddmin::ddmin(&ordered, jobs, &mut oracle)?;
+                        f.tests += first;
+                        f
+                    }
+                }
+                None => ddmin::ddmin(&items, jobs, oracle)?,
+            };
             current = only(found.kept.iter().copied().collect()).apply(&current);
             current_spec = baseline.run(&current);
             let needed = found.kept.len();
             steps.push(Step {
-                hypothesis: format!("capability search over {of}"),
+                hypothesis: match &traced {
+                    Some(t) => format!("capability search over {of}, from {} traced", t.len()),
+                    None => format!("capability search over {of}"),
+                },
                 passed: true,
                 status: format!(
-                    "{} in {} test(s) (bound {})",
+                    "{} in {} test(s) (bound {}{})",
                     caps_label(current_spec.capabilities, of),
                     found.tests,
-                    ddmin::test_bound(needed, of)
+                    ddmin::test_bound(needed, of),
+                    if traced.is_some() { " untraced" } else { "" }
                 ),
             });
             if needed > 0 {
@@ -323,6 +494,7 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
                 needed,
                 tests: found.tests,
                 bound: ddmin::test_bound(needed, of),
+                traced,
             });
         }
     }
@@ -362,7 +534,25 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
             );
         }
     }
-    let current = current_spec;
+    let mut current = current_spec;
+
+    let seccomp = match &request.seccomp_out {
+        Some(file) => Some(prove_seccomp(
+            session,
+            tracer.as_ref(),
+            &trace,
+            &current,
+            file,
+            &mut notes,
+        )?),
+        None => None,
+    };
+    if let Some(proof) = seccomp.as_ref().filter(|p| p.passed) {
+        current.seccomp = SeccompRun::Profile {
+            file: proof.file.clone(),
+            json: proof.json.clone(),
+        };
+    }
 
     let user = current
         .user
@@ -393,12 +583,159 @@ pub fn minimize(session: &Session<'_>, request: &Request) -> Result<Minimization
         outcome,
         kept_privileges,
         capability_search,
+        trace,
+        seccomp,
         binds_low_port,
         steps,
         flaky,
         notes,
         runs: session.runs(),
     })
+}
+
+/// A seccomp profile of the system calls the traced runs made under the filter (the baseline's
+/// and one traced run of the result, so that the runtime's last steps under the result's
+/// settings are in), proven by running the result under it.
+fn prove_seccomp(
+    session: &Session<'_>,
+    tracer: Option<&Tracer>,
+    trace: &TraceReport,
+    result: &RunSpec,
+    file: &str,
+    notes: &mut Vec<String>,
+) -> Result<SeccompProof, VerifyError> {
+    let unproven = |status: String| SeccompProof {
+        file: file.to_string(),
+        json: String::new(),
+        syscalls: Vec::new(),
+        docker_default: docker_default(),
+        passed: false,
+        status,
+    };
+    let (Some(tracer), Some(base_evidence)) = (tracer, &trace.evidence) else {
+        let why = trace.unavailable.clone().unwrap_or_default();
+        return Ok(unproven(format!(
+            "no profile: it is made from a traced run, and there was none ({why})"
+        )));
+    };
+    let (_, evidence) = session.probe_traced(result, "result, traced for seccomp", tracer)?;
+    let evidence = match evidence {
+        Ok(e) => e,
+        Err(why) => {
+            return Ok(unproven(format!(
+                "no profile: tracing the result failed ({why})"
+            )));
+        }
+    };
+    if !evidence.filter_seen {
+        notes.push(
+            "the result runs without seccomp, so the trace cannot tell the runtime's set-up \
+             from the app: the profile allows every call of the run"
+                .into(),
+        );
+    }
+    let mut numbers = evidence.syscalls.clone();
+    numbers.extend(base_evidence.syscalls.iter().copied());
+    let (mut names, unnamed) = crate::trace::syscall_names(&numbers);
+    names.extend(RUNTIME_AFTER_FILTER);
+    names.sort_unstable();
+    names.dedup();
+    if unnamed > 0 {
+        notes.push(format!(
+            "{unnamed} traced system call number(s) have no name in this build and are not in \
+             the profile"
+        ));
+    }
+    let json = seccomp_profile_json(&names);
+    let mut spec = result.clone();
+    spec.seccomp = SeccompRun::Profile {
+        file: file.to_string(),
+        json: json.clone(),
+    };
+    let label = format!("seccomp profile of {} system calls", names.len());
+    let o = session.probe(&spec, &label)?;
+    Ok(SeccompProof {
+        file: file.to_string(),
+        json,
+        syscalls: names.iter().map(|n| n.to_string()).collect(),
+        docker_default: docker_default(),
+        passed: o.passed,
+        status: o.status_line(),
+    })
+}
+
+/// What the runtime may call between installing the filter and starting the app, whether or
+/// not one traced run saw it: runc's init is a Go program, and its scheduler, signal handling
+/// and memory management make these calls depending on timing (a run on a loaded host makes
+/// some that a run on an idle one does not). Its own last steps (dropping capabilities,
+/// switching user, exec) are here too.
+const RUNTIME_AFTER_FILTER: &[&str] = &[
+    "brk",
+    "capget",
+    "capset",
+    "clone",
+    "close",
+    "epoll_ctl",
+    "epoll_pwait",
+    "execve",
+    "exit",
+    "exit_group",
+    "faccessat2",
+    "fcntl",
+    "fstat",
+    "futex",
+    "getpid",
+    "getppid",
+    "gettid",
+    "madvise",
+    "mmap",
+    "mprotect",
+    "munmap",
+    "nanosleep",
+    "newfstatat",
+    "openat",
+    "prctl",
+    "read",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "sched_getaffinity",
+    "sched_yield",
+    "setgid",
+    "setgroups",
+    "setuid",
+    "sigaltstack",
+    "tgkill",
+    "write",
+];
+
+fn docker_default() -> Option<usize> {
+    cfg!(target_arch = "x86_64").then_some(DOCKER_DEFAULT_ALLOWED_X86_64)
+}
+
+/// The libseccomp architecture name of this build's target.
+fn seccomp_arch() -> &'static str {
+    if cfg!(target_arch = "x86_64") {
+        "SCMP_ARCH_X86_64"
+    } else if cfg!(target_arch = "aarch64") {
+        "SCMP_ARCH_AARCH64"
+    } else {
+        "SCMP_ARCH_NATIVE"
+    }
+}
+
+/// A Docker/OCI seccomp profile allowing exactly `names` on the native architecture; every
+/// other call fails with EPERM.
+pub fn seccomp_profile_json(names: &[&str]) -> String {
+    let value = serde_json::json!({
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "defaultErrnoRet": 1,
+        "architectures": [seccomp_arch()],
+        "syscalls": [{ "names": names, "action": "SCMP_ACT_ALLOW" }],
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn record(steps: &mut Vec<Step>, hypothesis: &str, outcome: &crate::verify::RunOutcome) {

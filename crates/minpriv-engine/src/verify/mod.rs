@@ -24,7 +24,10 @@ mod minimize;
 mod session;
 pub mod spec;
 
-pub use minimize::{CapabilitySearch, Minimization, Step, minimize};
+pub use minimize::{
+    CapabilitySearch, DOCKER_DEFAULT_ALLOWED_X86_64, Minimization, SeccompProof, Step, TraceReport,
+    minimize, seccomp_profile_json,
+};
 pub use session::{Progress, RunOptions, RunOutcome, Session};
 pub use spec::{
     Baseline, BaselineOptions, BindMount, ChangeKind, FsChange, Hardening, Restriction, RunInputs,
@@ -103,6 +106,15 @@ pub struct Request {
     pub network: String,
     /// The uid (and gid) of the non-root user when the image names none.
     pub uid: u32,
+    /// minimize: trace the baseline's run where tracing works (see [`crate::trace`]), and let
+    /// the evidence order the search.
+    pub trace: bool,
+    /// minimize: write a seccomp profile of the traced system calls, named by this file, and
+    /// prove it by a run.
+    pub seccomp_out: Option<String>,
+    /// verify: the hardened configuration uses this seccomp profile instead of the engine's
+    /// default.
+    pub seccomp_profile: Option<SeccompRun>,
 }
 
 /// The baseline of `request`: the image is looked up (it must exist locally) for its user.
@@ -212,8 +224,24 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
             .unwrap_or_else(|| format!("{0}:{0}", request.uid)),
         tmpfs,
     };
-    let applied = applicable(&baseline, &hardening);
-    let hard_spec = baseline.run(&restricted(&baseline, &applied, &[], &hardening));
+    let mut applied = applicable(&baseline, &hardening);
+    // A given profile replaces the engine's default in every run that has the default (the
+    // baseline keeps its own), unless it is the restriction being relaxed.
+    let profile = request.seccomp_profile.clone();
+    if profile.is_some() {
+        applied.push(Restriction::SeccompProfile);
+    }
+    let run = |relaxed: &[Restriction]| {
+        let mut spec = baseline.run(&restricted(&baseline, &applied, relaxed, &hardening));
+        if let Some(p) = &profile
+            && !relaxed.contains(&Restriction::SeccompProfile)
+            && spec.seccomp == SeccompRun::Default
+        {
+            spec.seccomp = p.clone();
+        }
+        spec
+    };
+    let hard_spec = run(&[]);
     let hard_outcome = session.probe(&hard_spec, "hardened")?;
 
     let mut broken_by = Vec::new();
@@ -222,12 +250,7 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
     if !hard_outcome.passed && base_outcome.passed && !applied.is_empty() {
         let batch: Vec<(RunSpec, String)> = applied
             .iter()
-            .map(|r| {
-                (
-                    baseline.run(&restricted(&baseline, &applied, &[*r], &hardening)),
-                    format!("hardened, relaxing {r}"),
-                )
-            })
+            .map(|r| (run(&[*r]), format!("hardened, relaxing {r}")))
             .collect();
         let outcomes = session.probe_batch(&batch)?;
         for (r, o) in applied.iter().zip(outcomes) {
@@ -243,7 +266,7 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
                     .map(|set| {
                         let names: Vec<&str> = set.iter().map(|r| r.name()).collect();
                         (
-                            baseline.run(&restricted(&baseline, &applied, set, &hardening)),
+                            run(set),
                             format!("hardened, relaxing {}", names.join(" + ")),
                         )
                     })

@@ -4,6 +4,7 @@
 use super::spec::{ChangeKind, FsChange, RunSpec, SeccompRun, tmpfs_options};
 use super::{LABEL, VerifyError};
 use crate::error::describe_api_error;
+use crate::trace::{Evidence, Tracer};
 use crate::{Engine, EngineError};
 use bollard::Docker;
 use bollard::errors::Error as ApiError;
@@ -11,8 +12,8 @@ use bollard::models::{
     ChangeType, ContainerCreateBody, DeviceMapping, HostConfig, Mount, MountType,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, KillContainerOptions, ListContainersOptions, LogsOptions,
-    RemoveContainerOptions,
+    ContainerArchiveInfoOptions, CreateContainerOptions, KillContainerOptions,
+    ListContainersOptions, LogsOptions, RemoveContainerOptions,
 };
 use futures_util::{StreamExt, stream};
 use serde::{Serialize, Serializer};
@@ -266,6 +267,41 @@ impl<'e> Session<'e> {
         Ok(specs.iter().map(|(s, _)| cache[s].clone()).collect())
     }
 
+    /// Runs `spec` once, traced by `tracer`, and caches its outcome as [`Session::probe`]
+    /// does. The evidence comes back beside the outcome, or why there is none (the run is then
+    /// made untraced). A failing traced run is run again as `repeat` asks, untraced.
+    pub fn probe_traced(
+        &self,
+        spec: &RunSpec,
+        hypothesis: &str,
+        tracer: &Tracer,
+    ) -> Result<(RunOutcome, Result<Evidence, String>), VerifyError> {
+        if self.cancelled() {
+            return Err(VerifyError::Cancelled);
+        }
+        let name = format!("minpriv-trace-{}-{}", self.run_id, self.created.get() + 1);
+        let traced = match tracer.begin(&name) {
+            Ok(t) => t,
+            Err(why) => return Ok((self.probe(spec, hypothesis)?, Err(why))),
+        };
+        self.report(hypothesis);
+        let parent = traced.cgroup_parent();
+        let outcome =
+            self.engine
+                .block_on(self.run_once(self.engine.docker(), spec, Some(&parent)));
+        self.runs.set(self.runs.get() + 1);
+        self.report(hypothesis);
+        let evidence = traced.finish(spec.capabilities);
+        let outcome = outcome?;
+        if outcome.passed || self.options.repeat <= 1 || outcome.error.is_some() {
+            self.cache
+                .borrow_mut()
+                .insert(spec.clone(), outcome.clone());
+            return Ok((outcome, evidence));
+        }
+        Ok((self.probe(spec, hypothesis)?, evidence))
+    }
+
     async fn run_repeated(
         &self,
         docker: &Docker,
@@ -275,7 +311,7 @@ impl<'e> Session<'e> {
         let mut last = None;
         for attempt in 1..=self.options.repeat {
             self.report(hypothesis);
-            let mut outcome = self.run_once(docker, spec).await?;
+            let mut outcome = self.run_once(docker, spec, None).await?;
             self.runs.set(self.runs.get() + 1);
             self.report(hypothesis);
             outcome.attempts = attempt;
@@ -307,14 +343,22 @@ impl<'e> Session<'e> {
         }
     }
 
-    async fn run_once(&self, docker: &Docker, spec: &RunSpec) -> Result<RunOutcome, VerifyError> {
+    async fn run_once(
+        &self,
+        docker: &Docker,
+        spec: &RunSpec,
+        cgroup_parent: Option<&str>,
+    ) -> Result<RunOutcome, VerifyError> {
         if self.cancelled() {
             return Err(VerifyError::Cancelled);
         }
         let n = self.created.get() + 1;
         self.created.set(n);
         let name = format!("minpriv-verify-{}-{n}", self.run_id);
-        let body = create_body(spec, &self.run_id);
+        let mut body = create_body(spec, &self.run_id);
+        if let (Some(parent), Some(host)) = (cgroup_parent, body.host_config.as_mut()) {
+            host.cgroup_parent = Some(parent.to_string());
+        }
         let options = CreateContainerOptions {
             name: Some(name),
             ..Default::default()
@@ -485,7 +529,7 @@ async fn logs(docker: &Docker, id: &str, tail: usize) -> Vec<String> {
 }
 
 async fn changes(docker: &Docker, id: &str) -> Vec<FsChange> {
-    match docker.container_changes(id).await {
+    let mut list: Vec<FsChange> = match docker.container_changes(id).await {
         Ok(list) => list
             .unwrap_or_default()
             .into_iter()
@@ -496,10 +540,26 @@ async fn changes(docker: &Docker, id: &str) -> Vec<FsChange> {
                     ChangeType::_1 => ChangeKind::Added,
                     ChangeType::_2 => ChangeKind::Deleted,
                 },
+                folder: false,
             })
             .collect(),
-        Err(_) => Vec::new(),
+        Err(_) => return Vec::new(),
+    };
+    // Whether a changed top-level entry is a folder decides whether a tmpfs can take the
+    // change (see `tmpfs_for_changes`); the change list does not say, the container does.
+    for c in &mut list {
+        let top_level = c.path.rfind('/') == Some(0) && c.path.len() > 1;
+        if top_level && c.kind == ChangeKind::Modified {
+            let options = ContainerArchiveInfoOptions {
+                path: c.path.clone(),
+            };
+            if let Ok(stat) = docker.get_container_archive_info(id, Some(options)).await {
+                // Go's os.FileMode: the folder bit is the top one.
+                c.folder = stat.file_mode & (1 << 31) != 0;
+            }
+        }
     }
+    list
 }
 
 /// The engine's create request for `spec`.

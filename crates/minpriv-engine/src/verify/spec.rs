@@ -621,6 +621,9 @@ pub enum Restriction {
     NoDevices,
     /// No container runtime socket mounted.
     NoRuntimeSocket,
+    /// A given seccomp profile instead of the engine's default (`verify --seccomp FILE`; not
+    /// in [`Restriction::ALL`]: it applies only when a profile is given).
+    SeccompProfile,
 }
 
 impl Restriction {
@@ -653,6 +656,7 @@ impl Restriction {
             Restriction::NoHostNamespaces => "no-host-namespaces",
             Restriction::NoDevices => "no-devices",
             Restriction::NoRuntimeSocket => "no-runtime-socket",
+            Restriction::SeccompProfile => "seccomp-profile",
         }
     }
 
@@ -672,7 +676,8 @@ impl Restriction {
             Restriction::ReadOnlyRootfs => Step::ReadOnlyRootfs {
                 tmpfs: hardening.tmpfs.clone(),
             },
-            Restriction::SeccompDefault => Step::SeccompDefault,
+            // The profile itself is set on the run (see `verify`); the posture says "default".
+            Restriction::SeccompDefault | Restriction::SeccompProfile => Step::SeccompDefault,
             Restriction::ApparmorDefault => Step::AppArmorDefault,
             Restriction::SelinuxLabels => Step::SelinuxLabels,
             Restriction::MaskedProc => Step::MaskedProc,
@@ -745,6 +750,9 @@ pub struct FsChange {
     pub path: String,
     /// What happened to it.
     pub kind: ChangeKind,
+    /// True when it is known to be a folder (looked up for changed top-level entries only).
+    #[serde(skip)]
+    pub folder: bool,
 }
 
 /// What happened to a path.
@@ -802,6 +810,9 @@ pub fn tmpfs_for_changes(changes: &[FsChange], ignore: &[String]) -> Result<Vec<
             }
         } else {
             match parent(&c.path) {
+                // A top-level folder changed itself (`chown 1:1 /tmp`): a tmpfs at the folder
+                // takes the change.
+                Some("/") if c.kind == ChangeKind::Modified && c.folder => c.path.clone(),
                 Some(p) => p.to_string(),
                 None => "/".to_string(),
             }
@@ -840,6 +851,7 @@ mod tests {
 
     fn change(kind: ChangeKind, path: &str) -> FsChange {
         FsChange {
+            folder: false,
             path: path.into(),
             kind,
         }
@@ -898,6 +910,12 @@ mod tests {
             vec!["/etc"]
         );
         assert!(tmpfs_for_changes(&[change(Modified, "/app.db")], &[]).is_err());
+        // `chown 1:1 /tmp`: the top-level folder itself changed; a tmpfs there takes it.
+        let tmp = FsChange {
+            folder: true,
+            ..change(Modified, "/tmp")
+        };
+        assert_eq!(tmpfs_for_changes(&[tmp], &[]).unwrap(), vec!["/tmp"]);
         assert!(tmpfs_for_changes(&[change(Added, "/x")], &[]).is_err());
         assert!(tmpfs_for_changes(&[], &[]).unwrap().is_empty());
         assert_eq!(tmpfs_options(Some("65532:65532")), "uid=65532,gid=65532");

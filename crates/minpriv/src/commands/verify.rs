@@ -95,7 +95,31 @@ fn request(args: &TargetArgs, target: &Target) -> Request {
         base_dir: target.base_dir.clone(),
         network: args.network.clone(),
         uid: args.uid,
+        trace: false,
+        seccomp_out: None,
+        seccomp_profile: None,
     }
+}
+
+/// The seccomp profile `verify --seccomp FILE` checks: read, and parsed as JSON, before any run.
+fn read_profile(path: &std::path::Path) -> Result<verify::SeccompRun, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::status::error(&format!("reading {}: {e}", path.display()));
+        ExitCode::from(2)
+    })?;
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&text) {
+        crate::status::error(&format!(
+            "{}:{}:{}: not a JSON seccomp profile: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ));
+        return Err(ExitCode::from(2));
+    }
+    Ok(verify::SeccompRun::Profile {
+        file: path.display().to_string(),
+        json: text,
+    })
 }
 
 fn run_options(args: &TargetArgs) -> RunOptions {
@@ -175,13 +199,19 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
         };
     }
     let t = &args.target;
+    let profile = match args.seccomp.as_deref().map(read_profile).transpose() {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let (engine, target) = match setup(t) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let started = Instant::now();
     let (session, bar) = start_session(&engine, t);
-    let result = verify::verify(&session, &request(t, &target));
+    let mut req = request(t, &target);
+    req.seccomp_profile = profile;
+    let result = verify::verify(&session, &req);
     let mut v = match result {
         Ok(v) => v,
         Err(e) => return fail(&session, &bar, &e),
@@ -216,7 +246,10 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
     };
     let started = Instant::now();
     let (session, bar) = start_session(&engine, t);
-    let result = verify::minimize(&session, &request(t, &target));
+    let mut req = request(t, &target);
+    req.trace = !args.no_trace;
+    req.seccomp_out = args.seccomp.as_ref().map(|p| p.display().to_string());
+    let result = verify::minimize(&session, &req);
     let mut m = match result {
         Ok(m) => m,
         Err(e) => {
@@ -241,10 +274,22 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
     m.notes.splice(0..0, target.notes.iter().cloned());
     let elapsed = started.elapsed();
     let subject = subject(&target, t);
+    // The profile is written only once the command passed under it.
+    let mut code = ExitCode::SUCCESS;
+    if let (Some(path), Some(proof)) = (&args.seccomp, &m.seccomp) {
+        if proof.passed {
+            if let Err(e) = std::fs::write(path, &proof.json) {
+                crate::status::error(&format!("writing {}: {e}", path.display()));
+                return ExitCode::from(2);
+            }
+        } else {
+            code = ExitCode::from(1);
+        }
+    }
     let text = match t.format {
         Format::Json => pretty(&minimize_json(&m, &subject, t.repeat, t.jobs, elapsed)),
         Format::Text => minimize_text(&m, &subject, elapsed),
     };
     crate::status::print(&text);
-    ExitCode::SUCCESS
+    code
 }

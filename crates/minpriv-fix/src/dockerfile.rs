@@ -69,6 +69,57 @@ fn escape_of(text: &str) -> char {
 /// The edit that adds `USER spec` to the final stage, and the index the new instruction has
 /// among all instructions.
 pub fn add_user(text: &str, spec: &str) -> Result<(TextEdit, usize), String> {
+    add_before_command(text, &format!("USER {spec}"))
+}
+
+/// The label Podman reads a container's default capabilities from.
+pub const CAPABILITY_LABEL: &str = "io.containers.capabilities";
+
+/// The edit that adds `LABEL io.containers.capabilities="<caps>"` to the final stage (where a
+/// `USER` would go), or `None` when the final stage already has that label with this value.
+/// A different value is left alone (an `Err` that says so): the user wrote it.
+pub fn add_capability_label(text: &str, caps: &[&str]) -> Result<Option<TextEdit>, String> {
+    let value = caps.join(",");
+    let parsed = parse_dockerfile::parse(text).map_err(|_| {
+        "the Dockerfile uses syntax the fixer cannot place a line in (parse-dockerfile rejects it)"
+            .to_string()
+    })?;
+    let stage_start = parsed
+        .instructions
+        .iter()
+        .rposition(|i| matches!(i, Instruction::From(_)))
+        .ok_or("the Dockerfile has no FROM")?;
+    for instruction in &parsed.instructions[stage_start..] {
+        let Instruction::Label(label) = instruction else {
+            continue;
+        };
+        let args: &str = &label.arguments.value;
+        let key = format!("{CAPABILITY_LABEL}=");
+        if let Some(at) = args.find(&key) {
+            let rest = &args[at + key.len()..];
+            let written = match rest.strip_prefix('"') {
+                Some(quoted) => quoted.split('"').next().unwrap_or_default(),
+                None => rest.split_whitespace().next().unwrap_or_default(),
+            };
+            {
+                return if written == value {
+                    Ok(None)
+                } else {
+                    Err(format!(
+                        "the final stage already sets {CAPABILITY_LABEL}=\"{written}\"; left as \
+                         it is (minimize proved {value})"
+                    ))
+                };
+            }
+        }
+    }
+    add_before_command(text, &format!("LABEL {CAPABILITY_LABEL}=\"{value}\""))
+        .map(|(edit, _)| Some(edit))
+}
+
+/// The edit that adds `instruction` to the final stage after its last `RUN` and
+/// `USER`, before the command (see the module's documentation).
+fn add_before_command(text: &str, instruction: &str) -> Result<(TextEdit, usize), String> {
     let all = instructions(text).ok_or(
         "the Dockerfile uses syntax the fixer cannot place a line in (parse-dockerfile rejects it)",
     )?;
@@ -96,7 +147,7 @@ pub fn add_user(text: &str, spec: &str) -> Result<(TextEdit, usize), String> {
                 .collect();
             let at = above_comments(text, line, escape_of(text));
             Ok((
-                TextEdit::insert(at, format!("{indent}USER {spec}{nl}"), 0),
+                TextEdit::insert(at, format!("{indent}{instruction}{nl}"), 0),
                 stage_start + index,
             ))
         }
@@ -109,9 +160,9 @@ pub fn add_user(text: &str, spec: &str) -> Result<(TextEdit, usize), String> {
                 return Err("the last instruction continues past the end of the file".into());
             }
             let insertion = if text.is_empty() || text.ends_with('\n') {
-                format!("USER {spec}{nl}")
+                format!("{instruction}{nl}")
             } else {
-                format!("{nl}USER {spec}")
+                format!("{nl}{instruction}")
             };
             Ok((TextEdit::insert(text.len(), insertion, 0), all.len()))
         }

@@ -144,6 +144,95 @@ pub fn fix_text(
     resolver: &dyn Resolver,
     options: &FixOptions<'_>,
 ) -> Result<FileFix, String> {
+    let mut result = fix_settings(format, text, resolver, options)?;
+    if format == Format::Dockerfile
+        && let Some(m) = options.minimized
+    {
+        add_capability_label(text, m, resolver, &mut result)?;
+    }
+    Ok(result)
+}
+
+/// With a minimize result that keeps root with capabilities: the image's Dockerfile gets
+/// `LABEL io.containers.capabilities="..."`, which Podman takes as the container's default
+/// capabilities. Checked like every fix: the edited file must hold the same instructions plus
+/// that one `LABEL`.
+fn add_capability_label(
+    original: &str,
+    m: &Minimized,
+    resolver: &dyn Resolver,
+    result: &mut FileFix,
+) -> Result<(), String> {
+    if m.capabilities.is_empty() || !m.user_is_root() {
+        return Ok(());
+    }
+    let text = result
+        .new_text
+        .clone()
+        .unwrap_or_else(|| original.to_string());
+    let (bom, body) = match text.strip_prefix(BYTE_ORDER_MARK) {
+        Some(rest) => (BYTE_ORDER_MARK, rest),
+        None => ("", text.as_str()),
+    };
+    let caps = m.capabilities.sorted_names();
+    let edit = match dockerfile::add_capability_label(body, &caps) {
+        Ok(Some(edit)) => edit,
+        Ok(None) => return Ok(()),
+        Err(why) => {
+            result
+                .notes
+                .push(format!("capability label not added: {why}"));
+            return Ok(());
+        }
+    };
+    let line = minpriv_model::LineIndex::new(body)
+        .position(body, edit.start)
+        .0;
+    let new_body = edit::apply(body, &[edit])?;
+    let before = dockerfile::instructions(body).ok_or("the Dockerfile does not parse")?;
+    let after = dockerfile::instructions(&new_body)
+        .ok_or("the Dockerfile with the capability label would not parse")?;
+    let mut kinds: Vec<&str> = after.iter().map(|(k, _)| *k).collect();
+    if let Some(i) = kinds
+        .iter()
+        .zip(before.iter().map(|(k, _)| *k).chain(std::iter::repeat("")))
+        .position(|(a, b)| *a == "LABEL" && b != "LABEL")
+    {
+        kinds.remove(i);
+    }
+    if kinds != before.iter().map(|(k, _)| *k).collect::<Vec<_>>() {
+        return Err("the capability label would change the Dockerfile beyond one LABEL".into());
+    }
+    let output = minpriv_readers::read(Format::Dockerfile, &new_body, resolver);
+    let last = output.workloads.last();
+    result.applied.push(Fix {
+        rule: "caps-not-dropped",
+        safety: Safety::Safe,
+        source: Source::Dockerfile,
+        resource: last.map_or_else(|| "stage".to_string(), |w| w.resource.clone()),
+        container: None,
+        image: None,
+        summary: format!(
+            "add LABEL {}=\"{}\" (Podman's default capabilities for the image, as minimize \
+             proved)",
+            dockerfile::CAPABILITY_LABEL,
+            caps.join(",")
+        ),
+        risk: None,
+        line,
+        edit_lines: vec![line],
+    });
+    result.new_text = Some(format!("{bom}{new_body}"));
+    Ok(())
+}
+
+/// The settings' fixes of `text` (see [`fix_text`]).
+fn fix_settings(
+    format: Format,
+    text: &str,
+    resolver: &dyn Resolver,
+    options: &FixOptions<'_>,
+) -> Result<FileFix, String> {
     let (bom, body) = match text.strip_prefix(BYTE_ORDER_MARK) {
         Some(rest) => (BYTE_ORDER_MARK, rest),
         None => ("", text),

@@ -350,3 +350,53 @@ fn a_byte_order_mark_is_kept() {
         "{out}"
     );
 }
+
+/// A minimize result that keeps root with two capabilities puts Podman's capability label in
+/// the final stage of the image's Dockerfile, where a USER would go; a second run adds nothing,
+/// and a label the user wrote with another value is left alone, with a note.
+#[test]
+fn a_root_minimize_result_adds_the_capability_label_to_the_dockerfile() {
+    let minimized: Minimized = serde_json::from_str(
+        r#"{"capabilities": ["DAC_OVERRIDE", "CHOWN"], "user": "0", "user_is_root": true,
+            "read_only_rootfs": true, "tmpfs": ["/tmp"], "no_new_privileges": true}"#,
+    )
+    .unwrap();
+    let options = FixOptions {
+        profile: &Profile::restricted(),
+        unsafe_fixes: false,
+        minimized: Some(&minimized),
+        container: None,
+        waived: None,
+    };
+    let text = read("dockerfile/Dockerfile");
+    let fixed = fix_text(Format::Dockerfile, &text, &NoResolver, &options).unwrap();
+    let new = fixed.new_text.expect("the label is added");
+    let expected = text.replace(
+        "EXPOSE 8080\n# Start the server.\n",
+        "EXPOSE 8080\nLABEL io.containers.capabilities=\"CHOWN,DAC_OVERRIDE\"\n# Start the server.\n",
+    );
+    assert_eq!(new, expected);
+    let label_fix = fixed
+        .applied
+        .iter()
+        .find(|f| f.summary.contains("io.containers.capabilities"))
+        .expect("reported as a fix");
+    assert_eq!(label_fix.edit_lines, vec![13]);
+    let again = fix_text(Format::Dockerfile, &new, &NoResolver, &options).unwrap();
+    assert!(again.new_text.is_none(), "a second run changed the file");
+
+    let own = text.replace(
+        "EXPOSE 8080\n",
+        "EXPOSE 8080\nLABEL io.containers.capabilities=\"CHOWN\" maintainer=me\n",
+    );
+    let fixed = fix_text(Format::Dockerfile, &own, &NoResolver, &options).unwrap();
+    assert!(fixed.new_text.is_none());
+    assert!(
+        fixed
+            .notes
+            .iter()
+            .any(|n| n.contains("already sets") && n.contains("CHOWN,DAC_OVERRIDE")),
+        "{:?}",
+        fixed.notes
+    );
+}

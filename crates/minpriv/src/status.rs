@@ -30,6 +30,11 @@ pub fn error(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "error: {message}");
 }
 
+/// Prints `warning: message` on standard error.
+pub fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+}
+
 /// Writes `text` on standard output; a pipe closed early (`| head`) is not an error.
 ///
 /// # Errors

@@ -28,7 +28,7 @@ pub use minimize::{
     CapabilitySearch, DOCKER_DEFAULT_ALLOWED_X86_64, Minimization, SeccompProof, Step, TraceReport,
     minimize, seccomp_profile_json,
 };
-pub use session::{Progress, RunOptions, RunOutcome, Session};
+pub use session::{OWNER_LABEL, Progress, RunOptions, RunOutcome, Session, abandoned_runs};
 pub use spec::{
     Baseline, BaselineOptions, BindMount, ChangeKind, FsChange, Hardening, Restriction, RunInputs,
     RunSpec, SeccompRun, applicable, is_root_user, restricted, tmpfs_for_changes,
@@ -315,8 +315,10 @@ pub fn verify(session: &Session<'_>, request: &Request) -> Result<Verification, 
     })
 }
 
-/// Removes every container labelled `minpriv.verify`, whatever its run id: the leftovers of a
-/// verification that was killed outright. Returns how many were removed.
+/// Removes the containers labelled `minpriv.verify` whose run is gone (its process no longer
+/// exists on this host, or an older minpriv made them): the leftovers of a verification that
+/// was killed outright, or whose engine stopped. Runs still going are left alone. Returns how
+/// many were removed.
 pub fn cleanup_leftovers(engine: &Engine) -> Result<usize, EngineError> {
     session::remove_labelled(engine, None)
 }

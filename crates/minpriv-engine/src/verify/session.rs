@@ -368,11 +368,35 @@ impl<'e> Session<'e> {
             Err(ApiError::DockerResponseServerError { message, .. }) => {
                 return Ok(RunOutcome::refused(one_line(&message)));
             }
-            Err(e) => return Err(engine_error("creating a container", &e)),
+            Err(e) => return Err(self.engine_stopped("creating a container", &e)),
         };
         let result = self.drive(docker, &id, spec).await;
-        remove(docker, &id).await;
-        result
+        match remove(docker, &id).await {
+            Ok(()) => result,
+            // Cancellation stays the cause; its cleanup says what is left.
+            Err(_) if matches!(result, Err(VerifyError::Cancelled)) => result,
+            Err(e) => Err(self.engine_stopped(&format!("removing container {id:.12}"), &e)),
+        }
+    }
+
+    /// An engine that failed in the middle of a run: no answer can rest on that run, and
+    /// containers of this session may be left, which the message says how to remove.
+    fn engine_stopped(&self, what: &str, e: &ApiError) -> VerifyError {
+        let server_answered = matches!(e, ApiError::DockerResponseServerError { .. });
+        let cause = if server_answered {
+            format!("{what}: {}", describe_api_error(e))
+        } else {
+            format!(
+                "the engine stopped answering ({what}: {})",
+                describe_api_error(e)
+            )
+        };
+        VerifyError::Engine(EngineError::new(format!(
+            "{cause}. No answer is given: a run that did not complete proves nothing. Containers \
+             of this run (label {LABEL}={}) may be left: once the engine answers again, `minpriv \
+             verify --cleanup` removes them",
+            self.run_id
+        )))
     }
 
     async fn drive(
@@ -389,7 +413,7 @@ impl<'e> Session<'e> {
             Err(ApiError::DockerResponseServerError { message, .. }) => {
                 return Ok(RunOutcome::refused(one_line(&message)));
             }
-            Err(e) => return Err(engine_error("starting a container", &e)),
+            Err(e) => return Err(self.engine_stopped("starting a container", &e)),
         }
         let started = Instant::now();
         let cancel = &self.cancel;
@@ -408,7 +432,7 @@ impl<'e> Session<'e> {
                     timed_out = true;
                     None
                 }
-                Some(Err(e)) => return Err(engine_error("waiting for a container", &e)),
+                Some(Err(e)) => return Err(self.engine_stopped("waiting for a container", &e)),
                 None => return Err(VerifyError::Engine(EngineError::new(
                     "the engine ended the wait for a container without its exit status",
                 ))),
@@ -426,11 +450,15 @@ impl<'e> Session<'e> {
         if timed_out {
             kill(docker, id).await;
         }
-        let output = logs(docker, id, self.options.tail_lines).await;
+        let output = logs(docker, id, self.options.tail_lines)
+            .await
+            .map_err(|e| self.engine_stopped("reading a container's output", &e))?;
         let changes = if spec.read_only_rootfs {
             Vec::new()
         } else {
-            changes(docker, id).await
+            changes(docker, id)
+                .await
+                .map_err(|e| self.engine_stopped("reading a container's changes", &e))?
         };
         Ok(RunOutcome {
             exit_code,
@@ -451,9 +479,42 @@ impl<'e> Session<'e> {
     }
 }
 
-/// Removes every container labelled `minpriv.verify` (any run id when `run_id` is `None`).
-pub(crate) fn remove_labelled(engine: &Engine, run_id: Option<&str>) -> Result<usize, EngineError> {
-    let docker = engine.docker();
+/// The label naming the process that made a verification container: `<host>:<pid>`.
+pub const OWNER_LABEL: &str = "minpriv.verify.owner";
+
+/// This process, as [`OWNER_LABEL`] writes it.
+fn owner() -> String {
+    format!("{}:{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// True when the run that made a container with this owner label is gone: its process no
+/// longer exists on this host. A container of another host's run, or of a run still going,
+/// is not gone; one without the label (made by an older minpriv) is.
+fn owner_gone(owner: Option<&str>) -> bool {
+    let Some((host, pid)) = owner.and_then(|o| o.rsplit_once(':')) else {
+        return true;
+    };
+    if host != host_name() {
+        return false;
+    }
+    match pid.parse::<u32>() {
+        Ok(pid) if pid == std::process::id() => false,
+        Ok(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => true,
+    }
+}
+
+/// Verification containers: (id, run id, gone), of `run_id` only when given.
+fn labelled(
+    engine: &Engine,
+    run_id: Option<&str>,
+) -> Result<Vec<(String, String, bool)>, EngineError> {
     let filter = match run_id {
         Some(id) => format!("{LABEL}={id}"),
         None => LABEL.to_string(),
@@ -464,24 +525,63 @@ pub(crate) fn remove_labelled(engine: &Engine, run_id: Option<&str>) -> Result<u
         ..Default::default()
     };
     let listed = engine
-        .block_on(docker.list_containers(Some(options)))
+        .block_on(engine.docker().list_containers(Some(options)))
         .map_err(|e| EngineError::new(format!("listing containers: {}", describe_api_error(&e))))?;
-    let ids: Vec<String> = listed.into_iter().filter_map(|c| c.id).collect();
-    let count = ids.len();
-    engine.block_on(
-        stream::iter(ids)
-            .map(|id| async move { remove(docker, &id).await })
-            .buffer_unordered(8)
-            .collect::<Vec<_>>(),
-    );
-    Ok(count)
+    Ok(listed
+        .into_iter()
+        .filter_map(|c| {
+            let labels = c.labels.unwrap_or_default();
+            let run = labels.get(LABEL).cloned().unwrap_or_default();
+            let gone = owner_gone(labels.get(OWNER_LABEL).map(String::as_str));
+            c.id.map(|id| (id, run, gone))
+        })
+        .collect())
 }
 
-fn engine_error(what: &str, e: &ApiError) -> VerifyError {
-    VerifyError::Engine(EngineError::new(format!(
-        "{what}: {}",
-        describe_api_error(e)
-    )))
+/// The runs whose process is gone but whose containers are still there: (run id, how many).
+pub fn abandoned_runs(engine: &Engine) -> Result<Vec<(String, usize)>, EngineError> {
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for (_, run, gone) in labelled(engine, None)? {
+        if !gone {
+            continue;
+        }
+        match runs.iter_mut().find(|(r, _)| *r == run) {
+            Some((_, n)) => *n += 1,
+            None => runs.push((run, 1)),
+        }
+    }
+    Ok(runs)
+}
+
+/// Removes the verification containers of `run_id`, or, without one, those of every run that
+/// is gone (see [`abandoned_runs`]). Returns how many; a removal that fails is an error.
+pub(crate) fn remove_labelled(engine: &Engine, run_id: Option<&str>) -> Result<usize, EngineError> {
+    let docker = engine.docker();
+    let ids: Vec<String> = labelled(engine, run_id)?
+        .into_iter()
+        .filter(|(_, _, gone)| run_id.is_some() || *gone)
+        .map(|(id, _, _)| id)
+        .collect();
+    let count = ids.len();
+    let failures: Vec<String> = engine
+        .block_on(
+            stream::iter(ids)
+                .map(|id| async move { remove(docker, &id).await.err().map(|e| (id, e)) })
+                .buffer_unordered(8)
+                .collect::<Vec<_>>(),
+        )
+        .into_iter()
+        .flatten()
+        .map(|(id, e)| format!("{id:.12}: {}", describe_api_error(&e)))
+        .collect();
+    if !failures.is_empty() {
+        return Err(EngineError::new(format!(
+            "removing {} of {count} container(s) failed: {}",
+            failures.len(),
+            failures.join("; ")
+        )));
+    }
+    Ok(count)
 }
 
 fn one_line(text: &str) -> String {
@@ -495,16 +595,24 @@ async fn kill(docker: &Docker, id: &str) {
     let _ = docker.kill_container(id, Some(options)).await;
 }
 
-async fn remove(docker: &Docker, id: &str) {
+/// Removes a container; one already gone or being removed counts as removed.
+async fn remove(docker: &Docker, id: &str) -> Result<(), ApiError> {
     let options = RemoveContainerOptions {
         force: true,
         v: true,
         ..Default::default()
     };
-    let _ = docker.remove_container(id, Some(options)).await;
+    match docker.remove_container(id, Some(options)).await {
+        Ok(())
+        | Err(ApiError::DockerResponseServerError {
+            status_code: 404 | 409,
+            ..
+        }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
-async fn logs(docker: &Docker, id: &str, tail: usize) -> Vec<String> {
+async fn logs(docker: &Docker, id: &str, tail: usize) -> Result<Vec<String>, ApiError> {
     let options = LogsOptions {
         stdout: true,
         stderr: true,
@@ -516,7 +624,10 @@ async fn logs(docker: &Docker, id: &str, tail: usize) -> Vec<String> {
     while let Some(item) = stream.next().await {
         match item {
             Ok(chunk) => text.push_str(&String::from_utf8_lossy(&chunk.into_bytes())),
-            Err(_) => break,
+            // The engine answered: a logging driver that cannot be read, say. No output,
+            // but the run stands.
+            Err(ApiError::DockerResponseServerError { .. }) => break,
+            Err(e) => return Err(e),
         }
     }
     let lines: Vec<String> = text
@@ -525,26 +636,29 @@ async fn logs(docker: &Docker, id: &str, tail: usize) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect();
     let skip = lines.len().saturating_sub(tail);
-    lines.into_iter().skip(skip).collect()
+    Ok(lines.into_iter().skip(skip).collect())
 }
 
-async fn changes(docker: &Docker, id: &str) -> Vec<FsChange> {
-    let mut list: Vec<FsChange> = match docker.container_changes(id).await {
-        Ok(list) => list
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| FsChange {
-                path: c.path,
-                kind: match c.kind {
-                    ChangeType::_0 => ChangeKind::Modified,
-                    ChangeType::_1 => ChangeKind::Added,
-                    ChangeType::_2 => ChangeKind::Deleted,
-                },
-                folder: false,
-            })
-            .collect(),
-        Err(_) => return Vec::new(),
+async fn changes(docker: &Docker, id: &str) -> Result<Vec<FsChange>, ApiError> {
+    let listed = match docker.container_changes(id).await {
+        Ok(list) => list,
+        // The engine answered but keeps no change list (some storage drivers): none.
+        Err(ApiError::DockerResponseServerError { .. }) => None,
+        Err(e) => return Err(e),
     };
+    let mut list: Vec<FsChange> = listed
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| FsChange {
+            path: c.path,
+            kind: match c.kind {
+                ChangeType::_0 => ChangeKind::Modified,
+                ChangeType::_1 => ChangeKind::Added,
+                ChangeType::_2 => ChangeKind::Deleted,
+            },
+            folder: false,
+        })
+        .collect();
     // Whether a changed top-level entry is a folder decides whether a tmpfs can take the
     // change (see `tmpfs_for_changes`); the change list does not say, the container does.
     for c in &mut list {
@@ -559,7 +673,7 @@ async fn changes(docker: &Docker, id: &str) -> Vec<FsChange> {
             }
         }
     }
-    list
+    Ok(list)
 }
 
 /// The engine's create request for `spec`.
@@ -650,7 +764,10 @@ fn create_body(spec: &RunSpec, run_id: &str) -> ContainerCreateBody {
         image: Some(spec.image.clone()),
         cmd: (!spec.command.is_empty()).then(|| spec.command.clone()),
         user: spec.user.clone(),
-        labels: Some(HashMap::from([(LABEL.to_string(), run_id.to_string())])),
+        labels: Some(HashMap::from([
+            (LABEL.to_string(), run_id.to_string()),
+            (OWNER_LABEL.to_string(), owner()),
+        ])),
         attach_stdout: Some(false),
         attach_stderr: Some(false),
         tty: Some(false),

@@ -84,7 +84,45 @@ fn setup(args: &TargetArgs) -> Result<(Engine, Target), ExitCode> {
         ExitCode::from(2)
     })?;
     let engine = connect()?;
+    mention_abandoned(&engine);
     Ok((engine, target))
+}
+
+/// Says when containers of earlier runs whose process is gone are still there (a killed run,
+/// an engine that stopped in the middle), and how to remove them.
+fn mention_abandoned(engine: &Engine) {
+    let Ok(runs) = verify::abandoned_runs(engine) else {
+        return;
+    };
+    if runs.is_empty() {
+        return;
+    }
+    let containers: usize = runs.iter().map(|(_, n)| n).sum();
+    let ids: Vec<&str> = runs.iter().map(|(r, _)| r.as_str()).collect();
+    crate::status::warn(&format!(
+        "{containers} container(s) of {} earlier run(s) whose process is gone are still there \
+         (label {}={}): `minpriv verify --cleanup` removes them",
+        runs.len(),
+        verify::LABEL,
+        ids.join(", ")
+    ));
+}
+
+/// Removes what is left of a finished session; says so when something was (a removal that
+/// failed during the runs is an error already, so this is a last check).
+fn finish_session(session: &Session<'_>) {
+    match session.cleanup() {
+        Ok(0) => {}
+        Ok(n) => crate::status::warn(&format!(
+            "{n} container(s) of run {} were still there and are now removed",
+            session.run_id()
+        )),
+        Err(e) => crate::status::warn(&format!(
+            "{e}: containers labelled {}={} may be left; `minpriv verify --cleanup` removes them",
+            verify::LABEL,
+            session.run_id()
+        )),
+    }
 }
 
 fn request(args: &TargetArgs, target: &Target) -> Request {
@@ -217,7 +255,7 @@ pub fn verify(args: &VerifyArgs) -> ExitCode {
         Err(e) => return fail(&session, &bar, &e),
     };
     bar.finish_and_clear();
-    let _ = session.cleanup();
+    finish_session(&session);
     v.notes.splice(0..0, target.notes.iter().cloned());
     let elapsed = started.elapsed();
     let text = match t.format {
@@ -270,7 +308,7 @@ pub fn minimize(args: &MinimizeArgs) -> ExitCode {
         }
     };
     bar.finish_and_clear();
-    let _ = session.cleanup();
+    finish_session(&session);
     m.notes.splice(0..0, target.notes.iter().cloned());
     let elapsed = started.elapsed();
     let subject = subject(&target, t);

@@ -634,8 +634,8 @@ fn chown_of_a_top_level_folder_keeps_the_root_filesystem_read_only() {
 }
 
 #[test]
-fn tracing_a_failing_or_timed_out_baseline_leaves_no_cgroup() {
-    let test = "tracing_a_failing_or_timed_out_baseline_leaves_no_cgroup";
+fn tracing_a_failing_timed_out_or_cancelled_baseline_leaves_no_cgroup() {
+    let test = "tracing_a_failing_timed_out_or_cancelled_baseline_leaves_no_cgroup";
     let Some(engine) = engine_or_skip(test) else {
         return;
     };
@@ -667,6 +667,37 @@ fn tracing_a_failing_or_timed_out_baseline_leaves_no_cgroup() {
         );
         left.assert_none();
     }
+
+    // Ctrl-C while the traced baseline runs.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let s = Session::new(&engine, RunOptions::default(), Arc::clone(&cancel));
+    let left = Leftovers(s.run_id().to_string());
+    let label = format!("label={LABEL}={}", s.run_id());
+    let watcher = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if !try_docker(&["ps", "-q", "--filter", &label])
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        cancel.store(true, Ordering::SeqCst);
+    });
+    let mut r = traced(request(&image, "x"));
+    r.command = vec!["sleep".into(), "30".into()];
+    let result = verify::minimize(&s, &r);
+    watcher.join().unwrap();
+    assert!(matches!(result, Err(VerifyError::Cancelled)), "{result:?}");
+    assert!(
+        trace_cgroups_left(s.run_id()).is_empty(),
+        "{:?}",
+        trace_cgroups_left(s.run_id())
+    );
+    left.assert_none();
 }
 
 /// Forwards TCP connections on a loopback port to the engine's unix socket, so that the engine

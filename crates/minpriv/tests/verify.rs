@@ -438,3 +438,120 @@ fn cleanup_removes_leftovers_and_usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to minimize"));
     assert!(leftovers(&f.image).is_empty());
 }
+
+#[test]
+fn minimize_writes_a_proven_seccomp_profile_and_verify_checks_it() {
+    let Some(f) = fixture("seccomp") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = minpriv(
+        &[
+            "minimize",
+            &f.image,
+            "--format",
+            "json",
+            "--seccomp",
+            "profile.json",
+            "--",
+            "sh",
+            "-c",
+            "echo ok > /tmp/out",
+        ],
+        dir.path(),
+    );
+    let v = json_of(&out);
+    if v["trace"]["used"] != Value::Bool(true) {
+        let why = v["trace"]["unavailable"].to_string();
+        assert_ne!(
+            std::env::var("MINPRIV_REQUIRE_TRACE").as_deref(),
+            Ok("1"),
+            "MINPRIV_REQUIRE_TRACE=1 but tracing cannot work: {why}"
+        );
+        assert_eq!(out.status.code(), Some(1), "no trace, no profile");
+        assert!(!dir.path().join("profile.json").exists());
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! SKIPPED minimize_writes_a_proven_seccomp_profile: tracing cannot work here \
+             ({why}). Set MINPRIV_REQUIRE_TRACE=1 to make this a failure.\n"
+        );
+        return;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["seccomp"], "profile");
+    assert_eq!(v["seccomp_profile"]["passed"], true);
+    assert_eq!(v["seccomp_profile"]["docker_default"], 297);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("profile.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["defaultAction"], "SCMP_ACT_ERRNO");
+    assert_eq!(
+        written["syscalls"][0]["names"],
+        v["seccomp_profile"]["syscalls"]
+    );
+    assert!(
+        v["docker_run"]
+            .as_str()
+            .unwrap()
+            .contains("--security-opt seccomp=profile.json"),
+        "{}",
+        v["docker_run"]
+    );
+    assert!(
+        v["kubernetes"]
+            .as_str()
+            .unwrap()
+            .contains("type: Localhost")
+    );
+
+    // The profile against a command that also makes a folder: a call never traced.
+    let out = minpriv(
+        &[
+            "verify",
+            &f.image,
+            "--seccomp",
+            "profile.json",
+            "--",
+            "sh",
+            "-c",
+            "echo ok > /tmp/out && mkdir /tmp/d",
+        ],
+        dir.path(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("broken by: seccomp-profile"), "{text}");
+
+    // A profile that cannot be read is a usage error; --seccomp needs the trace.
+    let out = minpriv(
+        &[
+            "verify",
+            &f.image,
+            "--seccomp",
+            "missing.json",
+            "--",
+            "true",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = minpriv(
+        &[
+            "minimize",
+            &f.image,
+            "--no-trace",
+            "--seccomp",
+            "p.json",
+            "--",
+            "true",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(leftovers(&f.image).is_empty());
+}

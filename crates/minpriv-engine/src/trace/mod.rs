@@ -61,43 +61,24 @@ impl Tracer {
         #[cfg(target_os = "linux")]
         {
             // SAFETY: geteuid has no preconditions.
-            if unsafe { libc::geteuid() } != 0 {
-                return Err("tracing needs root (perf events on the kernel's tracepoints)".into());
-            }
-            if !engine.endpoint().starts_with("unix://") {
-                return Err(format!(
-                    "the engine is reached at {}: its containers may run on another kernel",
-                    engine.endpoint()
-                ));
+            let root = unsafe { libc::geteuid() } == 0;
+            if let Some(why) = unavailable(root, engine.endpoint(), None) {
+                return Err(why);
             }
             let info = engine
                 .block_on(engine.docker().info())
                 .map_err(|e| format!("asking the engine: {}", crate::describe_api_error(&e)))?;
-            let os = info.operating_system.unwrap_or_default();
-            if os.contains("Docker Desktop") {
-                return Err(format!(
-                    "the engine runs in a virtual machine ({os}): its containers run on another \
-                     kernel"
-                ));
-            }
-            let here = kernel_release();
-            let there = info.kernel_version.unwrap_or_default();
-            if here.as_deref() != Some(there.as_str()) {
-                return Err(format!(
-                    "the engine's kernel ({there}) is not this host's ({}): its containers run \
-                     elsewhere",
-                    here.unwrap_or_else(|| "unknown".into())
-                ));
-            }
-            let driver = info
-                .cgroup_driver
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            if driver != "cgroupfs" {
-                return Err(format!(
-                    "the engine's cgroup driver is {driver}: tracing places a run under its own \
-                     cgroup parent, which only the cgroupfs driver takes as a path"
-                ));
+            let found = EngineFacts {
+                operating_system: info.operating_system.unwrap_or_default(),
+                kernel_here: kernel_release().unwrap_or_else(|| "unknown".into()),
+                kernel_there: info.kernel_version.unwrap_or_default(),
+                cgroup_driver: info
+                    .cgroup_driver
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            };
+            if let Some(why) = unavailable(root, engine.endpoint(), Some(&found)) {
+                return Err(why);
             }
             let tracepoints = tracefs::tracepoints()
                 .map_err(|e| format!("the kernel's tracepoints cannot be read: {e}"))?;
@@ -156,9 +137,105 @@ impl TracedRun {
     }
 }
 
+/// What the engine says of itself that decides whether its runs can be traced from here.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+struct EngineFacts {
+    operating_system: String,
+    kernel_here: String,
+    kernel_there: String,
+    cgroup_driver: String,
+}
+
+/// Why runs of the engine at `endpoint` cannot be traced from this process, if they cannot
+/// (`facts` once the engine was asked).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn unavailable(root: bool, endpoint: &str, facts: Option<&EngineFacts>) -> Option<String> {
+    if !root {
+        return Some("tracing needs root (perf events on the kernel's tracepoints)".into());
+    }
+    if !endpoint.starts_with("unix://") {
+        return Some(format!(
+            "the engine is reached at {endpoint}: its containers may run on another kernel"
+        ));
+    }
+    let f = facts?;
+    if f.operating_system.contains("Docker Desktop") {
+        return Some(format!(
+            "the engine runs in a virtual machine ({}): its containers run on another kernel",
+            f.operating_system
+        ));
+    }
+    if f.kernel_here != f.kernel_there {
+        return Some(format!(
+            "the engine's kernel ({}) is not this host's ({}): its containers run elsewhere",
+            f.kernel_there, f.kernel_here
+        ));
+    }
+    if f.cgroup_driver != "cgroupfs" {
+        return Some(format!(
+            "the engine's cgroup driver is {}: tracing places a run under its own cgroup \
+             parent, which only the cgroupfs driver takes as a path",
+            f.cgroup_driver
+        ));
+    }
+    None
+}
+
 #[cfg(target_os = "linux")]
 fn kernel_release() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .ok()
         .map(|s| s.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> EngineFacts {
+        EngineFacts {
+            operating_system: "Debian GNU/Linux 12 (bookworm)".into(),
+            kernel_here: "6.18.44".into(),
+            kernel_there: "6.18.44".into(),
+            cgroup_driver: "cgroupfs".into(),
+        }
+    }
+
+    #[test]
+    fn each_reason_tracing_cannot_work_is_named() {
+        let local = "unix:///var/run/docker.sock";
+        assert_eq!(unavailable(true, local, Some(&facts())), None);
+        let why = |root, endpoint: &str, f: EngineFacts| unavailable(root, endpoint, Some(&f));
+        assert!(why(false, local, facts()).unwrap().contains("needs root"));
+        assert!(
+            why(true, "tcp://10.0.0.5:2376", facts())
+                .unwrap()
+                .contains("tcp://10.0.0.5:2376")
+        );
+        let desktop = EngineFacts {
+            operating_system: "Docker Desktop".into(),
+            ..facts()
+        };
+        assert!(
+            why(true, local, desktop)
+                .unwrap()
+                .contains("virtual machine")
+        );
+        let elsewhere = EngineFacts {
+            kernel_there: "5.15.0-linuxkit".into(),
+            ..facts()
+        };
+        assert!(
+            why(true, local, elsewhere)
+                .unwrap()
+                .contains("5.15.0-linuxkit")
+        );
+        let systemd = EngineFacts {
+            cgroup_driver: "systemd".into(),
+            ..facts()
+        };
+        assert!(why(true, local, systemd).unwrap().contains("systemd"));
+        // Before the engine is asked, only what this process knows.
+        assert_eq!(unavailable(true, local, None), None);
+    }
 }

@@ -4,7 +4,7 @@
 //! A [`Tracer`] says once whether tracing can work here ([`Tracer::for_engine`]: Linux, root,
 //! an engine on this kernel with the cgroupfs driver, the kernel's `capability:cap_capable` and
 //! `raw_syscalls:sys_enter` tracepoints) or why not. Each traced run gets its own cgroup parent
-//! ([`cgroup`]), the two tracepoints are recorded for it with perf events ([`recorder`]), and
+//! (`cgroup.rs`), the two tracepoints are recorded for it with perf events (`recorder.rs`), and
 //! [`Evidence`] reads what the app did out of the events ([`evidence`]).
 //!
 //! A trace observes; it never proves. What the search takes from it (which capabilities to

@@ -5,24 +5,34 @@
 //! capabilities added back), made into a run at the edge. In this order, each step keeping what
 //! passes:
 //!
-//! 1. **baseline**: the configuration as written must pass, else there is nothing to minimize;
+//! 1. **baseline**: the configuration as written must pass, else there is nothing to minimize.
+//!    Where tracing works ([`crate::trace`]) this run is traced: the capabilities the app was
+//!    granted and the system calls it made;
 //! 2. **everything hardened**: non-root user, no capabilities, no-new-privileges, read-only root
 //!    filesystem with tmpfs where the baseline wrote, default seccomp, no host namespaces,
-//!    devices or runtime socket. A well-behaved app is done in two runs;
+//!    devices or runtime socket. A well-behaved app is done in two runs. Not run when the trace
+//!    shows the app using capabilities as root: the steps below reach the same result;
 //! 3. **confinement**: no-new-privileges, default seccomp/AppArmor, masked /proc, no host
 //!    namespaces, devices or runtime socket, all at once, else one at a time;
-//! 4. **read-only root filesystem**: tmpfs for exactly the folders the last passing writable run
-//!    wrote into (the engine's change list), confirmed by a run;
+//! 4. **read-only root filesystem**: tmpfs for exactly the folders the baseline wrote into (the
+//!    engine's change list), else those the last passing writable run wrote into, confirmed by
+//!    a run;
 //! 5. **user**: the image's non-root `USER`, else `--uid`, with no capabilities at all (Docker
 //!    grants a non-root process none, and no-new-privileges stops it regaining any). When that
 //!    fails the app keeps the baseline's user (root);
 //! 6. **capabilities**, only when the app keeps root: [`ddmin`](super::ddmin::ddmin) over the
 //!    baseline's capability set, as the baseline's user. Capabilities only mean something for
-//!    root: searching them as non-root would find the empty set whatever the app needs;
+//!    root: searching them as non-root would find the empty set whatever the app needs. With a
+//!    trace, the traced capabilities alone first, then
+//!    [`one_minimal`](super::ddmin::one_minimal) over them; the full search only when they alone
+//!    fail;
 //! 7. **low ports**: one run with `net.ipv4.ip_unprivileged_port_start=1024`. Docker sets it to
 //!    0 in containers, so binding port 80 needs no capability there; when this run fails, the
 //!    app binds a port below 1024, which Kubernetes (containerd 1.x, CRI-O) does not allow
-//!    without NET_BIND_SERVICE: the result says so instead of adding the capability.
+//!    without NET_BIND_SERVICE: the result says so instead of adding the capability;
+//! 8. **seccomp profile**, when asked for: the system calls of the traced baseline and of one
+//!    traced run of the result, made after the runtime installed its filter, plus what the
+//!    runtime may call there ([`RUNTIME_AFTER_FILTER`]); proven by running the result under it.
 //!
 //! With `repeat` N, every configuration that fails is run again, up to N times, and passes if
 //! any run passes (see [`Session::probe`]): removing a capability is refused only when every

@@ -171,7 +171,11 @@ fn looks_like_k8s_or_compose(head: &str) -> bool {
 /// (`apiVersion` and `kind`) is never one, whatever its fields hold.
 fn looks_like_docker_inspect(head: &str) -> bool {
     let trimmed = head.trim_start();
-    let has_host_config = head.contains("\"HostConfig\"");
+    // Podman writes `HostConfig` last, often beyond the sniffed window; its runtime fields come
+    // first (`podman inspect` of a container).
+    let has_host_config = head.contains("\"HostConfig\"")
+        || (head.contains("\"OciVersion\"") && head.contains("\"State\""))
+        || head.contains("\"ConmonPidFile\"");
     if trimmed.starts_with('[') {
         return has_host_config;
     }

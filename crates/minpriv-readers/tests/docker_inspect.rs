@@ -548,3 +548,31 @@ proptest::proptest! {
         }
     }
 }
+
+/// `podman inspect` writes `HostConfig` last, beyond the window a format is sniffed from: the
+/// dump must still be recognised (it once gave "no findings") and read with Podman's defaults.
+#[test]
+fn podman_inspect_dump_is_recognised_and_read() {
+    let name = "podman_cap_add_pid_host.json";
+    let text = fixture(name);
+    let head_end = text.floor_char_boundary(minpriv_readers::detect::SNIFF_BYTES);
+    assert!(!text[..head_end].contains("\"HostConfig\""), "the fixture no longer shows it");
+    let path = std::path::Path::new("inspect.json");
+    assert_eq!(
+        minpriv_readers::detect_format(path, text.as_bytes()),
+        Some(minpriv_readers::Format::DockerInspect)
+    );
+    assert_eq!(
+        minpriv_readers::detect::sniff_content(&text),
+        minpriv_readers::Format::DockerInspect
+    );
+    let (text, out) = read_fixture(name);
+    let (w, p) = only(&out);
+    assert_eq!(w.resource, "container/fx-podman-capadd");
+    assert_eq!(p.runtime, Runtime::Podman);
+    assert_eq!(p.cap_add.len(), 1);
+    assert_eq!(p.cap_add[0].value, CapSpec::Cap(Capability::NET_ADMIN));
+    assert_eq!(covered(&text, p.cap_add[0].span), "\"CAP_NET_ADMIN\"");
+    assert!(p.host_pid.value);
+    assert_eq!(covered(&text, p.host_pid.span), "\"host\"");
+}

@@ -76,6 +76,16 @@ pub fn docker_inspect(data: &[u8]) {
     check(text, output);
 }
 
+/// Podman Quadlet units: systemd unit syntax, keys turned into `podman run` flags. A `.pod`
+/// unit a container names resolves to nothing here.
+pub fn quadlet(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let output = minpriv_readers::quadlet::read(text, &minpriv_readers::NoResolver);
+    check(text, output);
+}
+
 /// Image archives: `docker save` tarballs and OCI layouts in a tar, plain or gzip-compressed;
 /// the tar headers, PAX records, nested layer tars and JSON manifests all come from the input.
 pub fn image_archive(data: &[u8]) {

@@ -75,6 +75,8 @@ pub enum Source {
     DockerRun,
     /// `docker inspect` output.
     DockerInspect,
+    /// A Podman Quadlet unit (`.container`).
+    Quadlet,
     /// A live container through the Docker Engine API.
     DockerEngine,
     /// An image (its config and layers).
@@ -90,6 +92,7 @@ impl Source {
             Source::Dockerfile => "dockerfile",
             Source::DockerRun => "docker-run",
             Source::DockerInspect => "docker-inspect",
+            Source::Quadlet => "quadlet",
             Source::DockerEngine => "docker-engine",
             Source::Image => "image",
         }

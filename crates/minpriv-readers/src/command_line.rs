@@ -22,10 +22,14 @@ mod groovy;
 
 pub use ci::LocalInclude;
 
+// The Quadlet reader writes a unit's keys as the `podman run` flags Quadlet generates and reads
+// them with the same flag parser.
+pub(crate) use commands::{FileWord, Invocation};
+pub(crate) use docker_flags::parse_run;
+pub(crate) use file_spans::FileSpans;
+
 use crate::ReadOutput;
 use crate::shell::SourceMap;
-use commands::Invocation;
-use file_spans::FileSpans;
 use minpriv_model::{Container, ContainerRole, Source, Workload};
 use std::borrow::Cow;
 

@@ -19,6 +19,8 @@ pub enum Format {
     GitlabCi,
     /// `docker inspect` output: a JSON array of container objects.
     DockerInspect,
+    /// A Podman Quadlet unit: `.container`, `.pod`, `.kube`.
+    Quadlet,
     /// A YAML or JSON file whose content decides (Compose or Kubernetes).
     Yaml,
 }
@@ -85,6 +87,9 @@ pub fn name_may_be_read(path: &Path) -> bool {
 }
 
 fn format_by_name(path: &Path, name: &str, lower: &str) -> Option<Format> {
+    if lower.ends_with(".container") || lower.ends_with(".pod") || lower.ends_with(".kube") {
+        return Some(Format::Quadlet);
+    }
     if name == "Dockerfile"
         || name.starts_with("Dockerfile.")
         || name.starts_with("Dockerfile-")

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod docker_inspect;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod quadlet;
 mod shell;
 pub mod vulns;
 pub mod yaml;
@@ -76,6 +77,7 @@ pub fn read(format: Format, text: &str, resolver: &dyn Resolver) -> ReadOutput {
         Format::GithubActions => command_line::read_github_actions(text),
         Format::GitlabCi => command_line::read_gitlab_ci(text),
         Format::DockerInspect => docker_inspect::read(text),
+        Format::Quadlet => quadlet::read(text, resolver),
         Format::Yaml => read_yaml_sniffed(text, resolver),
     }
 }

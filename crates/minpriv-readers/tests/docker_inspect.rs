@@ -556,7 +556,10 @@ fn podman_inspect_dump_is_recognised_and_read() {
     let name = "podman_cap_add_pid_host.json";
     let text = fixture(name);
     let head_end = text.floor_char_boundary(minpriv_readers::detect::SNIFF_BYTES);
-    assert!(!text[..head_end].contains("\"HostConfig\""), "the fixture no longer shows it");
+    assert!(
+        !text[..head_end].contains("\"HostConfig\""),
+        "the fixture no longer shows it"
+    );
     let path = std::path::Path::new("inspect.json");
     assert_eq!(
         minpriv_readers::detect_format(path, text.as_bytes()),

@@ -523,6 +523,7 @@ fn source_of(format: Format, text: &str) -> Source {
         Format::Dockerfile => Source::Dockerfile,
         Format::Shell | Format::GithubActions | Format::GitlabCi => Source::DockerRun,
         Format::DockerInspect => Source::DockerInspect,
+        Format::Quadlet => Source::Quadlet,
         Format::Yaml if text.lines().any(|l| l.starts_with("services:")) => Source::Compose,
         _ => Source::Kubernetes,
     }
@@ -537,6 +538,7 @@ fn format_name(format: Format) -> &'static str {
         Format::GithubActions => "the GitHub Actions workflow",
         Format::GitlabCi => "the GitLab CI file",
         Format::DockerInspect => "the docker inspect output",
+        Format::Quadlet => "the Quadlet unit",
         _ => "the file",
     }
 }

@@ -327,3 +327,48 @@ fn output_into_a_read_only_folder_fails_without_a_trace() {
     assert_eq!(output.status.code(), Some(2));
     assert!(entries(&locked).is_empty(), "{:?}", entries(&locked));
 }
+
+/// Quadlet units through the CLI: findings at the unit's lines, in Quadlet's words, in JSON and
+/// SARIF; a hardened unit is clean.
+#[test]
+fn quadlet_units_are_scanned_with_their_lines_and_quadlet_remediations() {
+    let (code, text) = scan(&["quadlet", "--format", "json"]);
+    assert_eq!(code, 1, "{text}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let at = |rule: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {text}"))
+    };
+    let sock = at("docker-socket-mount");
+    assert_eq!(sock["path"], "quadlet/agent.container");
+    assert_eq!(
+        (sock["line"].as_u64(), sock["column"].as_u64()),
+        (Some(4), Some(8))
+    );
+    assert!(
+        sock["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("remove the Volume=/Mount="),
+        "{sock}"
+    );
+    assert_eq!(at("privileged")["line"], 6);
+    assert_eq!(at("dangerous-cap-added")["line"], 5);
+    assert!(
+        at("privilege-escalation-allowed")["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("NoNewPrivileges=true")
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"] == "quadlet/agent.container"),
+        "the hardened unit has findings: {text}"
+    );
+    let (_, sarif) = scan(&["quadlet", "--format", "sarif"]);
+    valid_sarif(&sarif);
+}

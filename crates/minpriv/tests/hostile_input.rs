@@ -955,12 +955,13 @@ type Target = fn(&[u8]);
 
 #[test]
 fn fuzz_seeds_and_regressions_replay_through_the_targets() {
-    let targets: [(&str, Target); 6] = [
+    let targets: [(&str, Target); 7] = [
         ("kubernetes", targets::kubernetes),
         ("compose", targets::compose),
         ("dockerfile", targets::dockerfile),
         ("command_line", targets::command_line),
         ("docker_inspect", targets::docker_inspect),
+        ("quadlet", targets::quadlet),
         ("image_archive", targets::image_archive),
     ];
     for (target, run_target) in targets {

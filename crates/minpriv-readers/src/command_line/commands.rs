@@ -26,6 +26,11 @@ pub(crate) struct FileWord {
 }
 
 impl FileWord {
+    /// A word whose value `map` maps to the file, written at `span`.
+    pub(crate) fn new(value: String, span: Range<usize>, map: SourceMap) -> FileWord {
+        FileWord { value, span, map }
+    }
+
     /// Where the part `part` of the value is in the file.
     pub fn range(&self, part: Range<usize>) -> Range<usize> {
         self.map.range(part)

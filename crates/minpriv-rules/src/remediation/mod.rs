@@ -14,6 +14,7 @@ mod compose;
 mod docker_cli;
 mod dockerfile;
 mod kubernetes;
+mod quadlet;
 
 use minpriv_model::{CapSpec, Source, Step};
 
@@ -27,6 +28,8 @@ pub(crate) enum RuntimeSyntax {
     Compose,
     /// `docker run` flags (also how an inspected or live container is recreated).
     DockerCli,
+    /// A Quadlet unit's `[Container]` keys.
+    Quadlet,
 }
 
 impl RuntimeSyntax {
@@ -39,6 +42,7 @@ impl RuntimeSyntax {
         Some(match source {
             Source::Kubernetes => RuntimeSyntax::Kubernetes,
             Source::Compose => RuntimeSyntax::Compose,
+            Source::Quadlet => RuntimeSyntax::Quadlet,
             _ => RuntimeSyntax::DockerCli,
         })
     }
@@ -53,6 +57,8 @@ pub(crate) enum Syntax {
     Compose,
     /// `docker run` flags.
     DockerCli,
+    /// A Quadlet unit's `[Container]` keys.
+    Quadlet,
     /// Dockerfile instructions (also how an image is rebuilt).
     Dockerfile,
 }
@@ -64,6 +70,7 @@ impl Syntax {
             Some(RuntimeSyntax::Kubernetes) => Syntax::Kubernetes,
             Some(RuntimeSyntax::Compose) => Syntax::Compose,
             Some(RuntimeSyntax::DockerCli) => Syntax::DockerCli,
+            Some(RuntimeSyntax::Quadlet) => Syntax::Quadlet,
             None => Syntax::Dockerfile,
         }
     }
@@ -125,6 +132,7 @@ pub(crate) fn runtime(syntax: RuntimeSyntax, fix: &RuntimeFix<'_>) -> String {
         RuntimeSyntax::Kubernetes => kubernetes::runtime(fix),
         RuntimeSyntax::Compose => compose::runtime(fix),
         RuntimeSyntax::DockerCli => docker_cli::runtime(fix),
+        RuntimeSyntax::Quadlet => quadlet::runtime(fix),
     }
 }
 
@@ -134,6 +142,7 @@ pub(crate) fn image(syntax: Syntax, fix: &ImageFix<'_>) -> String {
         Syntax::Kubernetes => kubernetes::image(fix),
         Syntax::Compose => compose::image(fix),
         Syntax::DockerCli => docker_cli::image(fix),
+        Syntax::Quadlet => quadlet::image(fix),
         Syntax::Dockerfile => dockerfile::image(fix),
     }
 }

@@ -81,7 +81,7 @@ declare_rule! {
         id: "apparmor-unconfined",
         severity: High,
         summary: "AppArmor is off",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

@@ -75,7 +75,7 @@ declare_rule! {
         id: "caps-not-dropped",
         severity: Medium,
         summary: "capabilities are not dropped with ALL",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

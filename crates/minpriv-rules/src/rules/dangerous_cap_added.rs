@@ -80,7 +80,7 @@ declare_rule! {
         id: "dangerous-cap-added",
         severity: High,
         summary: "a capability outside the Pod Security Standards baseline list, or ALL, is added",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::Capabilities { drop_all: false, add: Some(minpriv_model::CapSet::empty()) }],
         check: check,
     }

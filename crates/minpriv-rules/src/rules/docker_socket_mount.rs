@@ -76,7 +76,7 @@ declare_rule! {
         id: "docker-socket-mount",
         severity: Critical,
         summary: "a container runtime socket is mounted, read-only or not",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::RemoveRuntimeSocket],
         check: check,
     }

@@ -85,7 +85,7 @@ declare_rule! {
         id: "host-devices",
         severity: High,
         summary: "host devices are passed in",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::RemoveDevices],
         check: check,
     }

@@ -66,7 +66,7 @@ declare_rule! {
         id: "host-ipc",
         severity: High,
         summary: "the host's IPC namespace is shared",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }

@@ -69,7 +69,7 @@ declare_rule! {
         id: "host-network",
         severity: High,
         summary: "the host's network namespace is shared",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }

@@ -67,7 +67,7 @@ declare_rule! {
         id: "host-pid",
         severity: High,
         summary: "the host's PID namespace is shared",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }

@@ -50,7 +50,7 @@ declare_rule! {
         id: "host-userns",
         severity: High,
         summary: "user namespace remapping is turned off for the container",
-        applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }

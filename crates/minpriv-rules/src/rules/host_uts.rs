@@ -52,7 +52,7 @@ declare_rule! {
         id: "host-uts",
         severity: Medium,
         summary: "the host's UTS namespace is shared",
-        applies_to: [Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::NoHostNamespaces],
         check: check,
     }

@@ -71,7 +71,7 @@ declare_rule! {
         id: "image-latest-tag",
         severity: Medium,
         summary: "the image has the tag latest or no tag",
-        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
+        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, Quadlet, DockerInspect, DockerEngine, Image],
         check: check,
     }
 }

@@ -71,7 +71,7 @@ declare_rule! {
         id: "image-not-pinned",
         severity: Info,
         summary: "the image is not pinned by digest",
-        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
+        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, Quadlet, DockerInspect, DockerEngine, Image],
         check: check,
     }
 }

@@ -79,7 +79,7 @@ declare_rule! {
         id: "image-untrusted-registry",
         severity: High,
         summary: "the image comes from a registry outside the policy's allow-list (only when one is configured)",
-        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
+        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, Quadlet, DockerInspect, DockerEngine, Image],
         check_with_context: check,
     }
 }

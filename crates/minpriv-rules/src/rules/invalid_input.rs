@@ -47,7 +47,7 @@ declare_rule! {
         id: "invalid-input",
         severity: High,
         summary: "an input could not be parsed; reported with line and column",
-        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, Image],
+        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, Quadlet, DockerInspect, Image],
         check: check,
     }
 }

@@ -73,7 +73,7 @@ declare_rule! {
         id: "privilege-escalation-allowed",
         severity: Medium,
         summary: "no-new-privileges is not set / allowPrivilegeEscalation is not false",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

@@ -75,7 +75,7 @@ declare_rule! {
         id: "privileged",
         severity: Critical,
         summary: "privileged mode is on",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

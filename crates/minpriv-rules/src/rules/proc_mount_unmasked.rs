@@ -69,7 +69,7 @@ declare_rule! {
         id: "proc-mount-unmasked",
         severity: High,
         summary: "/proc is unmasked (procMount: Unmasked, systempaths=unconfined)",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

@@ -89,7 +89,7 @@ declare_rule! {
         id: "runs-as-root",
         severity: High,
         summary: "the container's process runs, or may run, as uid 0",
-        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, DockerInspect, DockerEngine, Image],
+        applies_to: [Kubernetes, Compose, Dockerfile, DockerRun, Quadlet, DockerInspect, DockerEngine, Image],
         fixes: [step()],
         check: check,
     }

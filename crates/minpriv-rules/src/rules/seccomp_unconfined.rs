@@ -76,7 +76,7 @@ declare_rule! {
         id: "seccomp-unconfined",
         severity: High,
         summary: "seccomp is off (explicitly, or Kubernetes' default when no profile is set)",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check_with_context: check,
     }

@@ -86,7 +86,7 @@ declare_rule! {
         id: "selinux-disabled",
         severity: High,
         summary: "SELinux labelling is off or set to a privileged type, user or role",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

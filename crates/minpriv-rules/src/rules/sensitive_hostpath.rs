@@ -90,7 +90,7 @@ declare_rule! {
         id: "sensitive-hostpath",
         severity: High,
         summary: "a sensitive host path is mounted",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [minpriv_model::Step::RemoveHostPathMounts],
         check: check,
     }

@@ -13,22 +13,24 @@ pub(crate) const ANCHOR_LINE: u32 = 4;
 pub(crate) const VALUE_LINE: u32 = 9;
 
 /// Every input format.
-pub(crate) const ALL_SOURCES: [Source; 7] = [
+pub(crate) const ALL_SOURCES: [Source; 8] = [
     Source::Kubernetes,
     Source::Compose,
     Source::Dockerfile,
     Source::DockerRun,
     Source::DockerInspect,
+    Source::Quadlet,
     Source::DockerEngine,
     Source::Image,
 ];
 
 /// The formats that set runtime options.
-pub(crate) const RUNTIME_SOURCES: [Source; 5] = [
+pub(crate) const RUNTIME_SOURCES: [Source; 6] = [
     Source::Kubernetes,
     Source::Compose,
     Source::DockerRun,
     Source::DockerInspect,
+    Source::Quadlet,
     Source::DockerEngine,
 ];
 
@@ -79,6 +81,7 @@ fn workload(source: Source, posture: Posture) -> Workload {
         Source::Compose => ("service/app", Some("app")),
         Source::Dockerfile | Source::Image => ("stage/0", None),
         Source::DockerRun => ("command", Some("app")),
+        Source::Quadlet => ("container/app", Some("app")),
         Source::DockerInspect | Source::DockerEngine => ("container/app", Some("app")),
     };
     Workload {

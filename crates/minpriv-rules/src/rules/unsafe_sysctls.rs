@@ -79,7 +79,7 @@ declare_rule! {
         id: "unsafe-sysctls",
         severity: Medium,
         summary: "a sysctl outside the Kubernetes safe set is set",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         check: check,
     }
 }

@@ -72,7 +72,7 @@ declare_rule! {
         id: "writable-rootfs",
         severity: Low,
         summary: "the root filesystem is not read-only",
-        applies_to: [Kubernetes, Compose, DockerRun, DockerInspect, DockerEngine],
+        applies_to: [Kubernetes, Compose, DockerRun, Quadlet, DockerInspect, DockerEngine],
         fixes: [step()],
         check: check,
     }

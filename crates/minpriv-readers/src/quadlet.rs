@@ -1,0 +1,304 @@
+//! Podman Quadlet units (podman-systemd.unit(5)): `.container` units are containers; a
+//! `.pod` unit a container joins (`Pod=`) lends it the pod's host namespaces; `.kube` units run
+//! a Kubernetes YAML with `podman kube play`, which is read as Kubernetes on its own.
+//!
+//! Quadlet turns a `[Container]` section into one `podman run` command line, key by key
+//! (`AddCapability=` into `--cap-add`, `NoNewPrivileges=true` into
+//! `--security-opt=no-new-privileges`, `PodmanArgs=` appended as written, the image last). This
+//! reader does the same and reads the flags with the `podman run` flag parser of the command
+//! line reader, so that a key means exactly what its flag means; each flag's words carry the
+//! range of the key or value they came from, so every finding points at the unit's line.
+//! Keys as in Podman 5's generator (`pkg/systemd/quadlet/quadlet.go`): list keys
+//! (`AddCapability=`, `DropCapability=`, `Sysctl=`, `Mask=`, `Unmask=`) split on blanks with
+//! quotes, other repeated keys add one value each, an empty assignment empties a list, and the
+//! last assignment of a single-valued key wins. Quadlet drops no capability and sets no
+//! no-new-privileges by default (it did in Podman 4.4 and 4.5; current Podman does not).
+
+mod unit;
+
+use crate::command_line::{FileSpans, FileWord, Invocation, parse_run};
+use crate::shell::SourceMap;
+use crate::{InputError, ReadOutput, Resolver};
+use minpriv_model::{Container, ContainerRole, Located, Runtime, Source, Workload};
+use std::ops::Range;
+use unit::{Entry, Section};
+
+/// Keys whose value is a list of words, each its own flag.
+const WORD_LIST_KEYS: &[(&str, &str)] = &[
+    ("AddCapability", "cap-add"),
+    ("DropCapability", "cap-drop"),
+    ("Sysctl", "sysctl"),
+];
+
+/// Keys whose every assignment is one flag value.
+const VALUE_KEYS: &[(&str, &str)] = &[
+    ("Volume", "volume"),
+    ("Mount", "mount"),
+    ("PublishPort", "publish"),
+    ("AddDevice", "device"),
+    ("Tmpfs", "tmpfs"),
+    ("Network", "network"),
+];
+
+/// Single-valued keys that are one flag value (the last assignment wins).
+const LAST_VALUE_KEYS: &[(&str, &str)] = &[
+    ("UserNS", "userns"),
+    ("ContainerName", "name"),
+    ("Pod", "pod"),
+];
+
+/// Boolean keys that are a switch of `podman run`.
+const SWITCH_KEYS: &[(&str, &str)] = &[
+    ("ReadOnly", "read-only"),
+    ("ReadOnlyTmpfs", "read-only-tmpfs"),
+];
+
+/// Reads a Quadlet unit. `.container` sections become workloads; a `.kube` unit gets a note
+/// (its YAML is read as Kubernetes where the scan finds it); other units hold no container.
+pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
+    let mut out = ReadOutput::default();
+    let (sections, errors) = unit::parse(text);
+    let spans = FileSpans::new(text);
+    out.errors.extend(errors.into_iter().map(|e| InputError {
+        message: e.message,
+        span: Some(spans.span(e.range)),
+    }));
+    let containers: Vec<&Section> = sections.iter().filter(|s| s.name == "Container").collect();
+    if let Some(first) = containers.first() {
+        let entries: Vec<&Entry> = containers.iter().flat_map(|s| &s.entries).collect();
+        match container(text, &spans, first.header.clone(), &entries, resolver) {
+            Ok((workload, notes)) => {
+                out.workloads.push(workload);
+                out.notes.extend(notes);
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    for kube in sections.iter().filter(|s| s.name == "Kube") {
+        if let Some(yaml) = last(&kube.entries.iter().collect::<Vec<_>>(), "Yaml") {
+            out.notes.push(format!(
+                "the .kube unit (line {}) runs {} with `podman kube play`: that file's findings \
+                 are reported on it when the scan reads it",
+                spans.span(yaml.whole.clone()).line,
+                yaml.value
+            ));
+        }
+    }
+    out
+}
+
+/// The last assignment of `key`.
+fn last<'e>(entries: &[&'e Entry], key: &str) -> Option<&'e Entry> {
+    entries.iter().rev().find(|e| e.key == key).copied()
+}
+
+/// The assignments of a list key, after the last empty one (which empties the list).
+fn list<'e>(entries: &[&'e Entry], key: &str) -> Vec<&'e Entry> {
+    let all: Vec<&Entry> = entries.iter().filter(|e| e.key == key).copied().collect();
+    match all.iter().rposition(|e| e.value.trim().is_empty()) {
+        Some(reset) => all[reset + 1..].to_vec(),
+        None => all,
+    }
+}
+
+/// A flag word standing for a key: its text mapped as a whole to `at`.
+fn synthetic(text: String, at: Range<usize>) -> FileWord {
+    let mut map = SourceMap::default();
+    if text.is_empty() {
+        map = SourceMap::empty_at(at.start);
+    } else {
+        map.push(0..text.len(), at.clone(), false);
+    }
+    FileWord::new(text, at, map)
+}
+
+/// The word `text` taken from `local` of the entry's value.
+fn value_word(entry: &Entry, text: String, local: Range<usize>) -> FileWord {
+    let file = entry.map.range(local.clone());
+    if entry.value.get(local.clone()) == Some(text.as_str()) && !text.is_empty() {
+        FileWord::new(text, file, entry.map.slice(local))
+    } else {
+        synthetic(text, file)
+    }
+}
+
+fn boolean(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "true" | "on" => Some(true),
+        "0" | "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// The `podman run` words Quadlet would generate for `entries` (the image last), then the
+/// posture the flag parser reads from them.
+fn container(
+    text: &str,
+    spans: &FileSpans<'_>,
+    header: Range<usize>,
+    entries: &[&Entry],
+    resolver: &dyn Resolver,
+) -> Result<(Workload, Vec<String>), InputError> {
+    let mut args: Vec<FileWord> = Vec::new();
+    let flag = |name: &str, entry: &Entry| synthetic(format!("--{name}"), entry.key_range.clone());
+    let push_value = |args: &mut Vec<FileWord>, name: &str, entry: &Entry| {
+        args.push(flag(name, entry));
+        args.push(value_word(entry, entry.value.clone(), 0..entry.value.len()));
+    };
+
+    for (key, name) in WORD_LIST_KEYS {
+        for entry in list(entries, key) {
+            for (word, local) in unit::split_words(&entry.value) {
+                // Quadlet lower-cases capability names; the parser takes any case.
+                args.push(flag(name, entry));
+                args.push(value_word(entry, word, local));
+            }
+        }
+    }
+    for (key, name) in VALUE_KEYS {
+        for entry in list(entries, key) {
+            push_value(&mut args, name, entry);
+        }
+    }
+    for (key, name) in LAST_VALUE_KEYS {
+        if let Some(entry) = last(entries, key).filter(|e| !e.value.is_empty()) {
+            push_value(&mut args, name, entry);
+        }
+    }
+    for (key, name) in SWITCH_KEYS {
+        if let Some(entry) = last(entries, key)
+            && let Some(on) = boolean(&entry.value)
+        {
+            args.push(synthetic(format!("--{name}={on}"), entry.whole.clone()));
+        }
+    }
+    let security_opt = |args: &mut Vec<FileWord>, entry: &Entry, value: String| {
+        args.push(flag("security-opt", entry));
+        args.push(synthetic(value, entry.whole.clone()));
+    };
+    if let Some(entry) = last(entries, "NoNewPrivileges")
+        && let Some(on) = boolean(&entry.value)
+    {
+        security_opt(&mut args, entry, format!("no-new-privileges={on}"));
+    }
+    if let Some(entry) = last(entries, "SecurityLabelDisable")
+        && boolean(&entry.value) == Some(true)
+    {
+        security_opt(&mut args, entry, "label=disable".into());
+    }
+    for (key, label) in [
+        ("SecurityLabelType", "type"),
+        ("SecurityLabelLevel", "level"),
+    ] {
+        if let Some(entry) = last(entries, key).filter(|e| !e.value.is_empty()) {
+            security_opt(&mut args, entry, format!("label={label}:{}", entry.value));
+        }
+    }
+    if let Some(entry) = last(entries, "SeccompProfile") {
+        security_opt(&mut args, entry, format!("seccomp={}", entry.value));
+    }
+    for (key, opt) in [("Mask", "mask"), ("Unmask", "unmask")] {
+        for entry in list(entries, key) {
+            for (word, _) in unit::split_words(&entry.value) {
+                security_opt(&mut args, entry, format!("{opt}={word}"));
+            }
+        }
+    }
+    if let Some(user) = last(entries, "User") {
+        let group = last(entries, "Group").filter(|g| !g.value.is_empty());
+        let mut map = user.map.slice(0..user.value.len());
+        let mut value = user.value.clone();
+        if let Some(g) = group {
+            let from = value.len();
+            value.push(':');
+            value.push_str(&g.value);
+            // Reported at the user: the group only completes it.
+            map.push(from..value.len(), user.value_range(), false);
+        }
+        args.push(flag("user", user));
+        args.push(FileWord::new(value, user.value_range(), map));
+    }
+    // PodmanArgs: appended as written, split like a command line.
+    for entry in list(entries, "PodmanArgs") {
+        for (word, local) in unit::split_words(&entry.value) {
+            args.push(value_word(entry, word, local));
+        }
+    }
+
+    let Some(image) = last(entries, "Image").filter(|e| !e.value.is_empty()) else {
+        let rootfs = last(entries, "Rootfs").is_some();
+        let message = if rootfs {
+            "the container runs a root filesystem (Rootfs=), not an image: not read"
+        } else {
+            "the [Container] section has no Image= (Quadlet refuses it)"
+        };
+        return Err(InputError {
+            message: message.into(),
+            span: Some(spans.span(header)),
+        });
+    };
+    args.push(synthetic("--".into(), image.key_range.clone()));
+    args.push(value_word(image, image.value.clone(), 0..image.value.len()));
+
+    let invocation = Invocation {
+        runtime: Runtime::Podman,
+        program: header.clone(),
+        run_word: header.clone(),
+        args,
+    };
+    let Some(run) = parse_run(&invocation, spans) else {
+        return Err(InputError {
+            message: "the [Container] section could not be read as a podman run".into(),
+            span: Some(spans.span(header)),
+        });
+    };
+    let mut posture = run.posture;
+    let mut notes = run.notes;
+    // A pod unit the container joins lends it the pod's namespaces.
+    if let Some(pod) = last(entries, "Pod").filter(|e| e.value.ends_with(".pod")) {
+        let at = Some(spans.span(pod.value_range()));
+        match resolver.read_relative(&pod.value) {
+            Some(pod_text) => {
+                let (sections, _) = unit::parse(&pod_text);
+                let pod_entries: Vec<&Entry> = sections
+                    .iter()
+                    .filter(|s| s.name == "Pod")
+                    .flat_map(|s| &s.entries)
+                    .collect();
+                let host =
+                    |key: &str| last(&pod_entries, key).is_some_and(|e| e.value.trim() == "host");
+                // The container's own setting is where a finding points when it has one.
+                if host("Network") && !posture.host_network.value {
+                    posture.host_network = Located::written(true, at);
+                }
+                if host("UserNS") && !posture.host_userns.value {
+                    posture.host_userns = Located::written(true, at);
+                }
+            }
+            None => notes.push(format!(
+                "the pod unit {} (line {}) was not found: its settings are not known",
+                pod.value,
+                spans.span(pod.whole.clone()).line
+            )),
+        }
+    }
+    let _ = text;
+    let name = run.name.clone();
+    Ok((
+        Workload {
+            source: Source::Quadlet,
+            resource: match &name {
+                Some(n) => format!("container/{n}"),
+                None => "container".to_string(),
+            },
+            span: Some(spans.span(header)),
+            containers: vec![Container {
+                name,
+                role: ContainerRole::Regular,
+                posture,
+            }],
+            pod: None,
+        },
+        notes,
+    ))
+}

@@ -22,6 +22,12 @@ pub struct ConnectOptions {
     pub docker_host: Option<String>,
     /// `DOCKER_TLS_VERIFY` is set (TLS is not supported: such a host is refused with a reason).
     pub tls_verify: bool,
+    /// `CONTAINER_HOST`, Podman's variable for its remote API (`unix:///path`): used when
+    /// `DOCKER_HOST` is unset, and first with `podman`.
+    pub container_host: Option<String>,
+    /// Podman only (`--podman`): `CONTAINER_HOST`, else the rootless and rootful Podman
+    /// sockets; `DOCKER_HOST` and Docker's sockets are not tried.
+    pub podman: bool,
     /// `XDG_RUNTIME_DIR`, for rootless Docker and Podman sockets.
     pub xdg_runtime_dir: Option<String>,
     /// How long one endpoint may take to answer.
@@ -35,6 +41,8 @@ impl ConnectOptions {
         ConnectOptions {
             docker_host: var("DOCKER_HOST"),
             tls_verify: var("DOCKER_TLS_VERIFY").is_some_and(|v| v != "0"),
+            container_host: var("CONTAINER_HOST"),
+            podman: false,
             xdg_runtime_dir: var("XDG_RUNTIME_DIR"),
             timeout: DEFAULT_CONNECT_TIMEOUT,
         }
@@ -42,13 +50,23 @@ impl ConnectOptions {
 
     /// The endpoints to try, in order, and remarks for the error message.
     fn candidates(&self) -> (Vec<Attempt>, Vec<String>) {
-        if let Some(host) = &self.docker_host {
+        let host = if self.podman {
+            self.container_host.as_ref()
+        } else {
+            self.docker_host.as_ref().or(self.container_host.as_ref())
+        };
+        if let Some(host) = host {
             return (Vec::new(), vec![host.clone()]);
         }
         let runtime_dir = self.xdg_runtime_dir.clone().or_else(user_runtime_dir);
-        let mut sockets = vec![DOCKER_SOCKET.to_string()];
+        let mut sockets = Vec::new();
+        if !self.podman {
+            sockets.push(DOCKER_SOCKET.to_string());
+        }
         if let Some(dir) = &runtime_dir {
-            sockets.push(format!("{dir}/docker.sock"));
+            if !self.podman {
+                sockets.push(format!("{dir}/docker.sock"));
+            }
             sockets.push(format!("{dir}/podman/podman.sock"));
         }
         sockets.push(PODMAN_SOCKET.to_string());
@@ -60,7 +78,11 @@ impl ConnectOptions {
             }
         }
         let remark = Attempt {
-            endpoint: "DOCKER_HOST unset".into(),
+            endpoint: if self.podman {
+                "CONTAINER_HOST unset".into()
+            } else {
+                "DOCKER_HOST unset".into()
+            },
             problem: None,
         };
         (vec![remark], seen)
@@ -324,6 +346,8 @@ mod tests {
         let o = ConnectOptions {
             docker_host: None,
             tls_verify: false,
+            container_host: None,
+            podman: false,
             xdg_runtime_dir: Some("/run/user/1000".into()),
             timeout: DEFAULT_CONNECT_TIMEOUT,
         };
@@ -340,8 +364,40 @@ mod tests {
         );
         let with_host = ConnectOptions {
             docker_host: Some("tcp://127.0.0.1:2375".into()),
-            ..o
+            ..o.clone()
         };
         assert_eq!(with_host.candidates().1, vec!["tcp://127.0.0.1:2375"]);
+        // Podman's variable, when DOCKER_HOST is unset; first and alone with --podman.
+        let container_host = ConnectOptions {
+            container_host: Some("unix:///run/user/1000/podman/podman.sock".into()),
+            ..o.clone()
+        };
+        assert_eq!(
+            container_host.candidates().1,
+            vec!["unix:///run/user/1000/podman/podman.sock"]
+        );
+        let both = ConnectOptions {
+            docker_host: Some("tcp://127.0.0.1:2375".into()),
+            ..container_host.clone()
+        };
+        assert_eq!(both.candidates().1, vec!["tcp://127.0.0.1:2375"]);
+        let podman = ConnectOptions {
+            podman: true,
+            ..both
+        };
+        assert_eq!(
+            podman.candidates().1,
+            vec!["unix:///run/user/1000/podman/podman.sock"]
+        );
+        let podman_sockets = ConnectOptions { podman: true, ..o };
+        let (remarks, endpoints) = podman_sockets.candidates();
+        assert_eq!(remarks[0].endpoint, "CONTAINER_HOST unset");
+        assert_eq!(
+            endpoints,
+            vec![
+                "unix:///run/user/1000/podman/podman.sock",
+                "unix:///run/podman/podman.sock",
+            ]
+        );
     }
 }

@@ -26,6 +26,9 @@ const STDIN_IMAGE_NAME: &str = "stdin";
 pub struct LiveOptions {
     /// Audit the containers of the engine (`--docker`); `paths` then names containers.
     pub docker: bool,
+    /// With `docker`: connect to Podman only (`--podman`: `CONTAINER_HOST`, else Podman's
+    /// rootless and rootful sockets).
+    pub podman: bool,
     /// With `docker`: stopped and created containers too (`--all`).
     pub all: bool,
     /// Images of the engine's local store to audit (`--image`).
@@ -66,9 +69,15 @@ impl Live {
     /// Connects to the engine when --docker, --image or --resolve-images needs one.
     pub fn new(options: LiveOptions) -> Live {
         let needed = options.docker || !options.images.is_empty() || options.resolve_images;
+        let podman = options.podman;
         Live {
             options,
-            engine: needed.then(Engine::connect),
+            engine: needed.then(|| {
+                Engine::connect_with(&minpriv_engine::ConnectOptions {
+                    podman,
+                    ..minpriv_engine::ConnectOptions::from_env()
+                })
+            }),
             lookups: Mutex::new(()),
         }
     }

@@ -210,11 +210,19 @@ pub struct ScanArgs {
     /// Compose's containers are grouped by project and service. The engine is DOCKER_HOST, else
     /// the first that answers of /var/run/docker.sock, rootless Docker and Podman. Exits with 2
     /// when no engine answers.
-    #[arg(long)]
+    #[arg(long, group = "engine_audit")]
     pub docker: bool,
 
-    /// With --docker: audit stopped and created containers too, not only running ones.
-    #[arg(long, requires = "docker")]
+    /// --docker through Podman: CONTAINER_HOST, else Podman's rootless
+    /// ($XDG_RUNTIME_DIR/podman/podman.sock) and rootful (/run/podman/podman.sock) sockets, judged
+    /// with Podman's defaults. Needs the API service (`podman system service`, or
+    /// `systemctl enable --now podman.socket`).
+    #[arg(long, group = "engine_audit")]
+    pub podman: bool,
+
+    /// With --docker or --podman: audit stopped and created containers too, not only running
+    /// ones.
+    #[arg(long, requires = "engine_audit")]
     pub all: bool,
 
     /// Audit image NAME of the local engine (repeatable): its layers are read for setuid/setgid

@@ -16,6 +16,7 @@ use bollard::query_parameters::{
     ListContainersOptions, LogsOptions, RemoveContainerOptions,
 };
 use futures_util::{StreamExt, stream};
+use minpriv_model::Runtime;
 use serde::{Serialize, Serializer};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -355,7 +356,7 @@ impl<'e> Session<'e> {
         let n = self.created.get() + 1;
         self.created.set(n);
         let name = format!("minpriv-verify-{}-{n}", self.run_id);
-        let mut body = create_body(spec, &self.run_id);
+        let mut body = create_body(spec, &self.run_id, self.engine.runtime());
         if let (Some(parent), Some(host)) = (cgroup_parent, body.host_config.as_mut()) {
             host.cgroup_parent = Some(parent.to_string());
         }
@@ -676,8 +677,19 @@ async fn changes(docker: &Docker, id: &str) -> Result<Vec<FsChange>, ApiError> {
     Ok(list)
 }
 
+/// The tmpfs options of a run as `user` on `runtime`: Podman refuses `uid=`/`gid=` ("unknown
+/// mount option") and takes `U` (chown the tmpfs to the container's user) instead.
+fn engine_tmpfs_options(user: Option<&str>, runtime: Runtime) -> String {
+    let docker = tmpfs_options(user);
+    if runtime == Runtime::Podman && !docker.is_empty() {
+        "U".to_string()
+    } else {
+        docker
+    }
+}
+
 /// The engine's create request for `spec`.
-fn create_body(spec: &RunSpec, run_id: &str) -> ContainerCreateBody {
+fn create_body(spec: &RunSpec, run_id: &str, runtime: Runtime) -> ContainerCreateBody {
     let mut security_opt = Vec::new();
     if spec.no_new_privileges {
         security_opt.push("no-new-privileges:true".to_string());
@@ -746,7 +758,12 @@ fn create_body(spec: &RunSpec, run_id: &str) -> ContainerCreateBody {
         tmpfs: Some(
             spec.tmpfs
                 .iter()
-                .map(|t| (t.clone(), tmpfs_options(spec.user.as_deref())))
+                .map(|t| {
+                    (
+                        t.clone(),
+                        engine_tmpfs_options(spec.user.as_deref(), runtime),
+                    )
+                })
                 .collect(),
         ),
         network_mode: Some(spec.network.clone()),

@@ -777,14 +777,30 @@ pub enum ChangeKind {
 /// below it may be a file, which no tmpfs can hold. Changes at or under `ignore` (the run's own
 /// mount points) are left out; nested results are merged into the outermost.
 pub fn tmpfs_for_changes(changes: &[FsChange], ignore: &[String]) -> Result<Vec<String>, String> {
+    let under = |path: &str, dir: &str| {
+        path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+    };
+    // Mount points the runtime itself creates in an image that lacks them (Podman adds `/etc`
+    // for the /etc/hosts, /etc/hostname and /etc/resolv.conf it mounts): no write of the
+    // app's, as long as nothing below them changed.
+    let runtime_made = |c: &FsChange| {
+        c.kind == ChangeKind::Added
+            && RUNTIME_MOUNT_POINTS.contains(&c.path.as_str())
+            && !changes
+                .iter()
+                .any(|o| o.path != c.path && under(&o.path, &c.path))
+    };
+    let changes: Vec<FsChange> = changes
+        .iter()
+        .filter(|c| !runtime_made(c))
+        .cloned()
+        .collect();
+    let changes = changes.as_slice();
     let added: BTreeSet<&str> = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Added)
         .map(|c| c.path.as_str())
         .collect();
-    let under = |path: &str, dir: &str| {
-        path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
-    };
     let mut dirs = BTreeSet::new();
     for c in changes {
         let is_parent = changes
@@ -831,6 +847,20 @@ pub fn tmpfs_for_changes(changes: &[FsChange], ignore: &[String]) -> Result<Vec<
         .filter(|d| !all.iter().any(|o| o != d && under(d, o)))
         .collect())
 }
+
+/// Paths a container runtime creates as mount points when the image lacks them.
+const RUNTIME_MOUNT_POINTS: &[&str] = &[
+    "/etc",
+    "/etc/hosts",
+    "/etc/hostname",
+    "/etc/resolv.conf",
+    "/run",
+    "/run/.containerenv",
+    "/run/secrets",
+    "/dev",
+    "/proc",
+    "/sys",
+];
 
 fn parent(path: &str) -> Option<&str> {
     let trimmed = path.trim_end_matches('/');
@@ -916,6 +946,21 @@ mod tests {
             ..change(Modified, "/tmp")
         };
         assert_eq!(tmpfs_for_changes(&[tmp], &[]).unwrap(), vec!["/tmp"]);
+        // Podman adds /etc to an image without one, for the files it mounts there: not the
+        // app's write. A file the app writes below it still is.
+        assert!(
+            tmpfs_for_changes(&[change(Added, "/etc")], &[])
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            tmpfs_for_changes(
+                &[change(Added, "/etc"), change(Added, "/etc/app.conf")],
+                &[]
+            )
+            .unwrap(),
+            vec!["/etc"]
+        );
         assert!(tmpfs_for_changes(&[change(Added, "/x")], &[]).is_err());
         assert!(tmpfs_for_changes(&[], &[]).unwrap().is_empty());
         assert_eq!(tmpfs_options(Some("65532:65532")), "uid=65532,gid=65532");

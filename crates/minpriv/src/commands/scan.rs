@@ -46,7 +46,8 @@ fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
 /// The flags of `minpriv scan` that ask for live inputs.
 fn live_options(args: &ScanArgs) -> LiveOptions {
     LiveOptions {
-        docker: args.docker,
+        docker: args.docker || args.podman,
+        podman: args.podman,
         all: args.all,
         images: args.images.clone(),
         image_archives: args.image_archives.clone(),

@@ -53,6 +53,16 @@ pub trait Resolver: Sync {
     }
     /// An environment variable, for Compose interpolation.
     fn env(&self, name: &str) -> Option<String>;
+    /// The name of the file being read (`web.container`), when known: a Quadlet unit finds
+    /// its drop-in folder (`web.container.d/`) by it.
+    fn own_name(&self) -> Option<String> {
+        None
+    }
+    /// The names of the regular files in the folder `relative` (to the folder of the file
+    /// being read), sorted; empty when it does not exist or may not be read.
+    fn list_relative(&self, _relative: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A [`Resolver`] that knows no files and no environment (for tests and standard input).

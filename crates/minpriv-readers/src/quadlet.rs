@@ -65,7 +65,12 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
     }));
     let containers: Vec<&Section> = sections.iter().filter(|s| s.name == "Container").collect();
     if let Some(first) = containers.first() {
-        let entries: Vec<&Entry> = containers.iter().flat_map(|s| &s.entries).collect();
+        let dropped_in = drop_ins(resolver, first.header.clone(), &spans, &mut out.notes);
+        let entries: Vec<&Entry> = containers
+            .iter()
+            .flat_map(|s| &s.entries)
+            .chain(&dropped_in)
+            .collect();
         match container(text, &spans, first.header.clone(), &entries, resolver) {
             Ok((workload, notes)) => {
                 out.workloads.push(workload);
@@ -85,6 +90,72 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
         }
     }
     out
+}
+
+/// The `[Container]` assignments of the unit's drop-in files (`web.container.d/*.conf`, in
+/// name order, after the unit's own: they override it, as systemd applies them). A value from a
+/// drop-in is reported at the unit's `[Container]` header, and a note names the file and its
+/// keys: a finding of one file cannot point into another.
+fn drop_ins(
+    resolver: &dyn Resolver,
+    header: Range<usize>,
+    spans: &FileSpans<'_>,
+    notes: &mut Vec<String>,
+) -> Vec<Entry> {
+    let Some(name) = resolver.own_name() else {
+        return Vec::new();
+    };
+    let folder = format!("{name}.d");
+    let mut entries = Vec::new();
+    for file in resolver
+        .list_relative(&folder)
+        .into_iter()
+        .filter(|f| f.ends_with(".conf"))
+    {
+        let relative = format!("{folder}/{file}");
+        let Some(text) = resolver.read_relative(&relative) else {
+            continue;
+        };
+        let (sections, errors) = unit::parse(&text);
+        if !errors.is_empty() {
+            notes.push(format!(
+                "{relative}: {} line(s) could not be read (first: {})",
+                errors.len(),
+                errors[0].message
+            ));
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for entry in sections
+            .iter()
+            .filter(|s| s.name == "Container")
+            .flat_map(|s| &s.entries)
+        {
+            if !keys.contains(&entry.key) {
+                keys.push(entry.key.clone());
+            }
+            let mut map = SourceMap::default();
+            if entry.value.is_empty() {
+                map = SourceMap::empty_at(header.start);
+            } else {
+                map.push(0..entry.value.len(), header.clone(), false);
+            }
+            entries.push(Entry {
+                key: entry.key.clone(),
+                key_range: header.clone(),
+                value: entry.value.clone(),
+                map,
+                whole: header.clone(),
+            });
+        }
+        if !keys.is_empty() {
+            notes.push(format!(
+                "the drop-in {relative} sets {}: findings about them point at [Container] (line {})",
+                keys.join(", "),
+                spans.span(header.clone()).line
+            ));
+        }
+    }
+    entries
 }
 
 /// The last assignment of `key`.

@@ -7,7 +7,8 @@ use minpriv_model::{
 use minpriv_readers::{Format, ReadOutput, Resolver, detect_format, quadlet};
 use std::path::{Path, PathBuf};
 
-struct Folder(PathBuf);
+/// The fixtures folder, reading the file `.1` (for its drop-ins).
+struct Folder(PathBuf, Option<String>);
 
 impl Resolver for Folder {
     fn read_relative(&self, relative: &str) -> Option<String> {
@@ -15,6 +16,20 @@ impl Resolver for Folder {
     }
     fn env(&self, _name: &str) -> Option<String> {
         None
+    }
+    fn own_name(&self) -> Option<String> {
+        self.1.clone()
+    }
+    fn list_relative(&self, relative: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.0.join(relative))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 }
 
@@ -24,7 +39,7 @@ fn folder() -> PathBuf {
 
 fn read(name: &str) -> (String, ReadOutput) {
     let text = std::fs::read_to_string(folder().join(name)).unwrap();
-    let out = quadlet::read(&text, &Folder(folder()));
+    let out = quadlet::read(&text, &Folder(folder(), Some(name.to_string())));
     (text, out)
 }
 
@@ -208,4 +223,31 @@ fn hostile_units_never_panic() {
     ] {
         let _ = quadlet::read(text, &minpriv_readers::NoResolver);
     }
+}
+
+#[test]
+fn drop_ins_override_the_unit_in_name_order() {
+    let (text, out) = read("overridden.container");
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let p = only(&out);
+    let added: Vec<&CapSpec> = p.cap_add.iter().map(|c| &c.value).collect();
+    assert_eq!(added, vec![&CapSpec::Cap(Capability::SYS_ADMIN)]);
+    assert!(!p.read_only_rootfs.value, "10-caps.conf turns it off");
+    assert_eq!(
+        p.user.value.as_deref(),
+        Some("0"),
+        "20-user.conf comes last"
+    );
+    // Findings from a drop-in point at the unit's [Container] header.
+    assert_eq!(at(&text, p.cap_add[0].span), (1, "[Container]"));
+    assert!(!p.privileged.value, "notes.txt is no drop-in");
+    let notes = out.notes.join("\n");
+    assert!(
+        notes.contains("overridden.container.d/10-caps.conf sets AddCapability, ReadOnly")
+            && notes.contains("overridden.container.d/20-user.conf sets User"),
+        "{notes}"
+    );
+    // Without knowing its own name, the unit is read alone.
+    let alone = quadlet::read(&text, &Folder(folder(), None));
+    assert!(only(&alone).read_only_rootfs.value);
 }

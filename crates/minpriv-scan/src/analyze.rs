@@ -295,7 +295,11 @@ fn read_and_check(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let resolver = FsResolver::new(folder, access);
+    let name = candidate
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let resolver = FsResolver::for_file(folder, name, access);
     let (file, notes) = analyze_text_with(
         candidate.display.clone(),
         text,

@@ -99,6 +99,8 @@ fn work_tree_of(folder: &Path) -> Option<PathBuf> {
 pub struct FsResolver {
     folder: PathBuf,
     access: Access,
+    /// The scanned file's name, when known.
+    name: Option<String>,
 }
 
 /// Why a file named by a scanned file is not read.
@@ -162,6 +164,15 @@ impl FsResolver {
         FsResolver {
             folder,
             access: access.clone(),
+            name: None,
+        }
+    }
+
+    /// The same, for the file named `name` in that folder.
+    pub fn for_file(folder: PathBuf, name: Option<String>, access: &Access) -> FsResolver {
+        FsResolver {
+            name,
+            ..FsResolver::new(folder, access)
         }
     }
 
@@ -187,6 +198,33 @@ impl Resolver for FsResolver {
         } else {
             None
         }
+    }
+
+    fn own_name(&self) -> Option<String> {
+        self.name.clone()
+    }
+
+    fn list_relative(&self, relative: &str) -> Vec<String> {
+        let dir = self.folder.join(relative);
+        let Ok(canonical) = std::fs::canonicalize(&dir) else {
+            return Vec::new();
+        };
+        if let Some(within) = &self.access.within
+            && !within.iter().any(|folder| canonical.starts_with(folder))
+        {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&canonical)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 }
 

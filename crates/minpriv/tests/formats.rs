@@ -329,7 +329,7 @@ fn output_into_a_read_only_folder_fails_without_a_trace() {
 }
 
 /// Quadlet units through the CLI: findings at the unit's lines, in Quadlet's words, in JSON and
-/// SARIF; a hardened unit is clean.
+/// SARIF; a hardened unit is clean but for what its drop-in adds.
 #[test]
 fn quadlet_units_are_scanned_with_their_lines_and_quadlet_remediations() {
     let (code, text) = scan(&["quadlet", "--format", "json"]);
@@ -363,11 +363,24 @@ fn quadlet_units_are_scanned_with_their_lines_and_quadlet_remediations() {
             .unwrap()
             .contains("NoNewPrivileges=true")
     );
+    // The hardened unit's only finding comes from its drop-in, reported at [Container].
+    let api: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["path"] == "quadlet/api.container")
+        .collect();
+    assert_eq!(api.len(), 1, "{text}");
+    assert_eq!(api[0]["rule"], "dangerous-cap-added");
+    assert_eq!(api[0]["line"], 1);
     assert!(
-        findings
+        report["notes"]
+            .as_array()
+            .unwrap()
             .iter()
-            .all(|f| f["path"] == "quadlet/agent.container"),
-        "the hardened unit has findings: {text}"
+            .any(|n| n["message"]
+                .as_str()
+                .unwrap()
+                .contains("api.container.d/10-debug.conf")),
+        "{text}"
     );
     let (_, sarif) = scan(&["quadlet", "--format", "sarif"]);
     valid_sarif(&sarif);

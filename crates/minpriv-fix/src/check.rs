@@ -45,6 +45,9 @@ pub fn verify(
     if before.format == Format::Dockerfile {
         dockerfile_instructions(before.text, after, fixed)?;
     }
+    if before.format == Format::Quadlet {
+        quadlet_assignments(before.text, after)?;
+    }
     let output = minpriv_readers::read(before.format, after, resolver);
     if let Some(err) = output.errors.first() {
         return Err(format!("the edited file would not read: {}", err.message));
@@ -167,6 +170,40 @@ fn dockerfile_instructions(
     }
     if new_kinds != old_kinds {
         return Err("the edited Dockerfile's instructions differ beyond the added USER".into());
+    }
+    Ok(())
+}
+
+/// Keys of `[Container]` a Quadlet fix may set, add or remove.
+const QUADLET_FIXED_KEYS: &[&str] = &[
+    "AddCapability",
+    "DropCapability",
+    "NoNewPrivileges",
+    "ReadOnly",
+    "Tmpfs",
+    "User",
+    "Group",
+    "SeccompProfile",
+];
+
+/// The edited unit must parse and hold every assignment of the original but those of the keys
+/// a fix writes: other sections and other `[Container]` keys unchanged, in order.
+fn quadlet_assignments(before: &str, after: &str) -> Result<(), String> {
+    let kept = |text: &str| {
+        minpriv_readers::quadlet::layout(text).map(|l| {
+            l.assignments
+                .into_iter()
+                .filter(|a| {
+                    a.section != "Container" || !QUADLET_FIXED_KEYS.contains(&a.key.as_str())
+                })
+                .map(|a| (a.section, a.key, a.value))
+                .collect::<Vec<_>>()
+        })
+    };
+    let old = kept(before).ok_or("the unit does not parse")?;
+    let new = kept(after).ok_or("the edited unit would not parse")?;
+    if old != new {
+        return Err("the edited unit changes more than the fixed keys".into());
     }
     Ok(())
 }

@@ -43,6 +43,7 @@ mod dockerfile;
 pub mod edit;
 mod kubernetes;
 pub mod plan;
+mod quadlet;
 mod safety_table;
 pub mod yaml_doc;
 pub mod yaml_patch;
@@ -242,8 +243,7 @@ fn fix_settings(
         Format::Yaml => Format::Kubernetes,
         other => other,
     };
-    // Quadlet units get no fixes yet (their renderer is still to be written).
-    if matches!(format, Format::DockerInspect | Format::Quadlet) {
+    if format == Format::DockerInspect {
         return Ok(FileFix::default());
     }
     let yaml_doc = match format {
@@ -572,6 +572,13 @@ fn render(
                 )?;
                 edits.append(&mut editor.edits);
                 masks.extend(editor.masks);
+            }
+            Ok(())
+        }
+        Format::Quadlet => {
+            for (wi, ci, plan) in group {
+                let posture = &workloads[*wi].containers[*ci].posture;
+                edits.extend(quadlet::render_unit(text, posture, &changes(plan))?);
             }
             Ok(())
         }

@@ -49,6 +49,7 @@ fn renders(source: Source, step: &Step, posture: &Posture) -> Renders {
         Source::Compose => crate::compose::renders(step),
         Source::DockerRun => crate::command_line::renders(step, posture),
         Source::Dockerfile => crate::dockerfile::renders(step),
+        Source::Quadlet => crate::quadlet::renders(step),
         _ => Renders::No,
     }
 }
@@ -59,6 +60,7 @@ fn summary_in(source: Source, step: &Step) -> String {
         Source::Kubernetes => crate::kubernetes::summary(step),
         Source::Dockerfile => crate::dockerfile::summary(step),
         Source::Compose => crate::compose::summary(step),
+        Source::Quadlet => crate::quadlet::summary(step),
         _ => crate::command_line::summary(step),
     }
 }

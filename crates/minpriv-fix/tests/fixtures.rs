@@ -173,6 +173,31 @@ fn compose() {
 }
 
 #[test]
+fn quadlet() {
+    check(&[
+        case("quadlet/web.container", "quadlet/web.safe.container", false),
+        case(
+            "quadlet/web.container",
+            "quadlet/web.unsafe.container",
+            true,
+        ),
+        Case {
+            minimize: true,
+            ..case(
+                "quadlet/web.container",
+                "quadlet/web.minimized.container",
+                true,
+            )
+        },
+        case(
+            "quadlet/no-final-newline.container",
+            "quadlet/no-final-newline.unsafe.container",
+            true,
+        ),
+    ]);
+}
+
+#[test]
 fn dockerfile() {
     check(&[
         case("dockerfile/Dockerfile", "dockerfile/Dockerfile.safe", false),

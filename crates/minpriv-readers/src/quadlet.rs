@@ -373,3 +373,69 @@ fn container(
         notes,
     ))
 }
+
+/// One assignment of a unit, where the fixer can edit it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The section it is in.
+    pub section: String,
+    /// The key.
+    pub key: String,
+    /// The value (continuations joined).
+    pub value: String,
+    /// Its lines: from the start of the key's line to the end of the value's last line,
+    /// newline included.
+    pub lines: Range<usize>,
+    /// Where the value is (empty at the `=` for an empty value).
+    pub value_range: Range<usize>,
+}
+
+/// Where the fixer may add lines to a unit's `[Container]` section and what it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitLayout {
+    /// Every assignment of the unit, in file order.
+    pub assignments: Vec<Assignment>,
+    /// Where a new `[Container]` line goes: after the last line of the last `[Container]`
+    /// section that holds an assignment, else after its header.
+    pub insert_at: usize,
+    /// True when the text at `insert_at` does not start a line (the file ends without a
+    /// newline there): an insertion must begin with one.
+    pub needs_newline: bool,
+}
+
+/// The layout of a unit with a `[Container]` section; `None` without one or when a line does
+/// not parse (a fixer must not edit what it cannot read).
+pub fn layout(text: &str) -> Option<UnitLayout> {
+    let (sections, errors) = unit::parse(text);
+    if !errors.is_empty() {
+        return None;
+    }
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut assignments = Vec::new();
+    let mut insert_at = None;
+    for s in &sections {
+        for e in &s.entries {
+            let lines = line_start(e.whole.start)..line_end(e.whole.end.max(e.whole.start));
+            assignments.push(Assignment {
+                section: s.name.clone(),
+                key: e.key.clone(),
+                value: e.value.clone(),
+                lines,
+                value_range: e.value_range(),
+            });
+        }
+        if s.name == "Container" {
+            insert_at = Some(match s.entries.last() {
+                Some(e) => line_end(e.whole.end.max(e.whole.start)),
+                None => line_end(s.header.end),
+            });
+        }
+    }
+    let insert_at = insert_at?;
+    Some(UnitLayout {
+        assignments,
+        insert_at,
+        needs_newline: insert_at > 0 && !text[..insert_at].ends_with('\n'),
+    })
+}

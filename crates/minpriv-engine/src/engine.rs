@@ -89,6 +89,21 @@ impl ConnectOptions {
     }
 }
 
+/// The uid owning the socket of a `unix://` endpoint.
+fn socket_owner(endpoint: &str) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let path = endpoint.strip_prefix("unix://")?;
+        std::fs::metadata(path).ok().map(|m| m.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = endpoint;
+        None
+    }
+}
+
 /// `/run/user/UID` when `XDG_RUNTIME_DIR` is unset (a login without a session manager).
 fn user_runtime_dir() -> Option<String> {
     #[cfg(unix)]
@@ -316,7 +331,12 @@ fn try_endpoint(
     } else {
         Runtime::Docker
     };
-    let security = DaemonSecurity::parse(info.security_options.as_deref().unwrap_or_default());
+    let mut security = DaemonSecurity::parse(info.security_options.as_deref().unwrap_or_default());
+    // Podman's Docker-compatible /info does not say it runs rootless; a socket a non-root user
+    // owns does (rootful Podman's is root's).
+    if kind == Runtime::Podman && socket_owner(endpoint).is_some_and(|uid| uid != 0) {
+        security.rootless = true;
+    }
     let server_version = version.version.unwrap_or_default();
     let api_version = docker.client_version().to_string();
     Ok((docker, kind, security, server_version, api_version))

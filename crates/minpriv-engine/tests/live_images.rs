@@ -199,3 +199,43 @@ fn connects_over_tcp() {
     assert_eq!(over_tcp.server_version(), engine.server_version());
     over_tcp.audit_containers(false, &[]).unwrap();
 }
+
+/// An image's `io.containers.capabilities` label (Podman's default capabilities for it) is read
+/// from its configuration, through the engine and from a `docker save` file alike.
+#[test]
+fn the_capability_label_of_an_image_is_read() {
+    let Some(engine) = engine_or_skip("the_capability_label_of_an_image_is_read") else {
+        return;
+    };
+    let mut cleanup = Cleanup::new();
+    let tag = unique("labelled:1");
+    cleanup.image(&tag);
+    let rootfs = TarBuilder::new().busybox().finish();
+    docker_import(
+        &rootfs,
+        &tag,
+        &["LABEL io.containers.capabilities=CHOWN,SYS_ADMIN"],
+    );
+    let live = scan_image(&engine, &tag).unwrap();
+    let posture = &live.images[0].workload().containers[0].posture;
+    assert_eq!(
+        posture.capability_label.value.as_deref(),
+        Some("CHOWN,SYS_ADMIN")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("labelled.tar");
+    docker(&["save", "-o", archive.to_str().unwrap(), &tag]);
+    let saved = scan_image_archive(&archive).unwrap();
+    assert_eq!(
+        saved.images[0].capability_label.as_deref(),
+        Some("CHOWN,SYS_ADMIN")
+    );
+    assert!(
+        saved.images[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("Podman gives its containers exactly")),
+        "{:?}",
+        saved.images[0].notes
+    );
+}

@@ -170,10 +170,12 @@ impl PrivilegeView {
             }
             .weaknesses(),
             proc_unmasked: posture.proc_mount.value == ProcMount::Unmasked,
+            // An image's capability label grants by default what a run would add by name.
             risky_adds: posture
                 .cap_add
                 .iter()
                 .map(|c| c.value.clone())
+                .chain(posture.label_capabilities())
                 .filter(|c| !matches!(c, CapSpec::Cap(cap) if PSS_BASELINE_ADDABLE.contains(cap)))
                 .collect(),
             drops_all: posture.drops_all_capabilities(),
@@ -416,7 +418,11 @@ impl Growth {
             | Growth::BoundingCapabilities { .. } => {
                 vec!["dangerous-cap-added", "caps-not-dropped"]
             }
-            Growth::CapabilitiesAdded { .. } => vec!["dangerous-cap-added", "restricted-cap-added"],
+            Growth::CapabilitiesAdded { .. } => vec![
+                "dangerous-cap-added",
+                "restricted-cap-added",
+                "dangerous-cap-label",
+            ],
             Growth::DropAllRemoved => vec!["caps-not-dropped"],
             Growth::HostNamespaces(names) => names
                 .iter()

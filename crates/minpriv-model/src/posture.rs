@@ -278,6 +278,29 @@ pub struct Posture {
     pub automount_service_account_token: Located<Option<bool>>,
     /// Files given a setuid/setgid bit (Dockerfile `chmod u+s`, files found in an image).
     pub setuid_files: Vec<Located<String>>,
+    /// The image's `io.containers.capabilities` label (a Dockerfile's `LABEL`, an image's
+    /// configuration): the capabilities Podman gives its containers by default, as written.
+    #[serde(skip_serializing_if = "capability_label_unset")]
+    pub capability_label: Located<Option<String>>,
+}
+
+fn capability_label_unset(label: &Located<Option<String>>) -> bool {
+    label.value.is_none()
+}
+
+impl Posture {
+    /// The capabilities the image's `io.containers.capabilities` label names (comma- or
+    /// blank-separated, any spelling Podman takes).
+    pub fn label_capabilities(&self) -> Vec<CapSpec> {
+        self.capability_label
+            .value
+            .as_deref()
+            .unwrap_or_default()
+            .split([',', ' '])
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| CapSpec::parse(c.trim()))
+            .collect()
+    }
 }
 
 impl Posture {
@@ -319,6 +342,7 @@ impl Posture {
             image: Located::default_at(None, anchor),
             automount_service_account_token: Located::default_at(None, anchor),
             setuid_files: Vec::new(),
+            capability_label: Located::default_at(None, anchor),
         }
     }
 

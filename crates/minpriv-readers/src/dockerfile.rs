@@ -150,6 +150,9 @@ fn workload(spans: &mut SpanMaker<'_>, stage: StageBuild) -> Workload {
         .into_iter()
         .map(|file| Located::written(file.path, Some(spans.span(file.span))))
         .collect();
+    if let Some((label, range)) = stage.capability_label {
+        posture.capability_label = Located::written(Some(label), Some(spans.span(range)));
+    }
     Workload {
         source: Source::Dockerfile,
         resource: stage.resource,

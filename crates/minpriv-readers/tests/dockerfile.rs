@@ -695,3 +695,34 @@ fn no_panics_on_token_soup() {
         let _ = image_user(&text, &[("X".to_owned(), "y".to_owned())], Some("s0"));
     }
 }
+
+/// The final stage's `io.containers.capabilities` label, quoted or not, among other keys,
+/// from a stage it is built from too; reported at the `LABEL`'s arguments.
+#[test]
+fn the_capability_label_is_read_where_it_is_written() {
+    let text = "FROM debian:12 AS base\nLABEL maintainer=me io.containers.capabilities=\"CHOWN,SYS_ADMIN\"\n\
+                FROM base\nUSER 10001\n";
+    let out = read(text);
+    let p = &out.workloads[0].containers[0].posture;
+    assert_eq!(p.capability_label.value.as_deref(), Some("CHOWN,SYS_ADMIN"));
+    let span = p.capability_label.span.expect("a span");
+    assert_eq!(span.line, 2);
+    assert!(text[span.start..span.end].contains("io.containers.capabilities"));
+    let plain = read("FROM scratch\nLABEL io.containers.capabilities=CHOWN\n");
+    assert_eq!(
+        plain.workloads[0].containers[0]
+            .posture
+            .capability_label
+            .value
+            .as_deref(),
+        Some("CHOWN")
+    );
+    let none = read("FROM scratch\nLABEL my.io.containers.capabilities=SYS_ADMIN\n");
+    assert_eq!(
+        none.workloads[0].containers[0]
+            .posture
+            .capability_label
+            .value,
+        None
+    );
+}

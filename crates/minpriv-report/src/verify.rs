@@ -388,7 +388,7 @@ pub fn minimize_json(
         "seccomp": if m.seccomp.as_ref().is_some_and(|p| p.passed) { "profile" } else { "default" },
         "seccomp_profile": m.seccomp,
         "trace": m.trace,
-        "capability_label": capability_label(m),
+        "capability_label": (!m.capabilities.is_empty()).then(|| capability_label(m)),
         "binds_low_port": m.binds_low_port,
         "kept_privileges": m.kept_privileges,
         "capability_search": m.capability_search,
@@ -499,10 +499,12 @@ pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration)
             ev.syscalls.len()
         ));
     }
-    s.push_str(&format!(
-        "\nDockerfile (Podman's default capabilities for the image):\n  {}\n",
-        capability_label(m)
-    ));
+    if !m.capabilities.is_empty() {
+        s.push_str(&format!(
+            "\nDockerfile (Podman's default capabilities for the image):\n  {}\n",
+            capability_label(m)
+        ));
+    }
     s.push_str(&format!("\ndocker run:\n  {}\n", r.docker_run));
     s.push_str("\ncompose:\n");
     for line in r.compose.lines() {

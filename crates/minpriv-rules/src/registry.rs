@@ -4,7 +4,7 @@ use crate::Rule;
 use crate::rules::*;
 
 /// Every rule in rule-table order. Findings of one container come out in this order.
-static RULES: [&dyn Rule; 32] = [
+static RULES: [&dyn Rule; 33] = [
     &Privileged,
     &DockerSocketMount,
     &HostPid,
@@ -36,6 +36,7 @@ static RULES: [&dyn Rule; 32] = [
     &ImageUntrustedRegistry,
     &SetuidFiles,
     &ServiceAccountToken,
+    &DangerousCapLabel,
     &InvalidInput,
 ];
 
@@ -136,6 +137,7 @@ mod tests {
         ("image-untrusted-registry", Severity::High),
         ("setuid-files", Severity::Medium),
         ("service-account-token", Severity::Info),
+        ("dangerous-cap-label", Severity::High),
         ("invalid-input", Severity::High),
     ];
 

@@ -125,6 +125,19 @@ impl Live {
                 .collect();
             match &self.engine {
                 Some(Ok(engine)) => {
+                    if engine.security().rootless {
+                        outcomes.push(Outcome::Skipped(Note::about(
+                            None,
+                            format!(
+                                "{} runs rootless: root in its containers is the user who runs \
+                                 the engine on the host, not host root. A breakout lands as that \
+                                 user, with everything it owns; findings keep their severity, \
+                                 since inside the container root still holds the container's \
+                                 capabilities",
+                                engine.endpoint()
+                            ),
+                        )));
+                    }
                     outcomes.extend(audit_containers(engine, options.all, &names, profile));
                 }
                 Some(Err(e)) => outcomes.push(unreadable("--docker", e)),

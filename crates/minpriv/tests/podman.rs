@@ -281,3 +281,77 @@ fn verify_and_minimize_run_through_podman() {
         .unwrap();
     assert!(left.is_empty(), "containers left: {left}");
 }
+
+/// Rootless Podman, as the user `MINPRIV_ROOTLESS_USER` (with subuid/subgid ranges; `.ci/run`
+/// makes one): verify and minimize run through that user's API service, and the live audit
+/// says what root in a rootless container is. Skipped loudly without such a user; failed
+/// instead when `MINPRIV_REQUIRE_PODMAN=1` and the user is named.
+#[test]
+fn rootless_podman_verifies_minimizes_and_says_what_root_is() {
+    let test = "rootless_podman_verifies_minimizes_and_says_what_root_is";
+    let Ok(user) = std::env::var("MINPRIV_ROOTLESS_USER") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! SKIPPED {test}: no MINPRIV_ROOTLESS_USER (a user with subuid/subgid ranges) \
+             is named.\n"
+        );
+        return;
+    };
+    let Some(podman) = podman_or_skip(test, "rootless") else {
+        return;
+    };
+    // What the user may read: the binary, the image tarball, the limits.
+    let dir = tempfile::Builder::new()
+        .prefix("mpr")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let shared = dir.path();
+    std::fs::set_permissions(shared, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_minpriv"), shared.join("minpriv")).unwrap();
+    std::fs::copy(podman.conf(), shared.join("containers.conf")).unwrap();
+    std::fs::copy(
+        podman.dir.path().join("rootfs.tar"),
+        shared.join("rootfs.tar"),
+    )
+    .unwrap();
+    for f in ["minpriv", "containers.conf", "rootfs.tar"] {
+        std::fs::set_permissions(
+            shared.join(f),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    let d = shared.display();
+    let script = format!(
+        "set -e\nexport CONTAINERS_CONF={d}/containers.conf\nexport HOME={d}\n\
+         podman import {d}/rootfs.tar localhost/minpriv-rootless:1 >/dev/null 2>&1\n\
+         podman system service --time=0 unix://{d}/podman.sock >/dev/null 2>&1 &\n\
+         svc=$!\ntrap 'kill $svc' EXIT\n\
+         for i in $(seq 50); do [ -S {d}/podman.sock ] && break; sleep 0.2; done\n\
+         export CONTAINER_HOST=unix://{d}/podman.sock\n\
+         {d}/minpriv minimize localhost/minpriv-rootless:1 -q --format json -- sh -c 'echo ok > /tmp/x' > {d}/minimize.json\n\
+         podman create --name rootless-audit localhost/minpriv-rootless:1 true >/dev/null 2>&1\n\
+         {d}/minpriv scan --podman --all rootless-audit --format json > {d}/scan.json || true\n\
+         podman rm -f rootless-audit >/dev/null 2>&1\n\
+         podman rmi -f localhost/minpriv-rootless:1 >/dev/null 2>&1\n"
+    );
+    std::fs::write(shared.join("run.sh"), &script).unwrap();
+    let out = Command::new("su")
+        .args(["-s", "/bin/sh", &user, "-c"])
+        .arg(format!("sh {d}/run.sh"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "as {user}: {err}");
+    let minimized: Value =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("minimize.json")).unwrap())
+            .unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(minimized["user"], "65532:65532");
+    assert_eq!(minimized["read_only_rootfs"], true);
+    assert_eq!(minimized["trace"]["used"], false, "tracing needs root");
+    let scan = std::fs::read_to_string(shared.join("scan.json")).unwrap();
+    assert!(
+        scan.contains("runs rootless") && scan.contains("not host root"),
+        "{scan}"
+    );
+}

@@ -296,6 +296,17 @@ pub(crate) fn images(blobs: &mut Blobs, fallback: &str) -> Result<Vec<ScannedIma
                 })
                 .unwrap_or_default()
         };
+        let capability_label = settings
+            .and_then(|s| s.get("Labels"))
+            .and_then(|l| l.get(CAPABILITY_LABEL))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(label) = &capability_label {
+            layer_notes.push(format!(
+                "{name} carries {CAPABILITY_LABEL}={label}: Podman gives its containers exactly \
+                 these capabilities unless the run says otherwise"
+            ));
+        }
         images.push(ScannedImage {
             name,
             tags: f.tags.clone(),
@@ -308,11 +319,15 @@ pub(crate) fn images(blobs: &mut Blobs, fallback: &str) -> Result<Vec<ScannedIma
             cmd: strings("Cmd"),
             layer_count: f.layers.len(),
             special_files,
+            capability_label,
             notes: layer_notes,
         });
     }
     Ok(images)
 }
+
+/// The label Podman reads an image's default capabilities from.
+const CAPABILITY_LABEL: &str = "io.containers.capabilities";
 
 fn docker_manifest(manifest: &Value) -> Vec<Found> {
     let Some(list) = manifest.as_array() else {

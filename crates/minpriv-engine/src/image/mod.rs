@@ -44,6 +44,9 @@ pub struct ScannedImage {
     pub layer_count: usize,
     /// Setuid/setgid files and files with capabilities in the final filesystem, by path.
     pub special_files: Vec<SpecialFile>,
+    /// The configuration's `io.containers.capabilities` label: the capabilities Podman gives
+    /// the image's containers by default.
+    pub capability_label: Option<String>,
     /// Problems met in its layers (a layer that could not be read to its end, zstd layers).
     pub notes: Vec<String>,
 }
@@ -66,6 +69,9 @@ impl ScannedImage {
             .flat_map(SpecialFile::posture_entries)
             .map(|text| Located::new(text, Origin::Image, None))
             .collect();
+        if let Some(label) = &self.capability_label {
+            posture.capability_label = Located::new(Some(label.clone()), Origin::Image, None);
+        }
         Workload {
             source: Source::Image,
             resource: format!("image/{}", self.name),

@@ -35,6 +35,8 @@ pub(crate) struct StageBuild {
     pub base_image_span: Range<usize>,
     /// The last `USER` along the chain, after substitution, and its argument.
     pub user: Option<(String, Range<usize>)>,
+    /// The last `io.containers.capabilities` label along the chain, and its `LABEL` arguments.
+    pub capability_label: Option<(String, Range<usize>)>,
     /// Files given a setuid or setgid bit along the chain.
     pub setuid_files: Vec<SetuidTarget>,
 }
@@ -79,6 +81,9 @@ impl StageBuild {
         shift(&mut self.from_image);
         shift(&mut self.base_image_span);
         if let Some((_, span)) = &mut self.user {
+            shift(span);
+        }
+        if let Some((_, span)) = &mut self.capability_label {
             shift(span);
         }
         for file in &mut self.setuid_files {
@@ -188,6 +193,7 @@ fn build_without_bom(
         env: HashMap::new(),
         budget: &mut budget,
         user: None,
+        capability_label: None,
         setuid_files: Vec::new(),
         posix_shell: true,
     };
@@ -223,6 +229,7 @@ fn build_without_bom(
         base_image: base_image.clone(),
         base_image_span: root_stage.from.image.span.clone(),
         user: builder.user,
+        capability_label: builder.capability_label,
         setuid_files: builder.setuid_files,
     })
 }
@@ -278,6 +285,7 @@ struct Builder<'a> {
     env: HashMap<String, String>,
     budget: &'a mut Budget,
     user: Option<(String, Range<usize>)>,
+    capability_label: Option<(String, Range<usize>)>,
     setuid_files: Vec<SetuidTarget>,
     /// False after a `SHELL` instruction selects a shell whose language is not POSIX shell
     /// (`cmd`, `powershell`): the shell form of `RUN` is then not read.
@@ -323,6 +331,12 @@ impl Builder<'_> {
             Instruction::User(user) => {
                 let value = self.expand(&user.arguments.value);
                 self.user = Some((value, user.arguments.span.clone()));
+            }
+            Instruction::Label(label) => {
+                let args = self.expand(&label.arguments.value);
+                if let Some(value) = capability_label_in(&args) {
+                    self.capability_label = Some((value, label.arguments.span.clone()));
+                }
             }
             Instruction::Run(run) => {
                 let mut context =
@@ -405,4 +419,21 @@ impl Builder<'_> {
             span: dest.span.clone(),
         });
     }
+}
+
+/// The value of `io.containers.capabilities` among a `LABEL`'s `key=value` pairs (quoted or
+/// not).
+pub(crate) fn capability_label_in(args: &str) -> Option<String> {
+    const KEY: &str = "io.containers.capabilities=";
+    let at = args.find(KEY)?;
+    let before = args[..at].chars().last();
+    if before.is_some_and(|c| !c.is_whitespace() && c != '"') {
+        return None;
+    }
+    let rest = &args[at + KEY.len()..];
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or_default(),
+        None => rest.split_whitespace().next().unwrap_or_default(),
+    };
+    Some(value.to_string())
 }

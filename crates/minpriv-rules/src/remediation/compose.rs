@@ -45,6 +45,11 @@ pub(super) fn image(fix: &ImageFix<'_>) -> String {
         ImageFix::PinDigest(reference) => {
             format!("set the service's image to {reference}@sha256:<digest>")
         }
+        ImageFix::RemoveLabelCapability(cap) => {
+            format!(
+                "rebuild the image without {cap} in its io.containers.capabilities label, and add it with cap_add only where it is needed"
+            )
+        }
         ImageFix::OtherRegistry => "set the service's image to one".into(),
     }
 }

@@ -44,6 +44,11 @@ pub(super) fn image(fix: &ImageFix<'_>) -> String {
             "run a version tag, pinned by digest where you can: {name}:<version>@sha256:<digest>"
         ),
         ImageFix::PinDigest(reference) => format!("run {reference}@sha256:<digest>"),
+        ImageFix::RemoveLabelCapability(cap) => {
+            format!(
+                "rebuild the image without {cap} in its io.containers.capabilities label, and add it with --cap-add only where it is run and needed"
+            )
+        }
         ImageFix::OtherRegistry => "run an image".into(),
     }
 }

@@ -18,6 +18,11 @@ pub(super) fn image(fix: &ImageFix<'_>) -> String {
             "build FROM a version tag, pinned by digest where you can: FROM {name}:<version>@sha256:<digest>"
         ),
         ImageFix::PinDigest(reference) => format!("build FROM {reference}@sha256:<digest>"),
+        ImageFix::RemoveLabelCapability(cap) => {
+            format!(
+                "remove {cap} from LABEL io.containers.capabilities; grant it where the container is run, only if it needs it"
+            )
+        }
         ImageFix::OtherRegistry => "build FROM an image".into(),
     }
 }

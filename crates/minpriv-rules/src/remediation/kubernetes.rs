@@ -51,6 +51,11 @@ pub(super) fn image(fix: &ImageFix<'_>) -> String {
         ImageFix::PinDigest(reference) => {
             format!("set the container's image to {reference}@sha256:<digest>")
         }
+        ImageFix::RemoveLabelCapability(cap) => {
+            format!(
+                "rebuild the image without {cap} in its io.containers.capabilities label (Podman reads it; Kubernetes does not)"
+            )
+        }
         ImageFix::OtherRegistry => "set the container's image to one".into(),
     }
 }

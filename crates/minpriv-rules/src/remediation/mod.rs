@@ -124,6 +124,8 @@ pub(crate) enum ImageFix<'a> {
     PinDigest(&'a str),
     /// Take the image from another registry: the start of a sentence the rule ends.
     OtherRegistry,
+    /// Take this capability out of the image's `io.containers.capabilities` label.
+    RemoveLabelCapability(&'a str),
 }
 
 /// The text of `fix` in `syntax`.

@@ -42,6 +42,11 @@ pub(super) fn image(fix: &ImageFix<'_>) -> String {
             "set Image= to a version tag, pinned by digest where you can: {name}:<version>@sha256:<digest>"
         ),
         ImageFix::PinDigest(reference) => format!("set Image={reference}@sha256:<digest>"),
+        ImageFix::RemoveLabelCapability(cap) => {
+            format!(
+                "rebuild the image without {cap} in its io.containers.capabilities label, and add it with AddCapability= only where it is needed"
+            )
+        }
         ImageFix::OtherRegistry => "set Image= to an image".into(),
     }
 }

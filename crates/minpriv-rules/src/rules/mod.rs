@@ -124,6 +124,7 @@ macro_rules! declare_rule {
 mod apparmor_unconfined;
 mod caps_not_dropped;
 mod dangerous_cap_added;
+mod dangerous_cap_label;
 mod docker_socket_mount;
 mod host_devices;
 mod host_ipc;
@@ -160,6 +161,7 @@ pub(crate) mod test_support;
 pub use apparmor_unconfined::ApparmorUnconfined;
 pub use caps_not_dropped::CapsNotDropped;
 pub use dangerous_cap_added::DangerousCapAdded;
+pub use dangerous_cap_label::DangerousCapLabel;
 pub use docker_socket_mount::DockerSocketMount;
 pub use host_devices::HostDevices;
 pub use host_ipc::HostIpc;

@@ -191,6 +191,7 @@ pub(crate) fn worst_postures(source: Source) -> Vec<Posture> {
     p.image = written(Some("nginx".into()), 25);
     if matches!(source, Source::Dockerfile | Source::Image) {
         p.setuid_files = vec![written("/usr/local/bin/helper".into(), 26)];
+        p.capability_label = written(Some("SYS_ADMIN".into()), 29);
     }
     let mut postures = vec![privileged, p];
     if kubernetes {

@@ -28,6 +28,14 @@ fn fixtures_map_the_same_through_bollards_types() {
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
+        // Podman's dumps are no Docker Engine response (`podman inspect` has fields of other
+        // types); the engine reads Podman through its Docker-compatible API instead.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("podman_"))
+        {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let from_file = docker_inspect::read(&text);
         assert!(from_file.errors.is_empty(), "{}", path.display());

@@ -712,6 +712,7 @@ const CONTRACT_RULE_IDS: &[&str] = &[
     "image-untrusted-registry",
     "setuid-files",
     "service-account-token",
+    "dangerous-cap-label",
     "invalid-input",
 ];
 

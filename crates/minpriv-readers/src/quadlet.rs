@@ -71,7 +71,7 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
             .flat_map(|s| &s.entries)
             .chain(&dropped_in)
             .collect();
-        match container(text, &spans, first.header.clone(), &entries, resolver) {
+        match container(&spans, first.header.clone(), &entries, resolver) {
             Ok((workload, notes)) => {
                 out.workloads.push(workload);
                 out.notes.extend(notes);
@@ -204,7 +204,6 @@ fn boolean(value: &str) -> Option<bool> {
 /// The `podman run` words Quadlet would generate for `entries` (the image last), then the
 /// posture the flag parser reads from them.
 fn container(
-    text: &str,
     spans: &FileSpans<'_>,
     header: Range<usize>,
     entries: &[&Entry],
@@ -353,7 +352,6 @@ fn container(
             )),
         }
     }
-    let _ = text;
     let name = run.name.clone();
     Ok((
         Workload {

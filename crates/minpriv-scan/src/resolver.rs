@@ -128,14 +128,20 @@ impl NotRead {
     }
 }
 
+/// True when the canonical path `canonical` lies where `access` lets the scan read.
+fn inside_fence(canonical: &Path, access: &Access) -> bool {
+    access
+        .within
+        .as_ref()
+        .is_none_or(|within| within.iter().any(|folder| canonical.starts_with(folder)))
+}
+
 /// Reads the file at `path`, named by a scanned file, if `access` allows it: a regular file
 /// inside the fence (links resolved first), at most a few megabytes.
 pub fn read_fenced(path: &Path, access: &Access) -> Result<String, NotRead> {
     // Links are resolved first: a link inside the tree to a file outside it is outside.
     let canonical = std::fs::canonicalize(path).map_err(|_| NotRead::Missing)?;
-    if let Some(within) = &access.within
-        && !within.iter().any(|folder| canonical.starts_with(folder))
-    {
+    if !inside_fence(&canonical, access) {
         return Err(NotRead::Outside);
     }
     // Only regular files are opened: opening a FIFO (a hostile `.env`) waits for a writer
@@ -209,9 +215,7 @@ impl Resolver for FsResolver {
         let Ok(canonical) = std::fs::canonicalize(&dir) else {
             return Vec::new();
         };
-        if let Some(within) = &self.access.within
-            && !within.iter().any(|folder| canonical.starts_with(folder))
-        {
+        if !inside_fence(&canonical, &self.access) {
             return Vec::new();
         }
         let mut names: Vec<String> = std::fs::read_dir(&canonical)

@@ -56,16 +56,7 @@ pub fn ddmin<T: Clone, E>(
     width: usize,
     test: impl FnMut(&[Vec<T>]) -> Result<Vec<bool>, E>,
 ) -> Result<Minimized<T>, E> {
-    let mut search = Search {
-        items,
-        test,
-        width: width.max(1),
-        memo: HashMap::new(),
-        current: (0..items.len()).collect(),
-        tests: 0,
-        rounds: 0,
-    };
-    search.memo.insert(search.current.clone(), true);
+    let mut search = Search::new(items, width, test);
     if !items.is_empty() {
         if search.eval(vec![Vec::new()])?[0] {
             search.current.clear();
@@ -74,11 +65,7 @@ pub fn ddmin<T: Clone, E>(
             search.make_one_minimal()?;
         }
     }
-    Ok(Minimized {
-        kept: search.current.iter().map(|&i| items[i].clone()).collect(),
-        tests: search.tests,
-        rounds: search.rounds,
-    })
+    Ok(search.finish())
 }
 
 /// Makes `items` 1-minimal by removing single items while one can go (ddmin's last phase
@@ -90,22 +77,9 @@ pub fn one_minimal<T: Clone, E>(
     width: usize,
     test: impl FnMut(&[Vec<T>]) -> Result<Vec<bool>, E>,
 ) -> Result<Minimized<T>, E> {
-    let mut search = Search {
-        items,
-        test,
-        width: width.max(1),
-        memo: HashMap::new(),
-        current: (0..items.len()).collect(),
-        tests: 0,
-        rounds: 0,
-    };
-    search.memo.insert(search.current.clone(), true);
+    let mut search = Search::new(items, width, test);
     search.make_one_minimal()?;
-    Ok(Minimized {
-        kept: search.current.iter().map(|&i| items[i].clone()).collect(),
-        tests: search.tests,
-        rounds: search.rounds,
-    })
+    Ok(search.finish())
 }
 
 struct Search<'a, T, F> {
@@ -120,7 +94,34 @@ struct Search<'a, T, F> {
     rounds: usize,
 }
 
-impl<T: Clone, E, F: FnMut(&[Vec<T>]) -> Result<Vec<bool>, E>> Search<'_, T, F> {
+impl<'a, T: Clone, E, F: FnMut(&[Vec<T>]) -> Result<Vec<bool>, E>> Search<'a, T, F> {
+    /// A search over `items`, which pass (the whole set is answered already).
+    fn new(items: &'a [T], width: usize, test: F) -> Self {
+        let current: Vec<usize> = (0..items.len()).collect();
+        Search {
+            items,
+            test,
+            width: width.max(1),
+            memo: HashMap::from([(current.clone(), true)]),
+            current,
+            tests: 0,
+            rounds: 0,
+        }
+    }
+
+    /// What the search kept, and what it cost.
+    fn finish(self) -> Minimized<T> {
+        Minimized {
+            kept: self
+                .current
+                .iter()
+                .map(|&i| self.items[i].clone())
+                .collect(),
+            tests: self.tests,
+            rounds: self.rounds,
+        }
+    }
+
     /// Answers every candidate, asking the oracle only for those not yet answered.
     fn eval(&mut self, candidates: Vec<Vec<usize>>) -> Result<Vec<bool>, E> {
         let mut unknown: Vec<Vec<usize>> = Vec::new();

@@ -6,10 +6,12 @@
 //! Needs root and `dockerd` (skipped loudly otherwise; failed instead when
 //! `MINPRIV_REQUIRE_DOCKER=1`).
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::{skip_unless_required, stdout_of};
 
 const BUSYBOX: &str = "/usr/bin/busybox";
 
@@ -92,17 +94,12 @@ impl PrivateEngine {
     }
 
     fn docker(&self, args: &[&str]) -> Result<String, String> {
-        let out = Command::new("docker")
-            .arg("--host")
-            .arg(self.host())
-            .args(args)
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
+        stdout_of(
+            Command::new("docker")
+                .arg("--host")
+                .arg(self.host())
+                .args(args),
+        )
     }
 
     fn labelled(&self) -> Vec<String> {
@@ -200,13 +197,7 @@ fn private_engine(test: &str) -> Option<PrivateEngine> {
         _ => "",
     };
     if !problem.is_empty() {
-        if std::env::var("MINPRIV_REQUIRE_DOCKER").as_deref() == Ok("1") {
-            panic!("{test}: MINPRIV_REQUIRE_DOCKER=1 but {problem}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED {test}: {problem}. Set MINPRIV_REQUIRE_DOCKER=1 to make this a failure.\n"
-        );
+        skip_unless_required(test, problem, "MINPRIV_REQUIRE_DOCKER");
         return None;
     }
     // Short paths: the socket's path must fit a sockaddr_un.

@@ -7,11 +7,14 @@
 //! image is imported from a tarball the test makes (no registry); the container, the image and
 //! the API service are removed whatever happens.
 
+mod support;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{skip_unless_required, stdout_of};
 
 const BUSYBOX: &str = "/usr/bin/busybox";
 
@@ -28,16 +31,11 @@ impl Podman {
     }
 
     fn run(&self, args: &[&str]) -> Result<String, String> {
-        let out = Command::new("podman")
-            .args(args)
-            .env("CONTAINERS_CONF", self.conf())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
+        stdout_of(
+            Command::new("podman")
+                .args(args)
+                .env("CONTAINERS_CONF", self.conf()),
+        )
     }
 
     fn socket(&self) -> String {
@@ -89,13 +87,7 @@ fn podman_or_skip(test: &str, tag: &str) -> Option<Podman> {
         _ => "",
     };
     if !problem.is_empty() {
-        if std::env::var("MINPRIV_REQUIRE_PODMAN").as_deref() == Ok("1") {
-            panic!("{test}: MINPRIV_REQUIRE_PODMAN=1 but {problem}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED {test}: {problem}. Set MINPRIV_REQUIRE_PODMAN=1 to make this a failure.\n"
-        );
+        skip_unless_required(test, problem, "MINPRIV_REQUIRE_PODMAN");
         return None;
     }
     let dir = tempfile::Builder::new()

@@ -7,12 +7,15 @@
 //! verification container, which must not hit another test's runs. Every container and image
 //! they make is removed by guards, even when an assertion fails.
 
+mod support;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use support::{skip_unless_required, stdout_of};
 
 const BUSYBOX: &str = "/usr/bin/busybox";
 
@@ -67,15 +70,7 @@ impl Drop for Fixture {
 }
 
 fn docker(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
+    stdout_of(Command::new("docker").args(args))
 }
 
 fn fixture(test: &str) -> Option<Fixture> {
@@ -89,13 +84,7 @@ fn fixture(test: &str) -> Option<Fixture> {
         }
     };
     if !problem.is_empty() {
-        if std::env::var("MINPRIV_REQUIRE_DOCKER").as_deref() == Ok("1") {
-            panic!("{test}: MINPRIV_REQUIRE_DOCKER=1 but {problem}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED {test}: {problem}. Set MINPRIV_REQUIRE_DOCKER=1 to make this a failure.\n"
-        );
+        skip_unless_required(test, &problem, "MINPRIV_REQUIRE_DOCKER");
         return None;
     }
     let dir = tempfile::tempdir().unwrap();

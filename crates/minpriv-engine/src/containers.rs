@@ -1,10 +1,12 @@
 //! Live containers: list, inspect in parallel, map with the `docker inspect` reader's mapping.
 
 use crate::error::describe_api_error;
-use crate::{DaemonSecurity, Engine, EngineError};
+use crate::{DaemonSecurity, Engine, EngineError, podman};
 use bollard::query_parameters::ListContainersOptions;
 use futures_util::{StreamExt, stream};
-use minpriv_model::{AppArmor, Located, Origin, Posture, Seccomp, Selinux, Source, Workload};
+use minpriv_model::{
+    AppArmor, Located, Origin, Posture, Runtime, Seccomp, Selinux, Source, Workload,
+};
 use minpriv_readers::docker_inspect::{self, InspectedContainer};
 use minpriv_readers::{InputError, ReadOutput};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -93,16 +95,23 @@ impl Engine {
             chosen.into_iter().collect()
         };
 
+        let podman = self.runtime() == Runtime::Podman;
+        let endpoint = self.endpoint();
         let inspected = self.block_on(
             stream::iter(ids)
                 .map(|id| async move {
                     let result = docker.inspect_container(&id, None).await;
-                    (id, result)
+                    let reported = if podman {
+                        Some(podman::bounding_capabilities(endpoint, &id).await)
+                    } else {
+                        None
+                    };
+                    (id, result, reported)
                 })
                 .buffered(CONCURRENCY)
                 .collect::<Vec<_>>(),
         );
-        for (id, result) in inspected {
+        for (id, result, reported) in inspected {
             let short: String = id.chars().take(12).collect();
             let response = match result {
                 Ok(r) => r,
@@ -141,6 +150,22 @@ impl Engine {
                 self.runtime(),
             ) {
                 Ok(mut c) => {
+                    match reported {
+                        Some(Ok(Some(caps))) => {
+                            for container in &mut c.workload.containers {
+                                docker_inspect::set_reported_capabilities(
+                                    &mut container.posture,
+                                    caps,
+                                );
+                            }
+                        }
+                        Some(Ok(None)) | None => {}
+                        Some(Err(problem)) => audit.notes.push(format!(
+                            "container {short}: Podman's own inspect could not be read \
+                             ({problem}); its capabilities are judged from Podman's shipped \
+                             defaults"
+                        )),
+                    }
                     for container in &mut c.workload.containers {
                         let unused = apply_daemon_defaults(self.security(), &mut container.posture);
                         for module in unused {

@@ -22,6 +22,7 @@ mod containers;
 mod engine;
 mod error;
 pub mod image;
+mod podman;
 pub mod trace;
 pub mod verify;
 

@@ -162,6 +162,16 @@ fn describe_non_root(user: &str) -> String {
 /// defaults, `add ALL` gives every capability, `drop ALL` then clears, named drops are removed,
 /// named adds are added last.
 pub fn bounding_set(runtime: Runtime, add: &[CapSpec], drop: &[CapSpec]) -> CapSet {
+    bounding_set_from(runtime, runtime.default_capabilities(), add, drop)
+}
+
+/// [`bounding_set`] from `defaults`, an engine's own default set, instead of the runtime's.
+pub fn bounding_set_from(
+    runtime: Runtime,
+    defaults: CapSet,
+    add: &[CapSpec],
+    drop: &[CapSpec],
+) -> CapSet {
     let named = |specs: &[CapSpec]| -> CapSet {
         specs
             .iter()
@@ -181,11 +191,11 @@ pub fn bounding_set(runtime: Runtime, add: &[CapSpec], drop: &[CapSpec]) -> CapS
             } else if drop_all {
                 adds
             } else {
-                runtime.default_capabilities().difference(drops).union(adds)
+                defaults.difference(drops).union(adds)
             }
         }
         Runtime::Containerd | Runtime::Crio => {
-            let mut caps = runtime.default_capabilities();
+            let mut caps = defaults;
             if add_all {
                 caps = CapSet::all();
             }
@@ -205,7 +215,12 @@ impl Posture {
         }
         let add: Vec<CapSpec> = self.cap_add.iter().map(|c| c.value.clone()).collect();
         let drop: Vec<CapSpec> = self.cap_drop.iter().map(|c| c.value.clone()).collect();
-        bounding_set(self.runtime, &add, &drop)
+        bounding_set_from(
+            self.runtime,
+            self.runtime_default_capabilities(),
+            &add,
+            &drop,
+        )
     }
 
     /// Computes what an attacker gets in this container.

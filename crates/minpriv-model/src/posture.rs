@@ -1,6 +1,6 @@
 //! The privilege posture of one container, and the workloads that hold containers.
 
-use crate::capability::{CapSpec, Runtime};
+use crate::capability::{CapSet, CapSpec, Runtime};
 use crate::finding::Source;
 use crate::span::Span;
 use serde::Serialize;
@@ -282,6 +282,12 @@ pub struct Posture {
     /// configuration): the capabilities Podman gives its containers by default, as written.
     #[serde(skip_serializing_if = "capability_label_unset")]
     pub capability_label: Located<Option<String>>,
+    /// The engine's own default capabilities where the input says what they are (Podman's
+    /// `BoundingCaps` in an inspect dump or from the live engine, a verify run measured on
+    /// Podman): they replace the runtime's table, which is only its shipped configuration
+    /// (`containers.conf` and an image's `io.containers.capabilities` label change Podman's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_capabilities: Option<CapSet>,
 }
 
 fn capability_label_unset(label: &Located<Option<String>>) -> bool {
@@ -289,6 +295,13 @@ fn capability_label_unset(label: &Located<Option<String>>) -> bool {
 }
 
 impl Posture {
+    /// The capabilities this container starts from before its adds and drops: the engine's
+    /// measured defaults when known, else the runtime's.
+    pub fn runtime_default_capabilities(&self) -> CapSet {
+        self.default_capabilities
+            .unwrap_or_else(|| self.runtime.default_capabilities())
+    }
+
     /// The capabilities the image's `io.containers.capabilities` label names (comma- or
     /// blank-separated, any spelling Podman takes).
     pub fn label_capabilities(&self) -> Vec<CapSpec> {
@@ -343,6 +356,7 @@ impl Posture {
             automount_service_account_token: Located::default_at(None, anchor),
             setuid_files: Vec::new(),
             capability_label: Located::default_at(None, anchor),
+            default_capabilities: None,
         }
     }
 

@@ -396,7 +396,7 @@ impl Impact {
         let mut with: Vec<String> = Vec::new();
         let extra = e
             .reachable
-            .difference(p.runtime.default_capabilities())
+            .difference(p.runtime_default_capabilities())
             .sorted_names();
         if e.user.may_be_root() {
             value += IMPACT_ROOT;

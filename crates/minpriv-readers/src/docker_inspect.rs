@@ -27,9 +27,10 @@
 
 use crate::yaml::{self, Node};
 use crate::{InputError, ReadOutput};
+use minpriv_model::posture::SELINUX_CONFINED_TYPES;
 use minpriv_model::{
-    AppArmor, CapSpec, Container, ContainerRole, Located, Mount, MountKind, Origin, Posture,
-    ProcMount, Runtime, Seccomp, Source, Span, Workload,
+    AppArmor, CapSet, CapSpec, Capability, Container, ContainerRole, Located, Mount, MountKind,
+    Origin, Posture, ProcMount, Runtime, Seccomp, Selinux, Source, Span, Workload,
 };
 use std::collections::BTreeMap;
 
@@ -353,6 +354,14 @@ pub fn posture_from_inspect<'a, T: InspectTree<'a>>(object: T, runtime: Runtime)
         None
     };
     p.capabilities_span = caps_key.and_then(hget).and_then(T::span).or(anchor);
+    if let Some(bounding) = object.get("BoundingCaps").filter(|v| v.is_array()) {
+        let reported: CapSet = bounding
+            .array_items()
+            .into_iter()
+            .filter_map(|item| Capability::parse(item.as_text()?))
+            .collect();
+        set_reported_capabilities(&mut p, reported);
+    }
 
     if let Some(v) = hget("ReadonlyRootfs").filter(|v| v.as_boolean() == Some(true)) {
         p.read_only_rootfs = Located::written(true, v.span());
@@ -390,6 +399,25 @@ pub fn posture_from_inspect<'a, T: InspectTree<'a>>(object: T, runtime: Runtime)
             }
             other => p.apparmor = Located::written(AppArmor::Custom(other.into()), v.span()),
         }
+    }
+
+    // Podman says which SELinux type the process runs as (`ProcessLabel`, empty where the host
+    // has no SELinux). An unconfined type there with no label in `SecurityOpt` came from
+    // somewhere the dump does not show (containers.conf, `label=type:` dropped by a later
+    // edit): what runs is what counts. Privileged mode implies it and reports it itself.
+    if !privileged
+        && !p.selinux.is_written()
+        && let Some((label, v)) = non_empty(Some(object), "ProcessLabel")
+        && let Some(type_) = label.split(':').nth(2).filter(|t| !t.is_empty())
+        && !SELINUX_CONFINED_TYPES.contains(&type_)
+    {
+        p.selinux = Located::written(
+            Selinux {
+                type_: Some(type_.to_string()),
+                ..Selinux::default()
+            },
+            v.span(),
+        );
     }
 
     // `systempaths=unconfined` leaves no trace but empty mask lists; privileged containers have
@@ -490,6 +518,31 @@ pub fn posture_from_inspect<'a, T: InspectTree<'a>>(object: T, runtime: Runtime)
 
 /// `key=value` or the older `key:value` of a `SecurityOpt` entry; the key ends at the first of
 /// them.
+/// Takes the capability set an engine reports a container really has (Podman's
+/// `BoundingCaps`) as the truth. Podman's `CapAdd`/`CapDrop` are computed against Docker's
+/// defaults, not written by anyone: its containers start from containers.conf and the image's
+/// `io.containers.capabilities` label. So the named drops are folded into the defaults (a
+/// "drops only AUDIT_WRITE, ..." would be Podman's arithmetic, not the user's choice), and the
+/// defaults kept are those the adds turn into the reported set. With `ALL` added or dropped, or
+/// privileged, the defaults do not matter and everything is left as read.
+pub fn set_reported_capabilities(p: &mut Posture, reported: CapSet) {
+    let written = |list: &[Located<CapSpec>]| {
+        list.iter().any(|c| c.value == CapSpec::All) || p.privileged.value
+    };
+    if written(&p.cap_add) || written(&p.cap_drop) {
+        return;
+    }
+    let mut adds = CapSet::empty();
+    for spec in &p.cap_add {
+        if let CapSpec::Cap(c) = spec.value {
+            adds.insert(c);
+        }
+    }
+    p.cap_drop
+        .retain(|c| matches!(c.value, CapSpec::Unknown(_)));
+    p.default_capabilities = Some(reported.difference(adds));
+}
+
 fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
     match opt.find(['=', ':']) {
         Some(i) => (opt[..i].trim(), Some(opt[i + 1..].trim())),

@@ -579,3 +579,46 @@ fn podman_inspect_dump_is_recognised_and_read() {
     assert!(p.host_pid.value);
     assert_eq!(covered(&text, p.host_pid.span), "\"host\"");
 }
+
+/// Podman's `CapAdd`/`CapDrop` do not say what its containers start from: containers.conf does.
+/// The set it reports (`BoundingCaps`) is the truth, and its `ProcessLabel` says which SELinux
+/// type runs.
+#[test]
+fn podman_reported_capabilities_and_process_label_are_read() {
+    let (text, out) = read_fixture("podman_conf_caps_spc_t.json");
+    let (_, p) = only(&out);
+    assert_eq!(p.runtime, Runtime::Podman);
+    let bounding = p.bounding_capabilities();
+    assert_eq!(bounding.len(), 14, "{:?}", bounding.sorted_names());
+    assert!(bounding.contains(Capability::NET_RAW));
+    assert_ne!(bounding, Runtime::Podman.default_capabilities());
+    assert_eq!(p.selinux.value.type_.as_deref(), Some("spc_t"));
+    assert!(p.selinux.is_written());
+    assert_eq!(
+        covered(&text, p.selinux.span),
+        "\"system_u:system_r:spc_t:s0:c12,c345\""
+    );
+
+    // The adds and drops the dump shows still apply to the reported set.
+    let (_, out) = read_fixture("podman_cap_add_pid_host.json");
+    let (_, p) = only(&out);
+    let reported: minpriv_model::CapSet = [
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "NET_ADMIN",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    ]
+    .iter()
+    .filter_map(|n| Capability::parse(n))
+    .collect();
+    assert_eq!(p.bounding_capabilities(), reported);
+    assert!(p.selinux.value.type_.is_none(), "no SELinux on that host");
+}

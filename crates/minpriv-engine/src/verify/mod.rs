@@ -37,7 +37,7 @@ pub use spec::{
 
 use crate::error::describe_api_error;
 use crate::{Engine, EngineError};
-use minpriv_model::Posture;
+use minpriv_model::{Posture, Runtime};
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -126,13 +126,37 @@ pub fn prepare(session: &Session<'_>, request: &Request) -> Result<Baseline, Ver
         base_dir: request.base_dir.clone(),
         apparmor_available: engine.security().apparmor,
     };
-    Ok(Baseline::from_posture(
-        &request.posture,
+    let mut posture = request.posture.clone();
+    let engine_defaults = match posture.runtime {
+        // The engine's own defaults are the ones a `docker run`/`podman run` of this
+        // configuration gets; Kubernetes' runtimes have theirs, which the baseline writes out.
+        Runtime::Docker | Runtime::Podman => session.engine_default_capabilities(&request.image)?,
+        Runtime::Containerd | Runtime::Crio => None,
+    };
+    let written_defaults = posture.runtime_default_capabilities();
+    if let Some(defaults) = engine_defaults {
+        posture.default_capabilities = Some(defaults);
+    }
+    let mut baseline = Baseline::from_posture(
+        &posture,
         &request.image,
         &request.command,
         image_user,
         &options,
-    ))
+    );
+    if let Some(defaults) = engine_defaults.filter(|d| *d != written_defaults) {
+        baseline.notes.push(format!(
+            "{} gives containers of {} {} capabilities by default here ({}): the baseline \
+             runs with those, not the {} of {}'s table",
+            engine.runtime().display_name(),
+            request.image,
+            defaults.len(),
+            defaults.sorted_names().join(", "),
+            written_defaults.len(),
+            posture.runtime.display_name(),
+        ));
+    }
+    Ok(baseline)
 }
 
 fn image_user(engine: &Engine, image: &str) -> Result<Option<String>, VerifyError> {

@@ -5,7 +5,7 @@ use super::spec::{ChangeKind, FsChange, RunSpec, SeccompRun, tmpfs_options};
 use super::{LABEL, VerifyError};
 use crate::error::describe_api_error;
 use crate::trace::{Evidence, Tracer};
-use crate::{Engine, EngineError};
+use crate::{Engine, EngineError, podman};
 use bollard::Docker;
 use bollard::errors::Error as ApiError;
 use bollard::models::{
@@ -16,7 +16,7 @@ use bollard::query_parameters::{
     ListContainersOptions, LogsOptions, RemoveContainerOptions,
 };
 use futures_util::{StreamExt, stream};
-use minpriv_model::Runtime;
+use minpriv_model::{CapSet, Runtime};
 use serde::{Serialize, Serializer};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -470,6 +470,58 @@ impl<'e> Session<'e> {
             output,
             changes,
             attempts: 1,
+        })
+    }
+
+    /// The capabilities Podman gives containers of `image` when none are asked for (its
+    /// containers.conf, the image's `io.containers.capabilities` label), read from a container
+    /// created for the purpose and removed again; `None` on Docker, whose defaults are fixed.
+    pub fn engine_default_capabilities(&self, image: &str) -> Result<Option<CapSet>, VerifyError> {
+        if self.engine.runtime() != Runtime::Podman {
+            return Ok(None);
+        }
+        if self.cancelled() {
+            return Err(VerifyError::Cancelled);
+        }
+        let docker = self.engine.docker();
+        let body = ContainerCreateBody {
+            image: Some(image.to_string()),
+            // Never started: a command only so that an image without one can be created.
+            cmd: Some(vec!["true".into()]),
+            labels: Some(HashMap::from([
+                (LABEL.to_string(), self.run_id.clone()),
+                (OWNER_LABEL.to_string(), owner()),
+            ])),
+            host_config: Some(HostConfig {
+                network_mode: Some("none".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptions {
+            name: Some(format!("minpriv-verify-{}-defaults", self.run_id)),
+            ..Default::default()
+        };
+        self.engine.block_on(async {
+            let id = match docker.create_container(Some(options), body).await {
+                Ok(r) => r.id,
+                Err(e) => {
+                    return Err(VerifyError::Engine(EngineError::new(format!(
+                        "creating a container of {image} to read Podman's default \
+                         capabilities: {}",
+                        describe_api_error(&e)
+                    ))));
+                }
+            };
+            let reported = podman::bounding_capabilities(self.engine.endpoint(), &id).await;
+            remove(docker, &id)
+                .await
+                .map_err(|e| self.engine_stopped(&format!("removing container {id:.12}"), &e))?;
+            reported.map_err(|problem| {
+                VerifyError::Engine(EngineError::new(format!(
+                    "reading Podman's default capabilities for {image}: {problem}"
+                )))
+            })
         })
     }
 

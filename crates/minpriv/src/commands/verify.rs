@@ -7,8 +7,8 @@
 
 use crate::args::{Format, MinimizeArgs, TargetArgs, VerifyArgs};
 use indicatif::{ProgressBar, ProgressStyle};
-use minpriv_engine::Engine;
 use minpriv_engine::verify::{self, Request, RunOptions, Session, VerifyError};
+use minpriv_engine::{ConnectOptions, Engine};
 use minpriv_report::verify::{
     Subject, baseline_failed_json, baseline_failed_text, minimize_json, minimize_text, verify_json,
     verify_text,
@@ -60,8 +60,12 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-fn connect() -> Result<Engine, ExitCode> {
-    Engine::connect().map_err(|e| {
+fn connect(podman: bool) -> Result<Engine, ExitCode> {
+    let options = ConnectOptions {
+        podman,
+        ..ConnectOptions::from_env()
+    };
+    Engine::connect_with(&options).map_err(|e| {
         crate::status::error(&e.to_string());
         ExitCode::from(2)
     })
@@ -83,7 +87,7 @@ fn setup(args: &TargetArgs) -> Result<(Engine, Target), ExitCode> {
         crate::status::error(&m);
         ExitCode::from(2)
     })?;
-    let engine = connect()?;
+    let engine = connect(args.podman)?;
     mention_abandoned(&engine);
     Ok((engine, target))
 }
@@ -218,7 +222,7 @@ fn pretty(value: &serde_json::Value) -> String {
 /// `minpriv verify`.
 pub fn verify(args: &VerifyArgs) -> ExitCode {
     if args.cleanup {
-        let engine = match connect() {
+        let engine = match connect(args.target.podman) {
             Ok(e) => e,
             Err(code) => return code,
         };

@@ -21,7 +21,7 @@ use crate::shell::SourceMap;
 use crate::{InputError, ReadOutput, Resolver};
 use minpriv_model::{Container, ContainerRole, Located, Runtime, Source, Workload};
 use std::ops::Range;
-use unit::{Entry, Section};
+use unit::{Entry, Section, Specifiers};
 
 /// Keys whose value is a list of words, each its own flag.
 const WORD_LIST_KEYS: &[(&str, &str)] = &[
@@ -57,7 +57,16 @@ const SWITCH_KEYS: &[(&str, &str)] = &[
 /// (its YAML is read as Kubernetes where the scan finds it); other units hold no container.
 pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
     let mut out = ReadOutput::default();
-    let (sections, errors) = unit::parse(text);
+    let (mut sections, errors) = unit::parse(text);
+    let specifiers = Specifiers {
+        stem: resolver.own_name().map(|name| {
+            name.rsplit_once('.')
+                .map_or(name.clone(), |(s, _)| s.to_string())
+        }),
+    };
+    for entry in sections.iter_mut().flat_map(|s| &mut s.entries) {
+        specifiers.expand(entry);
+    }
     let spans = FileSpans::new(text);
     out.errors.extend(errors.into_iter().map(|e| InputError {
         message: e.message,
@@ -65,7 +74,10 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
     }));
     let containers: Vec<&Section> = sections.iter().filter(|s| s.name == "Container").collect();
     if let Some(first) = containers.first() {
-        let dropped_in = drop_ins(resolver, first.header.clone(), &spans, &mut out.notes);
+        let mut dropped_in = drop_ins(resolver, first.header.clone(), &spans, &mut out.notes);
+        for entry in &mut dropped_in {
+            specifiers.expand(entry);
+        }
         let entries: Vec<&Entry> = containers
             .iter()
             .flat_map(|s| &s.entries)
@@ -82,14 +94,33 @@ pub fn read(text: &str, resolver: &dyn Resolver) -> ReadOutput {
     for kube in sections.iter().filter(|s| s.name == "Kube") {
         if let Some(yaml) = last(&kube.entries.iter().collect::<Vec<_>>(), "Yaml") {
             out.notes.push(format!(
-                "the .kube unit (line {}) runs {} with `podman kube play`: that file's findings \
-                 are reported on it when the scan reads it",
+                "the .kube unit (line {}) runs {} with `podman kube play`: that file is read as \
+                 Kubernetes, and its findings point into it",
                 spans.span(yaml.whole.clone()).line,
                 yaml.value
             ));
         }
     }
     out
+}
+
+/// The Kubernetes YAML files a `.kube` unit runs (the last `Yaml=` of each `[Kube]` section,
+/// as written: relative to the unit's folder, or absolute), with their lines.
+pub fn kube_yaml_files(text: &str) -> Vec<(String, u32)> {
+    let (sections, _) = unit::parse(text);
+    let spans = FileSpans::new(text);
+    sections
+        .iter()
+        .filter(|s| s.name == "Kube")
+        .filter_map(|s| last(&s.entries.iter().collect::<Vec<_>>(), "Yaml"))
+        .filter(|yaml| !yaml.value.trim().is_empty())
+        .map(|yaml| {
+            (
+                yaml.value.trim().to_string(),
+                spans.span(yaml.whole.clone()).line,
+            )
+        })
+        .collect()
 }
 
 /// The `[Container]` assignments of the unit's drop-in files (`web.container.d/*.conf`, in
@@ -295,18 +326,19 @@ fn container(
         }
     }
 
-    let Some(image) = last(entries, "Image").filter(|e| !e.value.is_empty()) else {
-        let rootfs = last(entries, "Rootfs").is_some();
-        let message = if rootfs {
-            "the container runs a root filesystem (Rootfs=), not an image: not read"
-        } else {
-            "the [Container] section has no Image= (Quadlet refuses it)"
-        };
+    // `Rootfs=` runs a folder of the host as the root filesystem instead of an image
+    // (`podman run --rootfs PATH`): the run is read the same, with no image to judge.
+    let image = last(entries, "Image").filter(|e| !e.value.is_empty());
+    let rootfs = last(entries, "Rootfs").filter(|e| !e.value.is_empty());
+    let Some(image) = image.or(rootfs) else {
         return Err(InputError {
-            message: message.into(),
+            message: "the [Container] section has neither Image= nor Rootfs= (Quadlet refuses \
+                      it)"
+            .into(),
             span: Some(spans.span(header)),
         });
     };
+    let runs_rootfs = image.key == "Rootfs";
     args.push(synthetic("--".into(), image.key_range.clone()));
     args.push(value_word(image, image.value.clone(), 0..image.value.len()));
 
@@ -324,6 +356,15 @@ fn container(
     };
     let mut posture = run.posture;
     let mut notes = run.notes;
+    if runs_rootfs {
+        posture.image = Located::written(None, Some(spans.span(image.value_range())));
+        notes.push(format!(
+            "the container runs the host folder {} as its root filesystem (Rootfs=, line {}): no \
+             image to check; whoever can write that folder controls what runs",
+            image.value,
+            spans.span(image.whole.clone()).line
+        ));
+    }
     // A pod unit the container joins lends it the pod's namespaces.
     if let Some(pod) = last(entries, "Pod").filter(|e| e.value.ends_with(".pod")) {
         let at = Some(spans.span(pod.value_range()));

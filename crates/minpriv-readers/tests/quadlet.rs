@@ -251,3 +251,46 @@ fn drop_ins_override_the_unit_in_name_order() {
     let alone = quadlet::read(&text, &Folder(folder(), None));
     assert!(only(&alone).read_only_rootfs.value);
 }
+
+/// Specifiers are expanded as the system manager expands them, and a finding still points at
+/// the text as written.
+#[test]
+fn specifiers_are_expanded_and_point_at_what_is_written() {
+    let (text, out) = read("specifiers.container");
+    let p = only(&out);
+    let hosts: Vec<&str> = p
+        .mounts
+        .iter()
+        .filter(|m| m.kind == MountKind::Bind)
+        .filter_map(|m| m.host_path.as_deref())
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            "/run/podman/podman.sock",
+            "/root/.ssh",
+            "/var/lib/specifiers"
+        ]
+    );
+    let socket = &p.mounts[0];
+    let (line, covered) = at(&text, socket.span);
+    assert_eq!(line, 5);
+    assert!(covered.starts_with("%t/podman/podman.sock"), "{covered}");
+    assert_eq!(
+        out.workloads[0].containers[0].name.as_deref(),
+        Some("specifiers-agent")
+    );
+}
+
+#[test]
+fn a_rootfs_unit_is_read_without_an_image() {
+    let (_, out) = read("rootfs.container");
+    let p = only(&out);
+    assert_eq!(p.image.value, None);
+    assert_eq!(p.cap_add[0].value, CapSpec::Cap(Capability::NET_ADMIN));
+    assert!(
+        out.notes.iter().any(|n| n.contains("/srv/agent-root")),
+        "{:?}",
+        out.notes
+    );
+}

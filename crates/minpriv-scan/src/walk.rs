@@ -5,6 +5,7 @@
 //! `.github/workflows/` and `.gitlab-ci.yml`. Only `.git` folders are left out.
 
 mod gitlab_includes;
+mod quadlet_kube;
 
 use crate::resolver::Access;
 use ignore::{WalkBuilder, WalkState};
@@ -102,6 +103,7 @@ pub fn collect(paths: &[PathBuf], options: WalkOptions) -> Inputs {
         walk_folders(&folders, options, implicit_root, &mut inputs);
     }
     gitlab_includes::add_included(&mut inputs, &access);
+    quadlet_kube::add_kube_yaml(&mut inputs, &access);
 
     inputs.files.sort_by(|a, b| a.display.cmp(&b.display));
     // A file named on its own and again inside a named folder is read once; keep the explicit
@@ -282,6 +284,13 @@ fn special_ignore_file(folder: &Path) -> Option<PathBuf> {
 
 /// Adds to a vector shared by the walker's threads. A poisoned lock only means another thread
 /// panicked while pushing; the vector itself is still whole.
+/// `path` without `.` components, so that `./a/b` and `a/./b` are one key.
+fn normalise(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 fn push<T>(shared: &Mutex<Vec<T>>, item: T) {
     shared
         .lock()

@@ -385,3 +385,28 @@ fn quadlet_units_are_scanned_with_their_lines_and_quadlet_remediations() {
     let (_, sarif) = scan(&["quadlet", "--format", "sarif"]);
     valid_sarif(&sarif);
 }
+
+/// A `.kube` unit's YAML is read as Kubernetes whatever its name, and findings point into it;
+/// a unit whose YAML is missing says so.
+#[test]
+fn a_kube_units_yaml_is_read_as_kubernetes() {
+    let (code, text) = scan(&["quadlet-kube", "--format", "json"]);
+    assert_eq!(code, 1, "{text}");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "privileged")
+        .unwrap_or_else(|| panic!("no privileged: {text}"));
+    assert_eq!(privileged["path"], "quadlet-kube/play/web.k8s");
+    assert_eq!(privileged["line"], 10);
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| {
+            let m = n["message"].as_str().unwrap_or_default();
+            m.contains("Yaml=missing.yaml") && m.contains("does not exist")
+        }),
+        "{text}"
+    );
+}

@@ -260,3 +260,71 @@ mod tests {
         assert_eq!(&v[words[1].1.clone()], "SETGID");
     }
 }
+
+/// What systemd's specifiers (systemd.unit(5), "Specifiers") stand for in a unit that the
+/// system manager runs: systemd expands them in the command line Quadlet generates, so
+/// `Volume=%t/podman/podman.sock:/sock` mounts `/run/podman/podman.sock`. A user's unit
+/// (`~/.config/containers/systemd/`) gets their home and runtime folder instead, which a file
+/// does not say; specifiers that depend on the instance or the file's place (`%i`, `%y`) are left
+/// as written.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Specifiers {
+    /// The unit file's name without its extension (`web` for `web.container`).
+    pub stem: Option<String>,
+}
+
+impl Specifiers {
+    fn value(&self, specifier: char) -> Option<String> {
+        let fixed = match specifier {
+            '%' => "%",
+            't' => "/run",
+            'S' => "/var/lib",
+            'C' => "/var/cache",
+            'L' => "/var/log",
+            'E' => "/etc",
+            'T' => "/tmp",
+            'V' => "/var/tmp",
+            'h' => "/root",
+            'u' | 'g' => "root",
+            'U' | 'G' => "0",
+            'n' => return self.stem.as_ref().map(|s| format!("{s}.service")),
+            'N' => return self.stem.clone(),
+            'p' | 'P' => return self.stem.as_ref().map(|s| prefix(s).to_string()),
+            _ => return None,
+        };
+        Some(fixed.to_string())
+    }
+
+    /// Expands the specifiers of `entry`'s value; each expansion maps to its `%X` in the file.
+    pub(crate) fn expand(&self, entry: &mut Entry) {
+        if !entry.value.contains('%') {
+            return;
+        }
+        let mut value = String::new();
+        let mut map = SourceMap::empty_at(entry.map.start_of(0));
+        let mut chars = entry.value.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let expansion = match (c, chars.peek()) {
+                ('%', Some(&(_, s))) => self.value(s).map(|v| (v, i + 1 + s.len_utf8())),
+                _ => None,
+            };
+            let (text, end, exact) = match expansion {
+                Some((text, end)) => {
+                    chars.next();
+                    (text, end, false)
+                }
+                None => (c.to_string(), i + c.len_utf8(), true),
+            };
+            let from = value.len();
+            value.push_str(&text);
+            map.push(from..value.len(), entry.map.range(i..end), exact);
+        }
+        entry.value = value;
+        entry.map = map;
+    }
+}
+
+/// A template's prefix (`web` of `web@1`), the name itself otherwise.
+fn prefix(stem: &str) -> &str {
+    stem.split_once('@').map_or(stem, |(p, _)| p)
+}

@@ -7,12 +7,12 @@
 //! include names is fenced like the files a Compose file names: inside the scanned folders and
 //! their git work trees unless `--follow`.
 
-use super::{Candidate, Inputs};
+use super::{Candidate, Inputs, normalise};
 use crate::resolver::{Access, read_fenced};
 use minpriv_readers::Format;
 use minpriv_readers::command_line::gitlab_local_includes;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// GitLab's own limit on the files one pipeline includes (`max_includes`, 150 by default).
 const MAX_INCLUDES: usize = 150;
@@ -181,13 +181,6 @@ impl Following<'_> {
             format: Some(Format::GitlabCi),
         });
     }
-}
-
-/// `path` without `.` components, so that `./a/b` and `a/./b` are one key.
-fn normalise(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect()
 }
 
 /// The files under `root` that the wildcard `pattern` names, relative to `root` with `/`

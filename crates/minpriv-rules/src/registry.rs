@@ -208,6 +208,7 @@ mod tests {
             let instead = section(info.doc, "## Use instead");
             for (source, label) in [
                 (Source::DockerRun, "Docker run:"),
+                (Source::Quadlet, "Quadlet:"),
                 (Source::Compose, "Compose:"),
                 (Source::Kubernetes, "Kubernetes:"),
                 (Source::Dockerfile, "Dockerfile:"),

@@ -86,7 +86,7 @@ pub enum Command {
     Rules(RulesArgs),
 
     /// Explain one rule: what it checks, why it matters, bad and good examples, how to fix it
-    /// in Docker, Compose and Kubernetes, and the hardening steps that remove its finding.
+    /// in Docker, Quadlet, Compose and Kubernetes, and the hardening steps that remove its finding.
     ///
     /// Exits with 2 when no rule has that id, and suggests the closest one.
     Explain(ExplainArgs),
@@ -696,6 +696,14 @@ pub struct TargetArgs {
     /// Default: the image's own command.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
+
+    /// Run through Podman: CONTAINER_HOST, else Podman's rootless
+    /// ($XDG_RUNTIME_DIR/podman/podman.sock) and rootful (/run/podman/podman.sock) sockets.
+    /// Without it the engine is DOCKER_HOST, else the first that answers of Docker's and
+    /// Podman's sockets; a Podman engine is recognised either way, and its own default
+    /// capabilities for the image (containers.conf, the image's label) make the baseline.
+    #[arg(long)]
+    pub podman: bool,
 
     /// The network of every run. `none` keeps test runs off every network.
     #[arg(long, value_name = "NAME", default_value = "none")]

@@ -28,6 +28,12 @@ declare_rule! {
     /// ```sh
     /// docker run --security-opt apparmor=unconfined alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// PodmanArgs=--security-opt apparmor=unconfined
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -53,6 +59,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
     /// ```
     /// Compose:
     /// ```yaml

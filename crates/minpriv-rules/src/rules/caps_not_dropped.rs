@@ -23,6 +23,12 @@ declare_rule! {
     /// ```sh
     /// docker run --cap-drop=NET_RAW nginx:1.27
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// DropCapability=NET_RAW
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -46,6 +52,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --cap-drop=ALL --cap-add=NET_BIND_SERVICE nginx:1.27
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// DropCapability=ALL
+    /// AddCapability=NET_BIND_SERVICE
     /// ```
     /// Compose:
     /// ```yaml

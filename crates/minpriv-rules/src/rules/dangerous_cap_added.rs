@@ -23,6 +23,12 @@ declare_rule! {
     /// ```sh
     /// docker run --cap-add=SYS_ADMIN alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// AddCapability=SYS_ADMIN
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -50,6 +56,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --cap-drop=ALL --cap-add=CHOWN alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// DropCapability=ALL
+    /// AddCapability=CHOWN
     /// ```
     /// Compose:
     /// ```yaml

@@ -19,6 +19,12 @@ declare_rule! {
     /// ```sh
     /// docker run -v /var/run/docker.sock:/var/run/docker.sock:ro portainer/portainer-ce:2.21
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/portainer/agent:2.21
+    /// Volume=/run/podman/podman.sock:/var/run/docker.sock
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -49,6 +55,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run -e DOCKER_HOST=tcp://socket-proxy:2375 portainer/agent:2.21
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/portainer/agent:2.21
+    /// Environment=DOCKER_HOST=tcp://socket-proxy:2375
     /// ```
     /// Compose:
     /// ```yaml

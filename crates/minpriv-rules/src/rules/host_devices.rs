@@ -22,6 +22,12 @@ declare_rule! {
     /// ```sh
     /// docker run --device /dev/sda:/dev/xvda:rwm alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// AddDevice=/dev/sda:/dev/xvda:rwm
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -53,6 +59,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run -v data:/data alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// Volume=tool-data.volume:/data
     /// ```
     /// Compose:
     /// ```yaml

@@ -18,6 +18,12 @@ declare_rule! {
     /// ```sh
     /// docker run --ipc=host redis:7.4
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/redis:7.4
+    /// PodmanArgs=--ipc=host
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -41,6 +47,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run redis:7.4
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/redis:7.4
     /// ```
     /// Compose:
     /// ```yaml

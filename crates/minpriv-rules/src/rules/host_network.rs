@@ -19,6 +19,12 @@ declare_rule! {
     /// ```sh
     /// docker run --network=host nginx:1.27
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// Network=host
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -41,6 +47,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run -p 127.0.0.1:8080:80 nginx:1.27
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// PublishPort=127.0.0.1:8080:80
     /// ```
     /// Compose:
     /// ```yaml

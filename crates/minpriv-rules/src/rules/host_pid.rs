@@ -18,6 +18,13 @@ declare_rule! {
     /// ```sh
     /// docker run --pid=host busybox:1.36 ps aux
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/busybox:1.36
+    /// PodmanArgs=--pid=host
+    /// Exec=ps aux
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -42,6 +49,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run busybox:1.36 ps aux
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/busybox:1.36
+    /// Exec=ps aux
     /// ```
     /// Compose:
     /// ```yaml

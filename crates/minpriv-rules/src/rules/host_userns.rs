@@ -18,6 +18,12 @@ declare_rule! {
     /// ```sh
     /// docker run --userns=host alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// UserNS=host
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -33,6 +39,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --user 10001:10001 alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// User=10001
+    /// Group=10001
     /// ```
     /// Compose:
     /// ```yaml

@@ -21,6 +21,13 @@ declare_rule! {
     /// ```sh
     /// docker run --uts=host alpine:3.20 hostname
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// PodmanArgs=--uts=host
+    /// Exec=hostname
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -35,6 +42,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --hostname tool alpine:3.20 hostname
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// HostName=tool
+    /// Exec=hostname
     /// ```
     /// Compose:
     /// ```yaml

@@ -24,6 +24,11 @@ declare_rule! {
     /// ```sh
     /// docker run nginx:latest
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:latest
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -48,6 +53,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run nginx:1.27
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27@sha256:<digest>
     /// ```
     /// Compose:
     /// ```yaml

@@ -23,6 +23,11 @@ declare_rule! {
     /// ```sh
     /// docker run nginx:1.27
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -48,6 +53,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run nginx:1.27@sha256:<digest>
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27@sha256:<digest>
     /// ```
     /// Compose:
     /// ```yaml

@@ -30,6 +30,11 @@ declare_rule! {
     /// ```sh
     /// docker run quay.io/someone/redis:7
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=quay.io/someone/redis:7
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -55,6 +60,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run redis:7.4
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=ghcr.io/acme/redis:7.4
     /// ```
     /// Compose:
     /// ```yaml

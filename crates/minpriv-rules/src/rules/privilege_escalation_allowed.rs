@@ -23,6 +23,12 @@ declare_rule! {
     /// ```sh
     /// docker run --user 10001 node:22-alpine
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/node:22-alpine
+    /// User=10001
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -44,6 +50,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --user 10001 --security-opt no-new-privileges node:22-alpine
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/node:22-alpine
+    /// User=10001
+    /// NoNewPrivileges=true
     /// ```
     /// Compose:
     /// ```yaml

@@ -20,6 +20,12 @@ declare_rule! {
     /// ```sh
     /// docker run --privileged nginx:1.27
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// PodmanArgs=--privileged
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -44,6 +50,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --cap-drop=ALL --cap-add=NET_BIND_SERVICE nginx:1.27
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// DropCapability=ALL
+    /// AddCapability=NET_BIND_SERVICE
     /// ```
     /// Compose:
     /// ```yaml

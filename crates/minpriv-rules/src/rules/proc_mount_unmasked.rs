@@ -20,6 +20,12 @@ declare_rule! {
     /// ```sh
     /// docker run --security-opt systempaths=unconfined alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// Unmask=ALL
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -44,6 +50,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
     /// ```
     /// Compose:
     /// ```yaml

@@ -32,6 +32,12 @@ declare_rule! {
     /// ```sh
     /// docker run --user root node:22-alpine
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/node:22-alpine
+    /// User=root
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -61,6 +67,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --user 10001:10001 node:22-alpine
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/node:22-alpine
+    /// User=10001
+    /// Group=10001
     /// ```
     /// Compose:
     /// ```yaml

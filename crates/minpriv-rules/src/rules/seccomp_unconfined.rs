@@ -25,6 +25,12 @@ declare_rule! {
     /// ```sh
     /// docker run --security-opt seccomp=unconfined alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// SeccompProfile=unconfined
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -48,6 +54,11 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
     /// ```
     /// Compose:
     /// ```yaml

@@ -31,6 +31,13 @@ declare_rule! {
     /// ```sh
     /// docker run --security-opt label=disable -v /srv/data:/data alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// SecurityLabelDisable=true
+    /// Volume=/srv/data:/data
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -57,6 +64,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run -v /srv/data:/data:Z alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// Volume=/srv/data:/data:Z
     /// ```
     /// Compose:
     /// ```yaml

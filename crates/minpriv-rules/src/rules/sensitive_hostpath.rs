@@ -31,6 +31,12 @@ declare_rule! {
     /// ```sh
     /// docker run -v /etc:/host/etc alpine:3.20
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// Volume=/etc:/host/etc
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -59,6 +65,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run -v /srv/app/config:/config:ro alpine:3.20
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/alpine:3.20
+    /// Volume=/srv/app/config:/config:ro
     /// ```
     /// Compose:
     /// ```yaml

@@ -23,6 +23,12 @@ declare_rule! {
     /// ```sh
     /// docker run --sysctl kernel.msgmax=65536 postgres:17
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/postgres:17
+    /// Sysctl=kernel.msgmax=65536
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -49,6 +55,12 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --sysctl net.ipv4.ip_unprivileged_port_start=80 postgres:17
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/postgres:17
+    /// Sysctl=net.ipv4.ip_unprivileged_port_start=80
     /// ```
     /// Compose:
     /// ```yaml

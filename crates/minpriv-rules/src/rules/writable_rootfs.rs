@@ -19,6 +19,11 @@ declare_rule! {
     /// ```sh
     /// docker run nginx:1.27
     /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// ```
     /// Compose:
     /// ```yaml
     /// services:
@@ -40,6 +45,13 @@ declare_rule! {
     /// Docker run:
     /// ```sh
     /// docker run --read-only --tmpfs /var/cache/nginx --tmpfs /run nginx:1.27
+    /// ```
+    /// Quadlet:
+    /// ```ini
+    /// [Container]
+    /// Image=docker.io/library/nginx:1.27
+    /// ReadOnly=true
+    /// Tmpfs=/var/cache/nginx
     /// ```
     /// Compose:
     /// ```yaml

@@ -220,8 +220,11 @@ fn hostile_units_never_panic() {
         "[Container]\nPodmanArgs=\\\n",
         "[Container]\nImage=x\nUser=\nGroup=1\n",
         "[Container]\n=\nImage=\u{1F600}\nPodmanArgs='\u{e9}' --cap-add \"\\\n",
+        "[Container]\nImage=%\nVolume=%%%\u{e9}%t\\\n%h:/x\nRootfs=%\n",
     ] {
         let _ = quadlet::read(text, &minpriv_readers::NoResolver);
+        let named = Folder(folder(), Some("%n@%i.container".into()));
+        let _ = quadlet::read(text, &named);
     }
 }
 

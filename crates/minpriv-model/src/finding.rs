@@ -136,4 +136,8 @@ pub struct Finding {
     /// names its check (`privileged`, `hostPathVolumes`, ...); `None` for minpriv's own rules
     /// and for inputs Pod Security does not judge.
     pub pss_control: Option<&'static str>,
+    /// The Kustomize overlays (their kustomization folders, as shown) whose rendered output has
+    /// this finding; empty for files read as they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overlays: Vec<String>,
 }

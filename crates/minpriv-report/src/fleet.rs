@@ -11,7 +11,7 @@
 //! the page and `minpriv report --format json` cannot disagree.
 
 use crate::{FileResult, ScanReport, Summary, severity_index};
-use minpriv_model::{Container, Posture, RootStatus, Severity, Source, Workload};
+use minpriv_model::{Container, Finding, Posture, RootStatus, Severity, Source, Workload};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use std::collections::HashMap;
@@ -179,14 +179,30 @@ pub struct ContainerEntry {
     pub workload: usize,
     /// Index of the container in the workload.
     pub container: usize,
-    /// Indices of its unsuppressed findings in the file, in the file's order.
-    pub findings: Vec<usize>,
+    /// Its unsuppressed findings, as (file, finding) indices in the repository's report: in
+    /// its own file, and for a container of a rendered Kustomize overlay also in the patches
+    /// and kustomizations that set its values.
+    pub findings: Vec<(usize, usize)>,
     /// Its unsuppressed findings by severity.
     pub by_severity: [usize; 5],
     /// The severity-weighted finding count ([`SEVERITY_WEIGHTS`]).
     pub score: u32,
     /// The known ways out to the host, as the model describes them, worst first.
     pub escape_paths: Vec<String>,
+}
+
+impl ContainerEntry {
+    /// Counts finding `index` of file `self.file` (or of `file` via [`ContainerEntry::count_in`]).
+    fn count(&mut self, index: usize, finding: &Finding) {
+        self.count_in(self.file, index, finding);
+    }
+
+    fn count_in(&mut self, file: usize, index: usize, finding: &Finding) {
+        let severity = severity_index(finding.severity);
+        self.findings.push((file, index));
+        self.by_severity[severity] += 1;
+        self.score += SEVERITY_WEIGHTS[severity];
+    }
 }
 
 /// The fleet's numbers.
@@ -209,6 +225,7 @@ pub fn compute(scans: &[RepositoryScan]) -> Fleet {
             findings: Summary::of(&scan.report),
             ..Stats::default()
         };
+        let first = fleet.containers.len();
         for (file_index, file) in scan.report.files.iter().enumerate() {
             for mut entry in container_entries(file) {
                 entry.repository = repository;
@@ -227,6 +244,7 @@ pub fn compute(scans: &[RepositoryScan]) -> Fleet {
                 fleet.containers.push(entry);
             }
         }
+        overlay_findings(&scan.report.files, &mut fleet.containers[first..]);
         fleet.overall.add(&stats);
         fleet.repositories.push(stats);
     }
@@ -277,6 +295,10 @@ fn container_entries(file: &FileResult) -> Vec<ContainerEntry> {
         if finding.suppressed.is_some() {
             continue;
         }
+        // Findings of rendered Kustomize overlays are placed across files (see `compute`).
+        if !finding.overlays.is_empty() {
+            continue;
+        }
         let key = (finding.resource.as_str(), finding.container.as_deref());
         let Some(candidates) = by_key.get(&key) else {
             continue;
@@ -289,13 +311,36 @@ fn container_entries(file: &FileResult) -> Vec<ContainerEntry> {
             .or(candidates.first())
             .map(|(entry, _)| *entry);
         if let Some(entry) = chosen.and_then(|e| entries.get_mut(e)) {
-            let severity = severity_index(finding.severity);
-            entry.findings.push(index);
-            entry.by_severity[severity] += 1;
-            entry.score += SEVERITY_WEIGHTS[severity];
+            entry.count(index, finding);
         }
     }
     entries
+}
+
+/// Gives each finding of rendered Kustomize overlays to its container in each overlay it
+/// names: the finding sits where its value is written (a base, a patch), the container where
+/// its object is defined, often another file.
+fn overlay_findings(files: &[FileResult], entries: &mut [ContainerEntry]) {
+    for (file_index, file) in files.iter().enumerate() {
+        for (index, finding) in file.findings.iter().enumerate() {
+            if finding.suppressed.is_some() || finding.overlays.is_empty() {
+                continue;
+            }
+            for entry in entries.iter_mut() {
+                let home = &files[entry.file];
+                let in_overlay = home
+                    .workload_overlays
+                    .get(entry.workload)
+                    .is_some_and(|o| finding.overlays.contains(o));
+                if in_overlay
+                    && home.workloads[entry.workload].containers[entry.container].name
+                        == finding.container
+                {
+                    entry.count_in(file_index, index, finding);
+                }
+            }
+        }
+    }
 }
 
 /// Where a container starts in its file, for telling apart containers with the same key.
@@ -518,6 +563,7 @@ pub(crate) mod tests {
             remediation: String::new(),
             suppressed: None,
             pss_control: None,
+            overlays: Vec::new(),
         }
     }
 
@@ -720,8 +766,8 @@ pub(crate) mod tests {
             ..FileResult::default()
         };
         let entries = container_entries(&file);
-        assert_eq!(entries[0].findings, [1]);
-        assert_eq!(entries[1].findings, [0]);
+        assert_eq!(entries[0].findings, [(0, 1)]);
+        assert_eq!(entries[1].findings, [(0, 0)]);
     }
 
     #[test]

@@ -195,6 +195,9 @@ struct JsonFinding<'a> {
     /// Only on findings that stand for a Pod Security control, like `suppressed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pss_control: Option<&'static str>,
+    /// Only on findings of rendered Kustomize overlays: the overlays that have it.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    overlays: &'a [String],
 }
 
 impl<'a> JsonFinding<'a> {
@@ -215,6 +218,7 @@ impl<'a> JsonFinding<'a> {
             remediation: &finding.remediation,
             suppressed: finding.suppressed.as_deref(),
             pss_control: finding.pss_control,
+            overlays: &finding.overlays,
         }
     }
 }

@@ -64,6 +64,10 @@ pub struct FileResult {
     /// carry Compose's labels), by the workload's `resource`. The text format groups their
     /// findings under `project/service`; JSON adds `"compose"` to those workloads.
     pub compose: BTreeMap<String, ComposeService>,
+    /// The Kustomize overlay each workload was rendered in, by the index of `workloads`
+    /// (as [`Finding::overlays`](minpriv_model::Finding) names overlays); empty for files read
+    /// as they are. A finding that overlays share belongs to the containers of each.
+    pub workload_overlays: Vec<String>,
 }
 
 /// The Compose project and service a container was started for.

@@ -330,6 +330,9 @@ fn result(
         "remediation".into(),
         Value::from(finding.remediation.as_str()),
     );
+    if !finding.overlays.is_empty() {
+        properties.insert("overlays".into(), Value::from(finding.overlays.clone()));
+    }
     if let Some(control) = finding.pss_control {
         properties.insert("pss_control".into(), Value::from(control));
     }

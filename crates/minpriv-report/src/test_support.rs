@@ -69,6 +69,7 @@ fn finding(
         remediation: remediation.into(),
         suppressed: None,
         pss_control: None,
+        overlays: Vec::new(),
     }
 }
 

@@ -235,6 +235,18 @@ fn finding_group<'a>(file: &'a FileResult, lines: &LineIndex, finding: &'a Findi
         Some(snippet) => title.element(snippet),
         None => title.element(origin(&file.path, finding.span)),
     };
+    if !finding.overlays.is_empty() {
+        let overlays: Vec<String> = finding
+            .overlays
+            .iter()
+            .map(|o| normalize_untrusted_str(o))
+            .collect();
+        group = group.element(Level::NOTE.message(format!(
+            "in the rendered overlay{} {}",
+            if overlays.len() == 1 { "" } else { "s" },
+            overlays.join(", ")
+        )));
+    }
     if !finding.remediation.is_empty() {
         group = group.element(Level::HELP.message(normalize_untrusted_str(&finding.remediation)));
     }
@@ -698,6 +710,7 @@ mod tests {
             remediation: String::new(),
             suppressed: None,
             pss_control: None,
+            overlays: Vec::new(),
         };
         let findings = [
             finding("runs-as-root", "app"),
@@ -754,6 +767,7 @@ mod tests {
             remediation: "run the container without --pid host".into(),
             suppressed: None,
             pss_control: None,
+            overlays: Vec::new(),
         };
         let service = ComposeService {
             project: "shop".into(),

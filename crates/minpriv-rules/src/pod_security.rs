@@ -468,6 +468,7 @@ pub(crate) fn reconcile(
             remediation: v.remediation.clone(),
             suppressed: None,
             pss_control: Some(v.control),
+            overlays: Vec::new(),
         });
     }
 }

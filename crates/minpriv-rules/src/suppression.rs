@@ -394,6 +394,7 @@ mod tests {
             remediation: String::new(),
             suppressed: None,
             pss_control: None,
+            overlays: Vec::new(),
         }
     }
 

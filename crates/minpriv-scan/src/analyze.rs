@@ -136,6 +136,7 @@ fn file_finding(
         remediation,
         suppressed: None,
         pss_control: None,
+        overlays: Vec::new(),
     };
     Outcome::Scanned {
         file: FileResult {
@@ -517,6 +518,7 @@ fn invalid_input(err: &InputError, format: Format, source: Source, severity: Sev
         remediation: "fix the syntax error".to_string(),
         suppressed: None,
         pss_control: None,
+        overlays: Vec::new(),
     }
 }
 

@@ -310,6 +310,7 @@ pub(crate) fn finding(
         remediation,
         suppressed: None,
         pss_control: None,
+        overlays: Vec::new(),
     }
 }
 

@@ -13,6 +13,7 @@
 //! reporters of `minpriv-report` print the [`DiffOutcome`]..
 use crate::analyze::{self, INVALID_INPUT, Outcome};
 use crate::git;
+use crate::kustomize::{self, KustomizeOptions};
 use crate::resolver::Access;
 use crate::walk::{self, WalkOptions};
 use minpriv_model::growth::{
@@ -64,8 +65,9 @@ fn no_rules() -> Profile {
     profile
 }
 
-/// Reads every file under `root` as `scan` would (no ignore files: both sides alike).
-pub fn read_folder(root: &Path) -> Side {
+/// Reads every file under `root` as `scan` would (no ignore files: both sides alike), Kustomize
+/// overlays rendered as `kustomize` says.
+pub fn read_folder(root: &Path, kustomize: &KustomizeOptions) -> Side {
     let mut side = Side::default();
     if !root.is_dir() {
         side.errors
@@ -73,7 +75,7 @@ pub fn read_folder(root: &Path) -> Side {
         side.unreadable = true;
         return side;
     }
-    let inputs = walk::collect(&[root.to_path_buf()], WalkOptions::default());
+    let mut inputs = walk::collect(&[root.to_path_buf()], WalkOptions::default());
     side.errors.extend(
         inputs
             .errors
@@ -82,6 +84,26 @@ pub fn read_folder(root: &Path) -> Side {
     );
     let profile = no_rules();
     let access = Access::for_paths(&[root.to_path_buf()], false, true);
+    // Rendered overlays: their containers are compared as deployed, in the files that set them.
+    let kustomized = kustomize::take(
+        &mut inputs.files,
+        &access,
+        kustomize,
+        &profile,
+        &analyze::as_read,
+    );
+    let shown_root = walk::display(root, false);
+    let relative_to_root = |shown: &str| {
+        shown
+            .strip_prefix(&shown_root)
+            .map(|rest| rest.trim_start_matches('/').to_string())
+            .unwrap_or_else(|| shown.to_string())
+    };
+    for outcome in kustomized.outcomes {
+        if let Outcome::Scanned { file, .. } = outcome {
+            add_file(&mut side, &relative_to_root(&file.path), &file);
+        }
+    }
     let analysed: Vec<(String, Outcome)> = inputs
         .files
         .par_iter()
@@ -110,8 +132,10 @@ pub fn read_folder(root: &Path) -> Side {
     side
 }
 
-/// Reads every file of `revision` in the git repository `repo`, from git's objects.
-pub fn read_revision(repo: &Path, revision: &str) -> Side {
+/// Reads every file of `revision` in the git repository `repo`, from git's objects. A revision
+/// with Kustomize overlays to render is written out to a temporary folder first (Kustomize
+/// reads files) and read as a folder.
+pub fn read_revision(repo: &Path, revision: &str, kustomize: &KustomizeOptions) -> Side {
     let mut side = Side::default();
     let tree = match git::list_tree(repo, revision) {
         Ok(tree) => tree,
@@ -121,6 +145,14 @@ pub fn read_revision(repo: &Path, revision: &str) -> Side {
             return side;
         }
     };
+    if kustomize.render
+        && tree
+            .entries
+            .iter()
+            .any(|e| kustomize::is_kustomization_file(Path::new(&e.path)))
+    {
+        return read_revision_as_folder(repo, revision, &tree, kustomize);
+    }
     let wanted: Vec<&git::TreeEntry> = tree
         .entries
         .iter()
@@ -167,6 +199,60 @@ pub fn read_revision(repo: &Path, revision: &str) -> Side {
         .collect();
     for (path, file) in &files {
         add_file(&mut side, path, file);
+    }
+    side
+}
+
+/// [`read_revision`] of a revision with Kustomize overlays: its files written out under a
+/// temporary folder, read with [`read_folder`], errors named `REV:path`.
+fn read_revision_as_folder(
+    repo: &Path,
+    revision: &str,
+    tree: &git::Tree,
+    kustomize: &KustomizeOptions,
+) -> Side {
+    let failed = |message: String| Side {
+        errors: vec![message],
+        unreadable: true,
+        ..Side::default()
+    };
+    let folder = match tempfile::Builder::new().prefix("minpriv-diff-").tempdir() {
+        Ok(folder) => folder,
+        Err(e) => return failed(format!("a temporary folder for {revision}: {e}")),
+    };
+    let wanted: Vec<&git::TreeEntry> = tree
+        .entries
+        .iter()
+        .filter(|e| e.size <= git::MAX_BLOB_BYTES)
+        // Git paths are relative and never climb; one that did would leave the folder.
+        .filter(|e| {
+            Path::new(&e.path)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .collect();
+    let mut written = Ok(());
+    let read = git::read_blobs(repo, &wanted, |entry, bytes| {
+        let path = folder.path().join(&entry.path);
+        let result = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, bytes));
+        if let Err(e) = result
+            && written.is_ok()
+        {
+            written = Err(format!("writing {revision}:{} out: {e}", entry.path));
+        }
+    });
+    if let Err(message) = read.and(written) {
+        return failed(message);
+    }
+    let mut side = read_folder(folder.path(), kustomize);
+    let shown = walk::display(folder.path(), false);
+    for message in &mut side.errors {
+        if let Some(rest) = message.strip_prefix(&shown) {
+            *message = format!("{revision}:{}", rest.trim_start_matches('/'));
+        }
     }
     side
 }

@@ -298,6 +298,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_compose_env: bool,
 
+    #[command(flatten)]
+    pub kustomize: KustomizeArgs,
+
     /// Read no file larger than SIZE: a larger one is reported as an `invalid-input` finding
     /// (exit 2), not read. Bytes, or with a unit: 512KiB, 10MiB, 1GiB (K, M and G are binary;
     /// KB, MB and GB decimal). Default: the configuration's `max-file-size`, else 10MiB.
@@ -473,6 +476,33 @@ impl ConfigArgs {
     }
 }
 
+/// How Kustomize trees are read (`scan`, `report`, `diff`). Defined once and flattened into
+/// each command's arguments.
+#[derive(Debug, Default, clap::Args)]
+pub struct KustomizeArgs {
+    /// Do not render Kustomize overlays: read each file alone (patch files are still not read
+    /// as objects of their own). By default each overlay that nothing builds on is rendered with
+    /// `kustomize build` (or `kubectl kustomize`), and findings point at the file that sets the
+    /// value, naming the overlays they apply to.
+    #[arg(long)]
+    pub no_kustomize: bool,
+
+    /// How long rendering one overlay may take before it is stopped (and reported as
+    /// invalid-input).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub kustomize_timeout: Duration,
+}
+
+impl KustomizeArgs {
+    /// The library's options.
+    pub fn options(&self) -> minpriv_scan::kustomize::KustomizeOptions {
+        minpriv_scan::kustomize::KustomizeOptions {
+            render: !self.no_kustomize,
+            timeout: self.kustomize_timeout,
+        }
+    }
+}
+
 /// The options of every command that judges findings against a profile (`scan`, `report`):
 /// the Pod Security version and the rules chosen on the command line. Defined once and
 /// flattened into each command's arguments.
@@ -593,6 +623,9 @@ pub struct DiffArgs {
     /// How to print the result.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text, value_name = "FORMAT")]
     pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub kustomize: KustomizeArgs,
 }
 
 /// Output formats of `minpriv diff`.
@@ -888,6 +921,9 @@ pub struct FixArgs {
 
     #[command(flatten)]
     pub configuration: ConfigArgs,
+
+    #[command(flatten)]
+    pub kustomize: KustomizeArgs,
 }
 
 const RISK_AFTER_HELP: &str = "\
@@ -1024,6 +1060,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub configuration: ConfigArgs,
+
+    #[command(flatten)]
+    pub kustomize: KustomizeArgs,
 
     /// Count only findings of this severity or worse. Default: each repository's
     /// configuration, else low.

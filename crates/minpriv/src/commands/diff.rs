@@ -9,16 +9,17 @@ use std::path::{Path, PathBuf};
 
 /// Runs `minpriv diff` and returns the exit status.
 pub fn run(args: &DiffArgs) -> ExitStatus {
+    let kustomize = args.kustomize.options();
     let (old, new) = if args.git {
         let repo = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
         (
-            read_revision(&repo, &args.old),
-            read_revision(&repo, &args.new),
+            read_revision(&repo, &args.old, &kustomize),
+            read_revision(&repo, &args.new, &kustomize),
         )
     } else {
         (
-            read_folder(Path::new(&args.old)),
-            read_folder(Path::new(&args.new)),
+            read_folder(Path::new(&args.old), &kustomize),
+            read_folder(Path::new(&args.new), &kustomize),
         )
     };
     for message in old.errors.iter().chain(&new.errors) {

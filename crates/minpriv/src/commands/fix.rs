@@ -5,13 +5,16 @@ use crate::args::FixArgs;
 use crate::status::{ExitStatus, error, print};
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
 use minpriv_model::Finding;
+use minpriv_readers::Format;
 use minpriv_readers::detect::{detect_format, sniff_content};
 use minpriv_rules::Profile;
-use minpriv_scan::analyze::helm_chart_of_template;
+use minpriv_scan::analyze::{self, Outcome as ScanOutcome, helm_chart_of_template};
 use minpriv_scan::config::settings::{PolicyFlags, Settings};
+use minpriv_scan::kustomize;
 use minpriv_scan::resolver::{Access, FsResolver};
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -114,15 +117,22 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
+    let located = kustomize_targets(args, &profile, &access, &mut inputs.files);
     let outcomes: Vec<(&Candidate, Outcome)> = inputs
         .files
         .par_iter()
         .map(|candidate| {
             // What scan would not report is left alone: a waived finding, or one below the
             // configuration's min-severity.
+            // In a Kustomize tree, a file is fixed only for what the rendered overlays report
+            // in it: a patch file alone would look like an object missing everything.
+            let rendered = located.get(&candidate.display);
             let waived = |finding: &Finding| {
                 finding.severity < settings.min_severity
                     || settings.waives(&candidate.display, finding)
+                    || rendered.is_some_and(|found| {
+                        !found.contains(&(finding.rule, finding.container.clone()))
+                    })
             };
             let options = FixOptions {
                 waived: Some(&waived),
@@ -217,6 +227,78 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     } else {
         ExitStatus::Clean
     }
+}
+
+/// The findings of rendered Kustomize overlays, by the file they point into (`(rule,
+/// container)` each); those files join `files` (kustomization, patch and rendered resource
+/// files leave it, as in `scan`). What is set in a kustomization itself (an inline patch, an
+/// `images` entry) is not edited: a note says where to change it.
+fn kustomize_targets(
+    args: &FixArgs,
+    profile: &Profile,
+    access: &Access,
+    files: &mut Vec<Candidate>,
+) -> HashMap<String, Vec<(&'static str, Option<String>)>> {
+    let kustomized = kustomize::take(
+        files,
+        access,
+        &args.kustomize.options(),
+        profile,
+        &analyze::as_read,
+    );
+    if !args.quiet {
+        for n in &kustomized.notes {
+            note(&format!(
+                "{}: {}",
+                n.path.as_deref().unwrap_or_default(),
+                n.message
+            ));
+        }
+    }
+    let mut located = HashMap::new();
+    for outcome in kustomized.outcomes {
+        let ScanOutcome::Scanned { file, .. } = outcome else {
+            continue;
+        };
+        let fixable: Vec<&Finding> = file
+            .findings
+            .iter()
+            .filter(|f| FIXABLE_RULES.contains(&f.rule))
+            .collect();
+        if fixable.is_empty() {
+            continue;
+        }
+        if kustomize::is_kustomization_file(Path::new(&file.path)) {
+            if !args.quiet {
+                for f in fixable {
+                    let line = f.span.map(|s| s.line).unwrap_or(1);
+                    note(&format!(
+                        "{}:{line}: {} of {} is set here (an inline patch or `images`): not \
+                         edited automatically, change it there",
+                        file.path,
+                        f.rule,
+                        f.overlays.join(", ")
+                    ));
+                }
+            }
+            continue;
+        }
+        located.insert(
+            file.path.clone(),
+            fixable
+                .iter()
+                .map(|f| (f.rule, f.container.clone()))
+                .collect(),
+        );
+        files.push(Candidate {
+            path: PathBuf::from(&file.path),
+            display: file.path.clone(),
+            explicit: false,
+            format: Some(Format::Kubernetes),
+        });
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    located
 }
 
 fn read_minimized(path: &Path) -> Result<Minimized, String> {

@@ -14,6 +14,7 @@ use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
 use minpriv_scan::analyze::{self, Outcome};
 use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
+use minpriv_scan::kustomize;
 use minpriv_scan::pipeline::assemble;
 use minpriv_scan::resolver::Access;
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
@@ -85,15 +86,31 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         }
     }
 
+    // Kustomize trees, per repository: their overlays rendered, findings placed in the files
+    // that set them.
+    let access: Vec<Access> = repositories
+        .iter()
+        .map(|r| Access::for_paths(std::slice::from_ref(&r.folder), false, true))
+        .collect();
+    let mut by_repository: Vec<Vec<Outcome>> = Vec::with_capacity(repositories.len());
+    let mut kustomize_notes = Vec::new();
+    for (i, repository) in repositories.iter_mut().enumerate() {
+        let kustomized = kustomize::take(
+            &mut repository.files,
+            &access[i],
+            &args.kustomize.options(),
+            &settings[i].profile,
+            &analyze::as_read,
+        );
+        by_repository.push(kustomized.outcomes);
+        kustomize_notes.push(kustomized.notes);
+    }
+
     // All files of all repositories in one parallel pass: repositories differ wildly in size.
     let work: Vec<(usize, &Candidate)> = repositories
         .iter()
         .enumerate()
         .flat_map(|(i, r)| r.files.iter().map(move |c| (i, c)))
-        .collect();
-    let access: Vec<Access> = repositories
-        .iter()
-        .map(|r| Access::for_paths(std::slice::from_ref(&r.folder), false, true))
         .collect();
     let outcomes: Vec<(usize, Outcome)> = work
         .par_iter()
@@ -102,16 +119,18 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
             (i, outcome)
         })
         .collect();
-    let mut by_repository: Vec<Vec<Outcome>> = repositories.iter().map(|_| Vec::new()).collect();
     for (i, outcome) in outcomes {
         by_repository[i].push(outcome);
     }
 
     let mut scans = Vec::new();
-    for ((repository, outcomes), settings) in
-        repositories.into_iter().zip(by_repository).zip(&settings)
+    for (((repository, outcomes), settings), notes) in repositories
+        .into_iter()
+        .zip(by_repository)
+        .zip(&settings)
+        .zip(kustomize_notes)
     {
-        let (mut report, unreadable) = assemble(outcomes, Vec::new());
+        let (mut report, unreadable) = assemble(outcomes, notes);
         for (path, reason) in &unreadable {
             error(&format!("{path}: {reason}"));
         }

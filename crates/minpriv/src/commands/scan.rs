@@ -12,6 +12,7 @@ use minpriv_report::{Ending, FileResult, Note, ReportOptions, ReportWriter, Scan
 use minpriv_scan::analyze;
 use minpriv_scan::baseline::Baseline;
 use minpriv_scan::config::settings::{PolicyFlags, Settings};
+use minpriv_scan::kustomize;
 use minpriv_scan::live::{Live, LiveOptions};
 use minpriv_scan::pipeline::{self, Reading, Sink};
 use minpriv_scan::resolver::Access;
@@ -120,8 +121,16 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     };
     let mut report = report_writer(args.format, &mut output, options);
 
+    // Kustomize trees: overlays rendered, their findings placed in the files that set them.
+    let mut kustomized = kustomize::take(
+        &mut walked.files,
+        &access,
+        &args.kustomize.options(),
+        profile,
+        &prepare,
+    );
     // Standard input and live containers are few: read first.
-    let mut others = Vec::new();
+    let mut others = std::mem::take(&mut kustomized.outcomes);
     if walked.stdin {
         others.push(pipeline::read_stdin(reading));
     }
@@ -130,7 +139,16 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
         files: walked.files,
         others,
         errors: walked.errors.clone(),
-        warnings: walked.warnings,
+        warnings: walked
+            .warnings
+            .into_iter()
+            .chain(
+                kustomized
+                    .notes
+                    .into_iter()
+                    .map(|n| (n.path.unwrap_or_default(), n.message)),
+            )
+            .collect(),
         roots: args.paths.clone(),
     };
     let (scanned, written) = pipeline::run(

@@ -167,6 +167,15 @@ fn findings_point_at_the_file_that_sets_the_value_and_name_their_overlays() {
                 && w["path"] == "kustomize/base/deployment.yaml"),
         "{report}"
     );
+    // An overlay scanned alone still points into its base, shown from the current folder.
+    let (_, alone) = scan(&["kustomize/overlays/prod"], None);
+    assert!(
+        findings(&alone).contains(
+            &"seccomp-unconfined kustomize/base/deployment.yaml:17:17 [kustomize/overlays/prod]"
+                .to_string()
+        ),
+        "{alone}"
+    );
     assert!(
         notes(&report).iter().any(|n| n
             .starts_with("kustomize/overlays/remote/kustomization.yaml: not rendered")
@@ -438,5 +447,43 @@ fn report_counts_the_containers_of_each_rendered_overlay() {
             ("Deployment/staging-web".to_string(), 1),
         ],
         "{out}"
+    );
+}
+
+/// Kustomizations in shapes Kustomize refuses (`fixtures/kustomize-hostile`: a cycle, one that
+/// names itself, every field of the wrong type, YAML that does not parse) end in a finding or a
+/// note each, and the scan goes on.
+#[test]
+fn hostile_kustomizations_are_reported_and_the_scan_goes_on() {
+    if !kubectl_or_skip("hostile_kustomizations_are_reported") {
+        return;
+    }
+    let (code, report) = scan(&["kustomize-hostile"], None);
+    assert_eq!(code, 2, "{report}");
+    let found = findings(&report);
+    for expected in [
+        "invalid-input kustomize-hostile/odd/kustomization.yaml:2:1",
+        "invalid-input kustomize-hostile/self/kustomization.yaml:1:1",
+        "invalid-input kustomize-hostile/unicode/kustomization.yaml:7:",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(expected)),
+            "{expected}: {found:?}"
+        );
+    }
+    let notes = notes(&report);
+    for cycle in ["cycle-a", "cycle-b"] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(&format!(
+                "kustomize-hostile/{cycle}/kustomization.yaml: not rendered"
+            ))),
+            "{notes:?}"
+        );
+    }
+    // The pod beside the unreadable kustomization is still read.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("runs-as-root kustomize-hostile/unicode/pod.yaml"))
     );
 }

@@ -74,6 +74,8 @@ pub fn take(
 ) -> Kustomized {
     let mut out = Kustomized::default();
     let mut kustomizations: Vec<Kustomization> = Vec::new();
+    let mut results: BTreeMap<String, Group> = BTreeMap::new();
+    let mut taken: HashSet<PathBuf> = HashSet::new();
     for candidate in files.iter().filter(|c| tree::is_kustomization(&c.path)) {
         // A file that cannot be read stays an input: reading it reports why.
         let Ok(text) = read_fenced(&candidate.path, access) else {
@@ -85,19 +87,33 @@ pub fn take(
         }
         match tree::parse(&candidate.path, candidate.display.clone(), text) {
             Ok(k) => kustomizations.push(k),
-            Err(message) => out.notes.push(Note::about(
-                Some(candidate.display.clone()),
-                format!("not read as a kustomization: {message}"),
-            )),
+            Err((message, span)) => {
+                // Kustomize refuses it too: nothing it names is rendered, the resources are
+                // read as files.
+                taken.insert(canonical(&candidate.path));
+                let mut group = Group::new(candidate.path.clone());
+                group.findings.push(kustomize_error(
+                    profile,
+                    format!("could not parse the kustomization: {message}"),
+                    span,
+                    Vec::new(),
+                ));
+                results.insert(candidate.display.clone(), group);
+            }
         }
     }
     if kustomizations.is_empty() {
+        files.retain(|c| !taken.contains(&canonical(&c.path)));
+        out.outcomes = results
+            .into_iter()
+            .map(|(display, group)| group.into_outcome(display))
+            .collect();
         return out;
     }
     let graph = Graph::new(&kustomizations);
 
     // Patches are never objects of their own; kustomization files hold no workload.
-    let mut taken: HashSet<PathBuf> = kustomizations.iter().map(|k| canonical(&k.file)).collect();
+    taken.extend(kustomizations.iter().map(|k| canonical(&k.file)));
     taken.extend(
         kustomizations
             .iter()
@@ -105,23 +121,38 @@ pub fn take(
     );
 
     let leaves = graph.leaves(&kustomizations);
+    let reached: HashSet<usize> = leaves
+        .iter()
+        .flat_map(|&leaf| graph.chain(leaf, &kustomizations))
+        .collect();
+    for (i, k) in kustomizations.iter().enumerate() {
+        if !reached.contains(&i) && !k.component {
+            out.notes.push(Note::about(
+                Some(k.display.clone()),
+                "not rendered: only kustomizations that are themselves built on build on it (a \
+                 cycle), so no overlay holds it; its resources are read as files"
+                    .to_string(),
+            ));
+        }
+    }
     let renderer = if options.render {
         Renderer::find()
     } else {
         None
     };
-    let mut results: BTreeMap<String, Group> = BTreeMap::new();
     let displays = Displays::new(files, &kustomizations);
 
     let renders: Vec<(usize, Render)> = leaves
         .par_iter()
         .map(|&leaf| {
             let chain = graph.chain(leaf, &kustomizations);
-            let render = if let Some(remote) = chain
-                .iter()
-                .flat_map(|&i| &kustomizations[i].resources)
-                .find(|r| r.is_remote())
-            {
+            let render = if let Some(remote) = chain.iter().find_map(|&i| {
+                let k = &kustomizations[i];
+                k.resources
+                    .iter()
+                    .chain(&k.components)
+                    .find(|r| r.is_remote(k.folder()))
+            }) {
                 Render::Remote(format!("{} (line {})", remote.value, remote.at.line))
             } else if !options.render {
                 Render::Off("--no-kustomize")
@@ -171,21 +202,13 @@ pub fn take(
             Render::Failed(message) => {
                 let group = results
                     .entry(k.display.clone())
-                    .or_insert_with(|| Group::of(k));
-                group.findings.push(Finding {
-                    rule: INVALID_INPUT,
-                    severity: profile.severity(INVALID_INPUT).unwrap_or(Severity::High),
-                    message: format!("Kustomize could not build this overlay: {message}"),
-                    span: first_line(&k.text),
-                    source: Source::Kubernetes,
-                    resource: "kustomization".into(),
-                    container: None,
-                    remediation: "fix the kustomization so that `kubectl kustomize` builds it"
-                        .into(),
-                    suppressed: None,
-                    pss_control: None,
-                    overlays: vec![overlay],
-                });
+                    .or_insert_with(|| Group::new(k.file.clone()));
+                group.findings.push(kustomize_error(
+                    profile,
+                    format!("Kustomize could not build this overlay: {message}"),
+                    first_line(&k.text),
+                    vec![overlay],
+                ));
             }
             Render::Remote(remote) => out.notes.push(Note::about(
                 Some(k.display.clone()),
@@ -208,7 +231,7 @@ pub fn take(
     for k in &kustomizations {
         results
             .entry(k.display.clone())
-            .or_insert_with(|| Group::of(k));
+            .or_insert_with(|| Group::new(k.file.clone()));
     }
     for (display, group) in results {
         out.outcomes.push(group.into_outcome(display));
@@ -240,6 +263,28 @@ fn overlay_name(k: &Kustomization) -> String {
 
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The `invalid-input` finding of a kustomization that cannot be read or built.
+fn kustomize_error(
+    profile: &Profile,
+    message: String,
+    span: Option<Span>,
+    overlays: Vec<String>,
+) -> Finding {
+    Finding {
+        rule: INVALID_INPUT,
+        severity: profile.severity(INVALID_INPUT).unwrap_or(Severity::High),
+        message,
+        span,
+        source: Source::Kubernetes,
+        resource: "kustomization".into(),
+        container: None,
+        remediation: "fix the kustomization so that `kubectl kustomize` builds it".into(),
+        suppressed: None,
+        pss_control: None,
+        overlays,
+    }
 }
 
 /// The span of the first line that is not a comment or blank (the kustomization's first key).
@@ -274,7 +319,7 @@ impl Graph {
             .collect();
         let named = |k: &Kustomization, list: &[tree::Written]| -> Vec<usize> {
             list.iter()
-                .filter(|r| !r.is_remote())
+                .filter(|r| !r.is_remote(k.folder()))
                 .filter_map(|r| by_folder.get(&canonical(&k.folder().join(r.value.trim()))))
                 .copied()
                 .collect()
@@ -293,12 +338,14 @@ impl Graph {
 
     /// Kustomizations nothing builds on, components left out.
     fn leaves(&self, kustomizations: &[Kustomization]) -> Vec<usize> {
+        // A kustomization naming itself is still built (Kustomize then says what is wrong).
+        let n = kustomizations.len();
         let used: HashSet<usize> = self
             .builds_on
             .iter()
             .chain(&self.components)
-            .flatten()
-            .copied()
+            .enumerate()
+            .flat_map(|(i, named)| named.iter().copied().filter(move |&j| j != i % n))
             .collect();
         (0..kustomizations.len())
             .filter(|i| !used.contains(i) && !kustomizations[*i].component)
@@ -329,7 +376,7 @@ impl Graph {
             .flat_map(|k| {
                 k.resources
                     .iter()
-                    .filter(|r| !r.is_remote())
+                    .filter(|r| !r.is_remote(k.folder()))
                     .map(|r| canonical(&k.folder().join(r.value.trim())))
             })
             .filter(|p| p.is_file())
@@ -352,11 +399,17 @@ impl Displays {
         Displays(map)
     }
 
+    /// A file the walk did not show (a base outside the scanned folders) is shown relative
+    /// to the current folder when it is below it.
     fn of(&self, path: &Path) -> String {
         let key = canonical(path);
-        self.0
-            .get(&key)
-            .cloned()
+        if let Some(shown) = self.0.get(&key) {
+            return shown.clone();
+        }
+        std::env::current_dir()
+            .ok()
+            .map(|cwd| canonical(&cwd))
+            .and_then(|cwd| key.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
             .unwrap_or_else(|| key.display().to_string())
     }
 }
@@ -371,9 +424,9 @@ struct Group {
 }
 
 impl Group {
-    fn of(k: &Kustomization) -> Group {
+    fn new(file: PathBuf) -> Group {
         Group {
-            file: k.file.clone(),
+            file,
             findings: Vec::new(),
             workloads: Vec::new(),
             overlays: Vec::new(),
@@ -525,12 +578,7 @@ fn place(
         };
         results
             .entry(display)
-            .or_insert_with(|| Group {
-                file: path,
-                findings: Vec::new(),
-                workloads: Vec::new(),
-                overlays: Vec::new(),
-            })
+            .or_insert_with(|| Group::new(path))
             .add(finding);
     }
     for mut workload in file.workloads {
@@ -546,12 +594,7 @@ fn place(
                 .map(|(_, s)| s);
         }
         let display = displays.of(&path);
-        let group = results.entry(display).or_insert_with(|| Group {
-            file: path,
-            findings: Vec::new(),
-            workloads: Vec::new(),
-            overlays: Vec::new(),
-        });
+        let group = results.entry(display).or_insert_with(|| Group::new(path));
         group.workloads.push(workload);
         group.overlays.push(overlay.to_string());
     }

@@ -428,18 +428,14 @@ fn block_scalar_lines(file_text: &str, scalar: Span) -> Option<(String, Vec<usiz
     };
     let first_line = indicator_line_end + 1;
     let body = file_text.get(first_line..scalar.end.max(first_line))?;
-    let indent = body
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())?;
+    // Indentation is spaces (YAML allows no tabs there); counted in bytes, all ASCII.
+    let leading = |line: &str| line.bytes().take_while(|b| *b == b' ').count();
+    let indent = body.lines().find(|l| !l.trim().is_empty()).map(leading)?;
     let mut text = String::new();
     let mut starts = Vec::new();
     let mut offset = first_line;
     for line in body.split_inclusive('\n') {
-        let cut = line
-            .len()
-            .min(indent)
-            .min(line.len() - line.trim_start().len());
+        let cut = indent.min(leading(line));
         starts.push(offset + cut);
         text.push_str(&line[cut..]);
         offset += line.len();

@@ -49,16 +49,22 @@ pub(crate) struct Written {
 }
 
 impl Written {
-    /// A target Kustomize fetches (a git repository or an URL) rather than reads from disk.
-    pub fn is_remote(&self) -> bool {
+    /// A target Kustomize would fetch (a git repository or an URL) rather than read from disk,
+    /// judged from the folder of the kustomization that names it: what exists there is local;
+    /// otherwise anything shaped like a remote target counts as one (a host name first,
+    /// `?ref=`, a scheme), since Kustomize would try to fetch it.
+    pub fn is_remote(&self, folder: &Path) -> bool {
         let v = self.value.trim();
+        if folder.join(v).exists() {
+            return false;
+        }
+        let first = v.split('/').next().unwrap_or_default();
         v.contains("://")
             || v.starts_with("git@")
+            || v.starts_with("git::")
             || v.contains("?ref=")
             || v.contains("?version=")
-            || ["github.com/", "gitlab.com/", "bitbucket.org/"]
-                .iter()
-                .any(|host| v.starts_with(host))
+            || (first.contains('.') && first != "." && first != "..")
     }
 }
 
@@ -102,11 +108,15 @@ impl Kustomization {
     }
 }
 
-/// Reads a kustomization file; `Err` when it is not YAML or not a mapping.
-pub(crate) fn parse(file: &Path, display: String, text: String) -> Result<Kustomization, String> {
+/// Reads a kustomization file; `Err` (why, and where) when it is not YAML or not a mapping.
+pub(crate) fn parse(
+    file: &Path,
+    display: String,
+    text: String,
+) -> Result<Kustomization, (String, Option<Span>)> {
     let stream = yaml::parse(&text);
     if let Some(e) = stream.errors.first() {
-        return Err(e.message.clone());
+        return Err((e.message.clone(), e.span));
     }
     let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut k = Kustomization {
@@ -125,7 +135,10 @@ pub(crate) fn parse(file: &Path, display: String, text: String) -> Result<Kustom
         return Ok(k);
     };
     if !root.is_mapping() {
-        return Err("not a mapping".into());
+        return Err((
+            "a kustomization is a mapping of fields".into(),
+            Some(root.span()),
+        ));
     }
     k.component = root.get("kind").and_then(|n| n.as_str()) == Some("Component");
     for key in ["resources", "bases"] {

@@ -11,7 +11,9 @@
 //!
 //! - `# minpriv:ignore RULE[,RULE...] [-- reason]` at the end of a line suppresses those rules'
 //!   findings reported on that line; alone on a line, it suppresses them on the line directly
-//!   below. Several directive lines stacked directly above one line all apply to it.
+//!   below. Several directive lines stacked directly above one line all apply to it. A command
+//!   continued over lines with `\` counts as one line: a directive above it, or after its last
+//!   line, covers every line of it (no comment can follow a `\`).
 //! - `# minpriv:ignore-file RULE[,RULE...] [-- reason]` anywhere suppresses them in the whole
 //!   file, including findings that have no position.
 //! - Rules are separated by commas and/or spaces; everything after ` -- ` is the reason.
@@ -46,6 +48,10 @@ struct Directive {
     /// Alone on its line (only whitespace before the `#`).
     standalone: bool,
     target: Target,
+    /// With a line target: the last line it covers. A command continued over lines with `\`
+    /// is covered whole, so that a flag on a continuation line (where no comment can follow
+    /// the `\`) is suppressed by a directive above the command or after its last line.
+    last: u32,
     rules: Vec<NamedRule>,
     /// The text after `--`, trimmed; empty when none was given.
     reason: String,
@@ -146,6 +152,7 @@ impl Suppressions {
             suppressions.parse_directive(position, hash_at, rest, rest_at);
         }
         suppressions.resolve_stacked_directives();
+        suppressions.cover_continued_commands(text);
         suppressions
     }
 
@@ -222,13 +229,46 @@ impl Suppressions {
         } else {
             Target::Line(at.line)
         };
+        let last = match target {
+            Target::Line(l) => l,
+            Target::File => 0,
+        };
         self.directives.push(Directive {
             line: at.line,
             standalone,
             target,
+            last,
             rules,
             reason: reason.to_string(),
         });
+    }
+
+    /// Widens each line target to the whole command continued over lines with `\` that holds
+    /// it.
+    fn cover_continued_commands(&mut self, text: &str) {
+        if self.directives.iter().all(|d| d.target == Target::File) {
+            return;
+        }
+        // Per line (index 0 = line 1): it ends with a `\` that continues it.
+        let continued: Vec<bool> = text
+            .split('\n')
+            .map(|l| l.trim_end().ends_with('\\'))
+            .collect();
+        let continues = |line: u32| continued.get(line as usize - 1).copied().unwrap_or(false);
+        for directive in &mut self.directives {
+            let Target::Line(mut first) = directive.target else {
+                continue;
+            };
+            let mut last = first;
+            while continues(last) && (last as usize) < continued.len() {
+                last += 1;
+            }
+            while first > 1 && continues(first - 1) {
+                first -= 1;
+            }
+            directive.target = Target::Line(first);
+            directive.last = last;
+        }
     }
 
     /// A standalone directive directly above another standalone directive applies to the line
@@ -271,7 +311,9 @@ impl Suppressions {
             for directive in &self.directives {
                 let on_line = match directive.target {
                     Target::File => false,
-                    Target::Line(l) if Some(l) == line => true,
+                    Target::Line(l) if line.is_some_and(|n| (l..=directive.last).contains(&n)) => {
+                        true
+                    }
                     Target::Line(_) => continue,
                 };
                 let mut names_rule = false;
@@ -437,6 +479,30 @@ mod tests {
         let mut findings = vec![finding("host-pid", Some(3)), finding("host-ipc", Some(3))];
         s.apply(&mut findings);
         assert_eq!(suppressed(&findings), [Some("a"), Some("b")]);
+    }
+
+    #[test]
+    fn a_directive_above_a_continued_command_covers_all_its_lines() {
+        let text = "#!/bin/sh\n\
+                    # minpriv:ignore privileged -- the agent needs the host's devices\n\
+                    docker run -d \\\n  --privileged \\\n  img:1\n\
+                    docker run --privileged img:2\n";
+        let s = Suppressions::parse(text);
+        let mut findings = vec![
+            finding("privileged", Some(4)),
+            finding("privileged", Some(6)),
+        ];
+        s.apply(&mut findings);
+        assert_eq!(
+            suppressed(&findings),
+            [Some("the agent needs the host's devices"), None]
+        );
+        // After the last line of the command, it covers the command too.
+        let text = "docker run \\\n  --privileged \\\n  img:1 # minpriv:ignore privileged\n";
+        let s = Suppressions::parse(text);
+        let mut findings = vec![finding("privileged", Some(2))];
+        s.apply(&mut findings);
+        assert_eq!(suppressed(&findings), [Some("")]);
     }
 
     #[test]

@@ -832,3 +832,27 @@ fn rules_are_chosen_on_the_command_line_and_exit_zero_reports_without_failing() 
         "{stderr}"
     );
 }
+
+/// A `minpriv:ignore` above a `docker run` continued over lines covers the flag on a
+/// continuation line (no comment can follow a `\`); the other rules still report.
+#[test]
+fn a_directive_above_a_continued_command_suppresses_its_flags() {
+    let (code, json) = scan_json(&["--no-config", "--show-suppressed", "suppressed-continued"]);
+    assert_eq!(code, 1, "{json}");
+    let privileged: Vec<&Value> = findings(&json)
+        .into_iter()
+        .filter(|f| f["rule"] == "privileged")
+        .collect();
+    assert_eq!(privileged.len(), 1, "{json}");
+    assert_eq!(privileged[0]["line"], 5);
+    assert_eq!(
+        privileged[0]["suppressed"],
+        "the agent needs the host's devices"
+    );
+    assert!(
+        findings(&json)
+            .iter()
+            .any(|f| f["rule"] == "writable-rootfs" && f["suppressed"].is_null()),
+        "{json}"
+    );
+}

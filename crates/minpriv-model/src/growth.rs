@@ -85,6 +85,24 @@ pub struct DiffOutcome {
     pub removed: usize,
 }
 
+impl DiffOutcome {
+    /// Keeps only the growth that some `chosen` rule reports (the rules whose findings report
+    /// it on the new side; those that would, when none does yet), and the containers left with
+    /// some. As in `scan`, skipping one rule leaves what another rule still reports.
+    pub fn retain_rules(&mut self, chosen: impl Fn(&str) -> bool) {
+        for grown in &mut self.grown {
+            grown.growth.retain(|change| {
+                if change.rules.is_empty() {
+                    change.growth.rules().into_iter().any(&chosen)
+                } else {
+                    change.rules.iter().any(|r| chosen(r))
+                }
+            });
+        }
+        self.grown.retain(|g| !g.growth.is_empty());
+    }
+}
+
 /// Everything about one container whose growth `minpriv diff` reports: its effective
 /// privileges plus the settings that widen them.
 #[derive(Clone, Debug, PartialEq, Eq)]

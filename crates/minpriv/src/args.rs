@@ -515,6 +515,14 @@ pub struct RuleSelectionArgs {
     #[arg(long, value_name = "VERSION")]
     pub pss_version: Option<minpriv_rules::PssVersion>,
 
+    #[command(flatten)]
+    pub choice: RuleChoiceArgs,
+}
+
+/// `--rule` and `--skip`, as every command that reports findings takes them (`scan`, `report`,
+/// `export`, `diff`); `fix` has its own wording.
+#[derive(Debug, Default, clap::Args)]
+pub struct RuleChoiceArgs {
     /// Report only this rule (repeatable), like ruff's --select: the rule runs even if the
     /// profile or the configuration turns it off. `minpriv rules` lists the ids.
     #[arg(long = "rule", value_name = "RULE")]
@@ -623,6 +631,16 @@ pub struct DiffArgs {
     /// How to print the result.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text, value_name = "FORMAT")]
     pub format: DiffFormat,
+
+    /// Judge only growth these rules report (--rule, repeatable), or not what they report
+    /// (--skip): a growth counts while any of the rules that name it is chosen.
+    #[command(flatten)]
+    pub choice: RuleChoiceArgs,
+
+    /// Exit with 0 even when a container gained privilege (unreadable sides still exit with
+    /// 2): report without failing.
+    #[arg(long)]
+    pub exit_zero: bool,
 
     #[command(flatten)]
     pub kustomize: KustomizeArgs,
@@ -984,6 +1002,11 @@ pub struct RiskArgs {
     /// 40, medium from 15, low from 1. Default: low.
     #[arg(long, value_enum, value_name = "BAND")]
     pub fail_on: Option<FailOn>,
+
+    /// Exit with 0 even when a container scores at or above --fail-on (input errors still
+    /// exit with 2): rank without failing.
+    #[arg(long)]
+    pub exit_zero: bool,
 
     /// Print only the N worst containers (all are still counted for the exit code).
     #[arg(long, value_name = "N")]

@@ -262,3 +262,62 @@ fn text_says_why_a_growth_is_not_effective_yet() {
         "{change:#}"
     );
 }
+
+/// `--rule`/`--skip` choose the growth that counts, as they choose scan's findings (a growth
+/// stays while another chosen rule still reports it), and `--exit-zero` reports without
+/// failing.
+#[test]
+fn rules_are_chosen_and_exit_zero_reports_without_failing() {
+    let diff = |args: &[&str]| {
+        json_of(
+            minpriv()
+                .args(["diff", "diff/old", "diff/new", "--format", "json"])
+                .args(args),
+        )
+    };
+    let kinds = |v: &Value| -> Vec<String> {
+        v["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| changes(c))
+            .map(|c| c["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (code, all) = diff(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        kinds(&all).contains(&"writable-rootfs".to_string()),
+        "{all}"
+    );
+
+    let (code, only) = diff(&["--rule", "host-network"]);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&only), ["host-namespaces"], "{only}");
+
+    let (code, skipped) = diff(&["--skip", "writable-rootfs", "--skip", "host-network"]);
+    assert_eq!(code, 1);
+    assert!(
+        !kinds(&skipped).contains(&"writable-rootfs".to_string()),
+        "{skipped}"
+    );
+    assert!(
+        !kinds(&skipped).contains(&"host-namespaces".to_string()),
+        "{skipped}"
+    );
+    // Privileged mode is also reported by caps-not-dropped and others: it stays.
+    let (_, privileged) = diff(&["--skip", "privileged"]);
+    assert!(
+        kinds(&privileged).contains(&"privileged".to_string()),
+        "{privileged}"
+    );
+
+    let (code, _) = diff(&["--exit-zero"]);
+    assert_eq!(code, 0);
+    let unknown = minpriv()
+        .args(["diff", "diff/old", "diff/new", "--rule", "host-netwrok"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `host-network`"));
+}

@@ -253,6 +253,8 @@ fn fail_on_uses_the_score_bands() {
     };
     let everything = with_all_reports(&["deploy", "--fail-on", "critical"]);
     assert_eq!(run(&everything), Some(1), "web scores 90");
+    let zero = with_all_reports(&["deploy", "--fail-on", "critical", "--exit-zero"]);
+    assert_eq!(run(&zero), Some(0), "--exit-zero ranks without failing");
     // Only the hardened api container (18, medium) is ranked.
     let api = [
         "--vulns",

@@ -4,6 +4,7 @@
 use crate::args::{DiffArgs, DiffFormat};
 use crate::status::ExitStatus;
 use minpriv_report::diff::{render_json, render_text};
+use minpriv_rules::Profile;
 use minpriv_scan::diff::{diff, read_folder, read_revision};
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,18 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
     if old.unreadable || new.unreadable {
         return ExitStatus::Error;
     }
-    let outcome = diff(old.records, new.records);
+    let mut outcome = diff(old.records, new.records);
+    let mut chosen = Profile::restricted();
+    if let Err(e) = chosen.select(&args.choice.rules, &args.choice.skip) {
+        crate::status::error(&match e.suggestion {
+            Some(c) => format!("no rule has the id `{}`; did you mean `{c}`?", e.id),
+            None => format!("no rule has the id `{}`", e.id),
+        });
+        return ExitStatus::Error;
+    }
+    if !args.choice.rules.is_empty() || !args.choice.skip.is_empty() {
+        outcome.retain_rules(|rule| chosen.is_enabled(rule));
+    }
     let text = match args.format {
         DiffFormat::Text => render_text(&outcome),
         DiffFormat::Json => match render_json(&outcome, &args.old, &args.new) {
@@ -44,7 +56,7 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
     }
     if !old.errors.is_empty() || !new.errors.is_empty() {
         ExitStatus::Error
-    } else if outcome.grown.is_empty() {
+    } else if outcome.grown.is_empty() || args.exit_zero {
         ExitStatus::Clean
     } else {
         ExitStatus::Findings

@@ -17,8 +17,8 @@ pub fn run(args: &ExportArgs) -> ExitStatus {
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.selection.pss_version,
-        only: &args.selection.rules,
-        skip: &args.selection.skip,
+        only: &args.selection.choice.rules,
+        skip: &args.selection.choice.skip,
         fail_on: args.fail_on.map(Severity::from),
         min_severity: args.min_severity.map(Severity::from),
     };

@@ -54,8 +54,8 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.selection.pss_version,
-        only: &args.selection.rules,
-        skip: &args.selection.skip,
+        only: &args.selection.choice.rules,
+        skip: &args.selection.choice.skip,
         fail_on: None,
         min_severity: args.min_severity.map(Severity::from),
     };

@@ -54,7 +54,7 @@ pub fn run(args: &RiskArgs) -> ExitStatus {
     }
     if !errors.is_empty() {
         ExitStatus::Error
-    } else if fails {
+    } else if fails && !args.exit_zero {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

@@ -36,8 +36,8 @@ fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.selection.pss_version,
-        only: &args.selection.rules,
-        skip: &args.selection.skip,
+        only: &args.selection.choice.rules,
+        skip: &args.selection.choice.skip,
         fail_on: args.fail_on.map(Severity::from),
         min_severity: args.min_severity.map(Severity::from),
     };

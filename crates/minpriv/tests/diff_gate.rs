@@ -280,7 +280,7 @@ fn rules_are_chosen_and_exit_zero_reports_without_failing() {
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|c| changes(c))
+            .flat_map(changes)
             .map(|c| c["kind"].as_str().unwrap().to_string())
             .collect()
     };

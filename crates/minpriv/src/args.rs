@@ -1053,8 +1053,9 @@ Exit codes:
 #[derive(Debug, Args)]
 #[command(after_long_help = REPORT_AFTER_HELP)]
 pub struct ReportArgs {
-    /// Folders of repositories: each folder directly inside a PATH is one repository, and files
-    /// directly in a PATH form one named after it. Default: the current folder.
+    /// Folders of repositories: each folder that holds `.git` is one repository (a file belongs
+    /// to the nearest), and what none holds forms one named after the PATH; a git work tree is
+    /// one repository. Default: the current folder.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

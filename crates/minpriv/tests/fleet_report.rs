@@ -13,16 +13,36 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-/// The tests folder: the report runs here on `fleet-fixtures`, so that names are short.
-fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+/// Where the report runs on `fleet-fixtures`, so that names are short: a copy of the fixtures
+/// in which each repository folder holds a `.git`, as a clone does (git cannot commit one).
+/// Removed when dropped.
+fn tests_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fleet-fixtures");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&fixtures)
+        .arg(dir.path().join("fleet-fixtures"))
+        .status()
+        .unwrap_or_else(|e| panic!("cp: {e}"));
+    assert!(copied.success());
+    for entry in
+        std::fs::read_dir(dir.path().join("fleet-fixtures")).unwrap_or_else(|e| panic!("{e}"))
+    {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        if path.is_dir() {
+            std::fs::create_dir(path.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    dir
 }
 
 /// Runs `minpriv report fleet-fixtures --format json --html HTML` in the tests folder and
 /// returns the parsed JSON.
 fn report_json(html: &Path) -> Value {
+    let fleet = tests_dir();
     let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
-        .current_dir(tests_dir())
+        .current_dir(fleet.path())
         .env("NO_COLOR", "1")
         .args([
             "report",
@@ -50,7 +70,7 @@ fn report_json(html: &Path) -> Value {
 }
 
 #[test]
-fn each_top_level_folder_is_a_repository_with_its_numbers() {
+fn each_clone_is_a_repository_with_its_numbers() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let json = report_json(&dir.path().join("fleet.html"));
     let names: Vec<&str> = json["repositories"]
@@ -95,8 +115,9 @@ fn each_top_level_folder_is_a_repository_with_its_numbers() {
 #[test]
 fn a_missing_path_is_an_error_but_the_rest_is_reported() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fleet = tests_dir();
     let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
-        .current_dir(tests_dir())
+        .current_dir(fleet.path())
         .args([
             "report",
             "--no-config",

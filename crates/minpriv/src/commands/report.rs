@@ -19,9 +19,9 @@ use minpriv_scan::pipeline::assemble;
 use minpriv_scan::resolver::Access;
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// One repository before it is scanned.
 struct Repository {
@@ -209,7 +209,9 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 }
 
 /// The repositories under `root`: its files walked once (so .gitignore files apply as in
-/// `minpriv scan`) and grouped by their first folder below `root`.
+/// `minpriv scan`), each in the repository of the nearest folder at or below `root` that holds
+/// `.git` (a clone, a work tree, a submodule), else in `root`'s own: one git work tree is one
+/// repository, however many folders it has.
 fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, String> {
     let shown_root = walk::display(root, false);
     if let Err(err) = std::fs::metadata(root) {
@@ -225,39 +227,40 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
-    let mut groups: BTreeMap<Option<String>, Vec<Candidate>> = BTreeMap::new();
+    let mut is_repository: HashMap<PathBuf, bool> = HashMap::new();
+    let mut groups: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     for candidate in inputs.files {
-        groups
-            .entry(top_folder(root, &candidate.path))
-            .or_default()
-            .push(candidate);
+        let folder = repository_of(root, &candidate.path, &mut is_repository);
+        groups.entry(folder).or_default().push(candidate);
     }
     Ok(groups
         .into_iter()
-        .map(|(folder, files)| match folder {
-            Some(name) => Repository {
-                name: walk::display(&root.join(&name), false),
-                folder: root.join(&name),
-                files,
+        .map(|(folder, files)| Repository {
+            name: if folder == root {
+                shown_root.clone()
+            } else {
+                walk::display(&folder, false)
             },
-            None => Repository {
-                name: shown_root.clone(),
-                folder: root.to_path_buf(),
-                files,
-            },
+            folder,
+            files,
         })
         .collect())
 }
 
-/// The folder directly under `root` that holds `path`; `None` for a file directly in `root`
-/// (or `root` itself, a file named on the command line).
-fn top_folder(root: &Path, path: &Path) -> Option<String> {
-    let relative = path.strip_prefix(root).ok()?;
-    let mut components = relative.components().filter(|c| *c != Component::CurDir);
-    let first = components.next()?;
-    // A file directly in root has nothing after its first component.
-    components.next()?;
-    Some(first.as_os_str().to_string_lossy().into_owned())
+/// The nearest folder holding `path`, below `root`, that holds `.git`; else `root`.
+fn repository_of(root: &Path, path: &Path, known: &mut HashMap<PathBuf, bool>) -> PathBuf {
+    for folder in path.ancestors().skip(1) {
+        if folder == root || !folder.starts_with(root) || folder.as_os_str().is_empty() {
+            break;
+        }
+        let holds_git = *known
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| folder.join(".git").exists());
+        if holds_git {
+            return folder.to_path_buf();
+        }
+    }
+    root.to_path_buf()
 }
 
 /// The text format: one row per repository, then the whole fleet.
@@ -325,21 +328,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_repository_is_the_first_folder_below_the_root() {
-        let root = Path::new("repos");
-        assert_eq!(
-            top_folder(root, Path::new("repos/shop/deploy/web.yaml")),
-            Some("shop".into())
-        );
-        assert_eq!(top_folder(root, Path::new("repos/compose.yaml")), None);
-        assert_eq!(
-            top_folder(Path::new("."), Path::new("./tools/Dockerfile")),
-            Some("tools".into())
-        );
-        assert_eq!(top_folder(root, Path::new("elsewhere/x.yaml")), None);
-    }
-
-    #[test]
     fn repositories_group_the_walked_files() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let write = |rel: &str| {
@@ -351,7 +339,15 @@ mod tests {
         write("shop/Dockerfile");
         write("shop/deploy/Dockerfile");
         write("tools/Dockerfile");
+        write("tools/ci/Dockerfile");
         write("Dockerfile");
+        // shop is a clone, tools/ci a work tree (a `.git` file); tools is a plain folder.
+        std::fs::create_dir_all(dir.path().join("shop/.git")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("tools/ci/.git"),
+            "gitdir: ../../.git/worktrees/ci\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let repositories = repositories_in(dir.path(), false).unwrap_or_default();
         let summary: Vec<(String, usize)> = repositories
             .iter()
@@ -370,8 +366,25 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             summary,
-            [(root_name, 1), ("shop".into(), 2), ("tools".into(), 1)]
+            [(root_name, 2), ("shop".into(), 2), ("ci".into(), 1)]
         );
+        // One work tree is one repository, whatever its folders.
+        let tree = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for rel in [
+            ".github/workflows/ci.yml",
+            "k8s/deploy.yaml",
+            "scripts/run.sh",
+        ] {
+            let path = tree.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(tree.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, "docker run --privileged img:1\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::create_dir_all(tree.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+        let repositories = repositories_in(tree.path(), false).unwrap_or_default();
+        assert_eq!(repositories.len(), 1);
+        assert_eq!(repositories[0].files.len(), 3);
         assert!(repositories_in(&dir.path().join("missing"), false).is_err());
     }
 }

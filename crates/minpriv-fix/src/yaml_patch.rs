@@ -618,8 +618,9 @@ fn deep_end(text: &str, node: Node<'_>, flow_inner: bool) -> usize {
     }
     let own_end = node.span().end;
     if node.is_scalar() || node.is_null() {
-        // A block scalar's span runs on over the blank lines after it and the indentation of
-        // the next key: its content ended at the start of that line.
+        // A scalar's span that runs on over the indentation of the next key (the tree ends
+        // block scalars at their content, so only a plain scalar's odd end gets here): its
+        // content ended at the start of that line.
         let line = line_start(text, own_end);
         if line < own_end && text[line..own_end].bytes().all(|b| b == b' ' || b == b'\t') {
             return line;
@@ -953,7 +954,7 @@ mod tests {
         let patch = vec![("read_only".into(), Patch::Set(Value::Bool(true)))];
         assert_eq!(
             patched(text, &patch, &["services", "a"]),
-            "services:\n  a:\n    entrypoint: >\n      sh -c \"x\"\n\n    read_only: true\n  b:\n    image: y\n"
+            "services:\n  a:\n    entrypoint: >\n      sh -c \"x\"\n    read_only: true\n\n  b:\n    image: y\n"
         );
     }
 

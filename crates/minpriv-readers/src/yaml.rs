@@ -540,6 +540,40 @@ pub fn parse_with_index<'src>(text: &'src str, index: &LineIndex) -> YamlStream<
     parse_range(text, 0..text.len(), index)
 }
 
+/// Where a block scalar (`|`, `>`) really ends: its event ends at the next token, past the
+/// blank lines after it and the comments less indented than its content, none of which is
+/// part of it.
+fn block_scalar_end(text: &str, start: usize, end: usize) -> usize {
+    let Some(region) = text.get(start..end) else {
+        return end;
+    };
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    // The content's indentation: the first non-blank line after the indicator's, or, when the
+    // span starts at the content, how far in it starts.
+    let content_indent = if region.starts_with(['|', '>']) {
+        region
+            .split('\n')
+            .skip(1)
+            .find(|l| !l.trim().is_empty())
+            .map(indent)
+    } else {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        Some(start - line_start)
+    };
+    let mut kept = region.len();
+    for line in region.rsplit('\n') {
+        let trimmed = line.trim();
+        let comment_outside = trimmed.starts_with('#')
+            && content_indent.is_some_and(|content| indent(line) < content);
+        if !trimmed.is_empty() && !comment_outside {
+            break;
+        }
+        kept = kept.saturating_sub(line.len() + 1);
+    }
+    let body = region.get(..kept.min(region.len())).unwrap_or(region);
+    start + body.trim_end().len()
+}
+
 /// Parses only `text[range]`, as a YAML stream of its own, with every span (of nodes, documents
 /// and errors) in the coordinates of the whole `text`, which `index` indexes. For readers that
 /// split a stream into documents themselves and parse only those they need: YAML anchors are
@@ -589,6 +623,11 @@ pub fn parse_range<'src>(
             Event::Scalar(value, style, anchor, tag) => {
                 if let Some(b) = builder.as_mut() {
                     let anchor = (anchor != 0).then_some(anchor);
+                    let end = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        block_scalar_end(text, start, end)
+                    } else {
+                        end
+                    };
                     b.push(
                         NodeData {
                             kind: Kind::Scalar {
@@ -626,6 +665,17 @@ pub fn parse_range<'src>(
                 if let Some(b) = builder.as_mut()
                     && let Some((id, _)) = b.stack.pop()
                 {
+                    // A block collection ends where its last entry ends: the event ends at the
+                    // next token, past blank lines and comments that belong to nothing here.
+                    let node = &b.nodes[id as usize];
+                    let last_child = match &node.kind {
+                        Kind::Mapping(entries) if !node.flow => entries.last().map(|&(_, v)| v),
+                        Kind::Sequence(items) if !node.flow => items.last().copied(),
+                        _ => None,
+                    };
+                    let end = last_child
+                        .map(|child| b.nodes[child as usize].span.end)
+                        .unwrap_or(end);
                     let node = &mut b.nodes[id as usize];
                     let node_start = node.span.start;
                     node.span = index.span(text, node_start, end.max(node_start));
@@ -689,6 +739,19 @@ mod tests {
 
     fn root<'a>(s: &'a YamlStream<'a>, i: usize) -> Node<'a> {
         s.documents[i].root().expect("root")
+    }
+
+    #[test]
+    fn block_collections_and_block_scalars_end_at_their_last_content() {
+        let text = "c:\n  sc:\n    runAsUser: 0\n\n  # next\n  cmd: >-\n    run\n\n  # after\nvolumes: []\n";
+        let stream = parse(text);
+        let root = stream.documents[0].root().unwrap();
+        let c = root.get("c").unwrap();
+        let sc = c.get("sc").unwrap();
+        assert_eq!(&text[sc.span().start..sc.span().end], "runAsUser: 0");
+        let cmd = c.get("cmd").unwrap();
+        assert_eq!(&text[cmd.span().start..cmd.span().end], "run");
+        assert_eq!((c.span().end_line, cmd.as_str()), (7, Some("run")));
     }
 
     #[test]

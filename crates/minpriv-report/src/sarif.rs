@@ -16,7 +16,8 @@
 //!   them as dismissed instead of opening (or silently closing) alerts.
 
 use crate::{Ending, FileResult, Note, ReportWriter, ScanReport, pretty};
-use minpriv_model::{Finding, LineIndex, Severity, Span};
+use minpriv_model::{Finding, Severity, Span};
+use minpriv_rules::suppression::Suppressions;
 use minpriv_rules::{RuleInfo, find_rule};
 use serde_json::Value;
 use serde_sarif::sarif;
@@ -285,7 +286,6 @@ fn doc_section(doc: &str, title: &str) -> Option<String> {
 
 /// The results of one file, in the file's order.
 fn file_results(file: &FileResult, rules: &mut RuleTable) -> Vec<sarif::Result> {
-    let lines = LineIndex::new(&file.source_text);
     let mut occurrences: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     file.findings
         .iter()
@@ -298,14 +298,13 @@ fn file_results(file: &FileResult, rules: &mut RuleTable) -> Vec<sarif::Result> 
             let occurrence = occurrences.entry(key).or_default();
             let fingerprint = fingerprint(finding, &file.path, *occurrence);
             *occurrence += 1;
-            result(file, &lines, finding, rules, fingerprint)
+            result(file, finding, rules, fingerprint)
         })
         .collect()
 }
 
 fn result(
     file: &FileResult,
-    lines: &LineIndex,
     finding: &Finding,
     rules: &mut RuleTable,
     fingerprint: String,
@@ -349,7 +348,7 @@ fn result(
         );
     let mut result = match finding.suppressed.as_deref() {
         Some(reason) => builder
-            .suppressions(vec![suppression(file, lines, finding, reason)])
+            .suppressions(vec![suppression(file, finding, reason)])
             .build(),
         None => builder.build(),
     };
@@ -358,16 +357,11 @@ fn result(
 }
 
 /// A suppressed finding's suppression. `Finding` keeps only the reason, not where it was given,
-/// so the kind is read back from the source: a `minpriv:ignore` comment naming the rule on the
-/// finding's line or the line above, or a `minpriv:ignore-file` naming it, is `inSource`;
-/// anything else (a waiver in minpriv.toml) is `external`.
-fn suppression(
-    file: &FileResult,
-    lines: &LineIndex,
-    finding: &Finding,
-    reason: &str,
-) -> sarif::Suppression {
-    let kind = if suppressed_in_source(file, lines, finding) {
+/// so the kind is read back from the source: a `minpriv:ignore` directive that covers the
+/// finding, as the scan applies them ([`Suppressions`]), is `inSource`; anything else (a waiver
+/// in minpriv.toml) is `external`.
+fn suppression(file: &FileResult, finding: &Finding, reason: &str) -> sarif::Suppression {
+    let kind = if suppressed_in_source(file, finding) {
         sarif::SupressionKind::InSource
     } else {
         sarif::SupressionKind::External
@@ -380,30 +374,13 @@ fn suppression(
     }
 }
 
-fn suppressed_in_source(file: &FileResult, lines: &LineIndex, finding: &Finding) -> bool {
-    let names_rule = |comment: &str| {
-        comment
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .any(|word| word == finding.rule)
-    };
-    let text = &file.source_text;
-    let file_wide = text.match_indices("minpriv:ignore-file").any(|(at, _)| {
-        let rest = &text[at..];
-        names_rule(rest.lines().next().unwrap_or_default())
-    });
-    if file_wide {
-        return true;
-    }
-    let Some(span) = finding.span else {
-        return false;
-    };
-    [span.line, span.line.saturating_sub(1)]
-        .into_iter()
-        .filter_map(|line| lines.line_text(text, line))
-        .any(|line| {
-            line.find("minpriv:ignore")
-                .is_some_and(|at| names_rule(&line[at..]))
-        })
+fn suppressed_in_source(file: &FileResult, finding: &Finding) -> bool {
+    let mut probe = [Finding {
+        suppressed: None,
+        ..finding.clone()
+    }];
+    Suppressions::parse(&file.source_text).apply(&mut probe);
+    probe[0].suppressed.is_some()
 }
 
 /// A location in `path`, with a region when the span is usable.

@@ -1,7 +1,10 @@
 //! Fixes of `docker|podman|nerdctl run` command lines in scripts and CI files.
 //!
 //! New flags go right after the `run` (or `create`) word, on its line, so continuations,
-//! quoting and the rest of the command stay as they are; the flags are written with `=` and
+//! quoting and the rest of the command stay as they are; in a command written one flag per
+//! line (`docker run \` then indented flags, each line ending in `\`), each new flag gets a
+//! line of its own in that style. `--privileged` goes away (its line with it when it stands
+//! alone on one). The flags are written with `=` and
 //! only from characters no shell (nor YAML, Groovy or make) quoting treats specially, so they
 //! mean the same inside `sh -c '...'`, a `run: |` block or a Jenkins `sh "..."` string. A flag
 //! already written with a weaker value (`--user root`, `--read-only=false`) has its value
@@ -30,8 +33,8 @@ fn replace(text: &str, span: Option<Span>, expect: &str, with: &str) -> Result<T
     Ok(TextEdit::replace(span.start, span.end, with.to_string()))
 }
 
-/// Whether this renderer writes `step` for a container with `posture`: flags are only added,
-/// never removed, so a step that needs a flag removed is left to people.
+/// Whether this renderer writes `step` for a container with `posture`: flags are added (and
+/// `--privileged` removed), so a step that needs another flag removed is left to people.
 pub(crate) fn renders(step: &Step, posture: &Posture) -> Renders {
     match step {
         Step::Capabilities {
@@ -69,14 +72,7 @@ pub fn render_command(
     let mut edits = Vec::new();
     for change in changes {
         match change {
-            Step::DropPrivileged => {
-                edits.push(replace(
-                    text,
-                    posture.privileged.span,
-                    "privileged",
-                    "--privileged=false",
-                )?);
-            }
+            Step::DropPrivileged => edits.push(remove_flag(text, posture.privileged.span)?),
             Step::Capabilities { drop_all, add } => {
                 if *drop_all {
                     flags.push("--cap-drop=ALL".into());
@@ -156,11 +152,68 @@ pub fn render_command(
         return Err(format!("`{bad}` would need quoting"));
     }
     if !flags.is_empty() {
-        edits.push(TextEdit::insert(
-            anchor.end,
-            format!(" {}", flags.join(" ")),
-            0,
-        ));
+        edits.push(match flag_per_line(text, anchor.end) {
+            Some((at, indent)) => TextEdit::insert(
+                at,
+                flags
+                    .iter()
+                    .map(|f| format!("{indent}{f} \\\n"))
+                    .collect::<String>(),
+                0,
+            ),
+            None => TextEdit::insert(anchor.end, format!(" {}", flags.join(" ")), 0),
+        });
     }
     Ok(edits)
+}
+
+/// In a command written one flag per line: where the line after the `run` word's starts, and
+/// the indentation of that line (which holds a flag and ends in `\`).
+fn flag_per_line(text: &str, run_end: usize) -> Option<(usize, &str)> {
+    let rest = text.get(run_end..)?;
+    let line_end = rest.find('\n')?;
+    if !rest[..line_end]
+        .trim_end_matches('\r')
+        .trim_end()
+        .ends_with('\\')
+    {
+        return None;
+    }
+    let next_start = run_end + line_end + 1;
+    let next = text[next_start..].lines().next()?;
+    let indent_len = next.len() - next.trim_start_matches([' ', '\t']).len();
+    let body = next[indent_len..].trim_end_matches('\r').trim_end();
+    (indent_len > 0 && body.starts_with('-') && body.ends_with('\\'))
+        .then(|| (next_start, &next[..indent_len]))
+}
+
+/// Removes the `--privileged` flag at `span`: its whole line when it stands alone on a
+/// continued line, else the word and the blank after it.
+fn remove_flag(text: &str, span: Option<Span>) -> Result<TextEdit, String> {
+    let span = span.ok_or("a written flag without its place in the file")?;
+    let written = text.get(span.start..span.end).unwrap_or("");
+    if !written.starts_with("--privileged") || written.contains(char::is_whitespace) {
+        return Err(format!("`{written}` is not a --privileged flag"));
+    }
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let before = &text[line_start..span.start];
+    let after = text[span.end..line_end].trim_end_matches('\r');
+    if before.trim().is_empty() && after.trim() == "\\" && line_end < text.len() {
+        return Ok(TextEdit::replace(line_start, line_end + 1, String::new()));
+    }
+    let blanks = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if blanks > 0 {
+        Ok(TextEdit::replace(
+            span.start,
+            span.end + blanks,
+            String::new(),
+        ))
+    } else {
+        // The last word: take the blank before it.
+        let start = text[..span.start].trim_end_matches([' ', '\t']).len();
+        Ok(TextEdit::replace(start, span.end, String::new()))
+    }
 }

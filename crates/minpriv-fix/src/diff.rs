@@ -11,12 +11,23 @@ use minpriv_model::Source;
 use similar::TextDiff;
 use std::fmt::Write as _;
 
-/// How a container is named to `minpriv verify`.
+/// How a container is named to `minpriv verify`. A Dockerfile's fix is checked on the image it
+/// builds (built from the fixed file, in the file's folder), not on its base image.
 pub fn verify_hint(path: &str, fix: &Fix) -> String {
     let name = fix.container.as_deref().unwrap_or("NAME");
     match fix.source {
         Source::Kubernetes => format!("minpriv verify --k8s {path} --container {name} -- CMD..."),
         Source::Compose => format!("minpriv verify --compose {path} --service {name} -- CMD..."),
+        Source::Dockerfile => {
+            let folder = match path.rsplit_once('/') {
+                Some((folder, _)) if !folder.is_empty() => folder,
+                _ => ".",
+            };
+            format!(
+                "docker build -t minpriv-check -f {path} {folder} && minpriv verify \
+                 minpriv-check -- CMD..."
+            )
+        }
         _ => format!(
             "minpriv verify {} -- CMD...",
             fix.image.as_deref().unwrap_or("IMAGE")
@@ -84,20 +95,33 @@ pub fn unified(path: &str, old: &str, new: &str, fixes: &[Fix]) -> String {
             (Some(f), Some(l)) => (f.old_range().start, l.old_range().end),
             _ => continue,
         };
-        let mut rules: Vec<String> = Vec::new();
+        // Each rule once, in the order of its first fix; `(unsafe)` when any of its fixes in
+        // the hunk is (one container's safe fix and another's unsafe one are one rule).
+        let mut named: Vec<(&str, bool)> = Vec::new();
         for fix in fixes {
             let in_hunk = fix
                 .edit_lines
                 .iter()
                 .any(|&l| (l as usize) > first && (l as usize) <= last + 1);
-            let label = match fix.safety {
-                Safety::Safe => fix.rule.to_string(),
-                Safety::Unsafe => format!("{} (unsafe)", fix.rule),
-            };
-            if in_hunk && !rules.contains(&label) {
-                rules.push(label);
+            if !in_hunk {
+                continue;
+            }
+            let unsafe_fix = fix.safety == Safety::Unsafe;
+            match named.iter_mut().find(|(rule, _)| *rule == fix.rule) {
+                Some((_, any_unsafe)) => *any_unsafe |= unsafe_fix,
+                None => named.push((fix.rule, unsafe_fix)),
             }
         }
+        let rules: Vec<String> = named
+            .iter()
+            .map(|(rule, any_unsafe)| {
+                if *any_unsafe {
+                    format!("{rule} (unsafe)")
+                } else {
+                    (*rule).to_string()
+                }
+            })
+            .collect();
         let rendered = hunk.to_string();
         let (header, body) = rendered.split_once('\n').unwrap_or((&rendered, ""));
         if rules.is_empty() {
@@ -150,6 +174,33 @@ mod tests {
         assert!(
             text.contains("minpriv verify --compose compose.yaml --service web -- CMD..."),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_dockerfile_is_checked_on_the_image_it_builds() {
+        let mut f = fix("runs-as-root", Safety::Unsafe, 3);
+        f.source = Source::Dockerfile;
+        f.image = Some("alpine:3.20".into());
+        assert_eq!(
+            verify_hint("app/Dockerfile", &f),
+            "docker build -t minpriv-check -f app/Dockerfile app && minpriv verify minpriv-check -- CMD..."
+        );
+        assert!(verify_hint("Dockerfile", &f).contains("-f Dockerfile . &&"));
+    }
+
+    #[test]
+    fn a_rule_is_named_once_per_hunk() {
+        let old = "services:\n  web:\n    image: x\n  api:\n    image: y\n";
+        let new = "services:\n  web:\n    image: x\n    security_opt: [no-new-privileges:true]\n  api:\n    image: y\n    security_opt: [no-new-privileges:true]\n";
+        let fixes = [
+            fix("privilege-escalation-allowed", Safety::Safe, 4),
+            fix("privilege-escalation-allowed", Safety::Unsafe, 6),
+        ];
+        let diff = unified("compose.yaml", old, new, &fixes);
+        assert!(
+            diff.contains("@@ privilege-escalation-allowed (unsafe)\n"),
+            "{diff}"
         );
     }
 

@@ -1,8 +1,12 @@
 //! Kubernetes fixes: fields of the container's own `securityContext`, created where missing.
 //!
-//! Fixes go to the container, never the pod: a container-level field overrides the pod's for
-//! that container only, while a pod-level edit would change every container of the pod,
-//! including those that were already fine or have fixes withheld. What the pod already gives
+//! Fixes go to the container: a container-level field overrides the pod's for that container
+//! only, while a pod-level edit would change every container of the pod, including those that
+//! were already fine or have fixes withheld. One exception is the smaller edit with the same
+//! meaning: the seccomp profile goes to the pod's `securityContext` when every container that
+//! sets no profile of its own gets `RuntimeDefault` (a container's own profile wins over the
+//! pod's, so the others are unchanged), and the pod has a `securityContext` already or more than
+//! one container needs it. What the pod already gives
 //! is respected because planning works on the posture the reader built with the pod's values
 //! inherited: a container that inherits `runAsNonRoot: true` gets no user fix at all.
 //! tmpfs paths become `emptyDir` volumes of the pod, mounted into the container.
@@ -192,13 +196,7 @@ fn container_patch(
         }
     }
     if has(&|c| matches!(c, Step::SeccompDefault)) {
-        sc.push((
-            "seccompProfile".into(),
-            Patch::Map(vec![(
-                "type".into(),
-                Patch::Set(Value::Str("RuntimeDefault".into())),
-            )]),
-        ));
+        sc.push(runtime_default());
     }
     let mut entries = Vec::new();
     if !sc.is_empty() {
@@ -211,6 +209,54 @@ fn container_patch(
         ));
     }
     entries
+}
+
+/// `seccompProfile: {type: RuntimeDefault}`.
+fn runtime_default() -> (String, Patch) {
+    (
+        "seccompProfile".into(),
+        Patch::Map(vec![(
+            "type".into(),
+            Patch::Set(Value::Str("RuntimeDefault".into())),
+        )]),
+    )
+}
+
+/// Whether the seccomp fix goes to the pod (see the module's documentation): every container
+/// without a profile of its own gets it, the pod sets none, and the pod has a
+/// `securityContext` or more than one container needs it.
+fn seccomp_at_pod(pod: &Pod<'_>, changes: &[(Span, Vec<Step>)]) -> bool {
+    let pod_context = pod.spec.get("securityContext").filter(|c| c.is_mapping());
+    if pod_context.is_some_and(|c| c.get("seccompProfile").is_some())
+        || pod
+            .spec
+            .get("securityContext")
+            .is_some_and(|c| !c.is_mapping() && !c.is_null())
+    {
+        return false;
+    }
+    let needing: HashSet<(usize, usize)> = changes
+        .iter()
+        .filter(|(_, steps)| steps.iter().any(|s| matches!(s, Step::SeccompDefault)))
+        .map(|(anchor, _)| (anchor.start, anchor.end))
+        .collect();
+    let without_own: Vec<&(Span, Node<'_>)> = pod
+        .containers
+        .iter()
+        .filter(|(_, c)| own_seccomp(*c).is_none())
+        .collect();
+    !without_own.is_empty()
+        && without_own
+            .iter()
+            .all(|(span, _)| needing.contains(&(span.start, span.end)))
+        && (without_own.len() > 1 || pod_context.is_some())
+}
+
+/// The container's own `securityContext.seccompProfile`.
+fn own_seccomp(container: Node<'_>) -> Option<Node<'_>> {
+    container
+        .get("securityContext")
+        .and_then(|sc| sc.get("seccompProfile"))
 }
 
 /// Renders the changes of the containers of one pod (containers named by their anchors) into
@@ -239,10 +285,22 @@ pub fn render_pod(
     let mut scratch = Editor::new(doc);
     let mut volumes = Vec::new();
     let mut done: HashSet<NodeId> = HashSet::new();
+    let seccomp_at_pod = seccomp_at_pod(pod, changes);
     for (anchor, container_changes) in changes {
         let node = by_anchor
             .get(&(anchor.start, anchor.end))
             .ok_or("the container was not found again in the file")?;
+        // The pod's profile serves the containers without one of their own.
+        let served_by_pod = seccomp_at_pod && own_seccomp(*node).is_none();
+        let container_changes: Vec<Step> = container_changes
+            .iter()
+            .filter(|s| !(served_by_pod && matches!(s, Step::SeccompDefault)))
+            .cloned()
+            .collect();
+        if container_changes.is_empty() {
+            continue;
+        }
+        let container_changes = &container_changes;
         if node.is_alias() || !done.insert(NodeId::of(*node)) {
             return Err(
                 "the container is a YAML alias shared with other places; not edited".into(),
@@ -252,11 +310,18 @@ pub fn render_pod(
         let patch = container_patch(name, container_changes, &mut taken, &mut volumes);
         scratch.apply_map(*node, &patch)?;
     }
+    let mut pod_patch = Vec::new();
+    if seccomp_at_pod {
+        pod_patch.push((
+            "securityContext".to_string(),
+            Patch::Map(vec![runtime_default()]),
+        ));
+    }
     if !volumes.is_empty() {
-        scratch.apply_map(
-            pod.spec,
-            &[("volumes".into(), Patch::Seq(SeqPatch::add(volumes)))],
-        )?;
+        pod_patch.push(("volumes".into(), Patch::Seq(SeqPatch::add(volumes))));
+    }
+    if !pod_patch.is_empty() {
+        scratch.apply_map(pod.spec, &pod_patch)?;
     }
     editor.edits.append(&mut scratch.edits);
     editor.masks.extend(scratch.masks);

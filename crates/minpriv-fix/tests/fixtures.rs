@@ -115,6 +115,11 @@ fn kubernetes() {
         ),
         case("kubernetes/flow.yaml", "kubernetes/flow.unsafe.yaml", true),
         case(
+            "kubernetes/pod-context.yaml",
+            "kubernetes/pod-context.safe.yaml",
+            false,
+        ),
+        case(
             "kubernetes/multi-doc-crlf.yaml",
             "kubernetes/multi-doc-crlf.unsafe.yaml",
             true,
@@ -248,6 +253,11 @@ fn command_lines() {
         case(
             "command_line/.gitlab-ci.yml",
             "command_line/gitlab-ci.unsafe.yml",
+            true,
+        ),
+        case(
+            "command_line/flag-per-line.sh",
+            "command_line/flag-per-line.unsafe.sh",
             true,
         ),
         Case {

@@ -74,11 +74,17 @@ fn a_diff_by_default_and_nothing_changed() {
         out.contains("--- a/kubernetes/deployment.yaml\n+++ b/kubernetes/deployment.yaml\n"),
         "{out}"
     );
+    // Both containers lack a profile: it goes to the pod, once.
     assert!(
-        out.contains("@@ -14,8 +14,14 @@ seccomp-unconfined\n"),
+        out.contains("@@ -19,3 +19,6 @@ seccomp-unconfined\n"),
         "{out}"
     );
-    assert!(out.contains("+            type: RuntimeDefault\n"), "{out}");
+    assert!(
+        out.contains(
+            "+      securityContext:\n+        seccompProfile:\n+          type: RuntimeDefault\n"
+        ),
+        "{out}"
+    );
     assert!(
         !out.contains("runAsNonRoot"),
         "unsafe fixes are not applied by default: {out}"

@@ -42,6 +42,10 @@ pub struct TextWriter<W: Write> {
     styles: Styles,
     /// `--posture`: the containers' privileges, printed after every finding.
     posture: String,
+    /// Inputs that are a live engine (`--docker`), and the containers audited in them: the
+    /// summary counts those as containers, not files.
+    engines: usize,
+    engine_containers: usize,
 }
 
 impl<W: Write> TextWriter<W> {
@@ -59,6 +63,8 @@ impl<W: Write> TextWriter<W> {
             renderer,
             styles: Styles::new(options.color),
             posture: String::new(),
+            engines: 0,
+            engine_containers: 0,
         }
     }
 }
@@ -90,6 +96,14 @@ impl<W: Write> ReportWriter for TextWriter<W> {
         for section in sections {
             self.out.write_all(section.as_bytes())?;
         }
+        for file in files.iter().filter(|f| is_engine(f)) {
+            self.engines += 1;
+            self.engine_containers += file
+                .workloads
+                .iter()
+                .map(|w| w.containers.len())
+                .sum::<usize>();
+        }
         if self.options.posture {
             for file in files {
                 for workload in &file.workloads {
@@ -109,7 +123,11 @@ impl<W: Write> ReportWriter for TextWriter<W> {
             for note in ending.notes {
                 write_note(&mut out, &self.styles, note);
             }
-            write_summary(&mut out, &self.styles, ending);
+            let counted = Counted {
+                files: ending.files_scanned.saturating_sub(self.engines),
+                containers: (self.engines > 0).then_some(self.engine_containers),
+            };
+            write_summary(&mut out, &self.styles, ending, counted);
         }
         self.out.write_all(out.as_bytes())?;
         self.out.flush()
@@ -233,6 +251,10 @@ fn finding_group<'a>(file: &'a FileResult, lines: &LineIndex, finding: &'a Findi
         .id(finding.rule);
     let mut group = match finding.span.and_then(|span| snippet(file, lines, span)) {
         Some(snippet) => title.element(snippet),
+        // A live container has no place in a file: the arrow names it, on its engine.
+        None if finding.source == minpriv_model::Source::DockerEngine => title.element(
+            Origin::path(format!("{} on {}", finding.resource, file.path)),
+        ),
         None => title.element(origin(&file.path, finding.span)),
     };
     if !finding.overlays.is_empty() {
@@ -404,7 +426,25 @@ fn write_note(out: &mut String, styles: &Styles, note: &Note) {
 }
 
 /// `5 findings (1 critical, 2 high, 2 medium) in 3 files`, plus the suppressed count if any.
-fn write_summary(out: &mut String, styles: &Styles, ending: &Ending<'_>) {
+/// What the summary counts: files read, and containers audited live (`None` without any).
+#[derive(Clone, Copy)]
+struct Counted {
+    files: usize,
+    containers: Option<usize>,
+}
+
+/// A live engine's input (`--docker`): its findings name containers, not places in a file.
+fn is_engine(file: &FileResult) -> bool {
+    file.workloads
+        .first()
+        .is_some_and(|w| w.source == minpriv_model::Source::DockerEngine)
+}
+
+fn write_summary(out: &mut String, styles: &Styles, ending: &Ending<'_>, counted: Counted) {
+    // Nothing could be read at all: the errors said why, a count of nothing adds nothing.
+    if ending.files_scanned == 0 && !ending.errors.is_empty() {
+        return;
+    }
     let summary = ending.summary;
     let heading = styles.heading;
     let total = summary.total();
@@ -423,7 +463,18 @@ fn write_summary(out: &mut String, styles: &Styles, ending: &Ending<'_>) {
             counts.join(", ")
         );
     }
-    let _ = write!(out, " in {}", plural(ending.files_scanned, "file", "files"));
+    let _ = match counted.containers {
+        Some(containers) if counted.files == 0 => {
+            write!(out, " in {}", plural(containers, "container", "containers"))
+        }
+        Some(containers) => write!(
+            out,
+            " in {} and {}",
+            plural(counted.files, "file", "files"),
+            plural(containers, "container", "containers")
+        ),
+        None => write!(out, " in {}", plural(counted.files, "file", "files")),
+    };
     if summary.suppressed > 0 {
         let _ = write!(out, "; {} suppressed", summary.suppressed);
     }
@@ -791,11 +842,11 @@ mod tests {
             ..ScanReport::default()
         };
         let text = render(&report, &plain());
-        assert_eq!(
-            text.matches("--> unix:///var/run/docker.sock\n").count(),
-            3,
-            "{text}"
-        );
+        // Each arrow names its container, on its engine.
+        for resource in ["solo", "shop-web-1", "shop-web-2"] {
+            let arrow = format!("--> container/{resource} on unix:///var/run/docker.sock\n");
+            assert_eq!(text.matches(&arrow).count(), 1, "{text}");
+        }
         let heading = "compose shop/web (container/shop-web-1, container/shop-web-2)\n";
         assert_eq!(text.matches(heading).count(), 1, "{text}");
         let at = text.find(heading).unwrap_or_default();

@@ -398,12 +398,19 @@ fn live_containers_are_audited_with_their_real_settings() {
     let privileged = rules_for(&all, &resource("privileged"));
     assert!(privileged.contains("privileged"), "{privileged:?}");
 
-    // Text: no source snippet, the engine's address as location, Compose's group as heading.
+    // Text: no source snippet, the container on its engine as location, Compose's group as
+    // heading, the containers counted as containers.
     let mut cmd = minpriv(cwd.path());
     cmd.args(["scan", "--docker", &compose_name, &name("capadd")]);
     let text = run(cmd);
-    assert_eq!(text.code, 1, "{}", text.stderr);
-    assert!(text.stdout.contains("--> unix://"), "{}", text.stdout);
+    assert_eq!(text.code, 1, "{}", text.stdout);
+    let arrow = format!("--> {} on unix://", resource("capadd"));
+    assert!(text.stdout.contains(&arrow), "{arrow}: {}", text.stdout);
+    assert!(
+        text.stdout.contains(" in 2 containers\n"),
+        "{}",
+        text.stdout
+    );
     assert!(
         !text.stdout.lines().any(|l| l.trim_start().starts_with('|')),
         "no snippet: {}",

@@ -157,8 +157,14 @@ pub fn scan_image(engine: &Engine, name: &str) -> Result<ImageScan, EngineError>
     // Inspect first: a missing image then gives a clear message instead of a broken stream.
     engine
         .block_on(engine.docker().inspect_image(name))
-        .map_err(|e| {
-            EngineError::new(format!("image '{name}': {}", crate::describe_api_error(&e)))
+        .map_err(|e| match e {
+            bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            } => EngineError::new(
+                "no such image in the engine's local store (build, pull or load it first: \
+                 minpriv pulls nothing)",
+            ),
+            other => EngineError::new(crate::describe_api_error(&other)),
         })?;
     let stream = engine.docker().export_image(name);
     let reader = StreamReader {

@@ -560,7 +560,7 @@ pub(crate) mod tests {
             source: Source::Compose,
             resource: resource.into(),
             container: Some(name.into()),
-            remediation: String::new(),
+            remediation: format!("fix `{rule}` in <{name}>"),
             suppressed: None,
             pss_control: None,
             overlays: Vec::new(),

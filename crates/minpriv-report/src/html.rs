@@ -487,7 +487,12 @@ fn finding_item(file: &FileResult, lines: &LineIndex, finding: &Finding) -> Mark
                 }
             }
             @if !finding.remediation.is_empty() {
-                p.fix { span { "Fix" } (finding.remediation) }
+                p.fix {
+                    span { "Fix" }
+                    @for (part, is_code) in crate::code_parts(&finding.remediation) {
+                        @if is_code { code { (part) } } @else { (part) }
+                    }
+                }
             }
         }
     }
@@ -682,6 +687,14 @@ mod tests {
         ] {
             assert!(!html.contains(external), "found {external}");
         }
+    }
+
+    #[test]
+    fn fix_texts_show_their_quoted_parts_as_code() {
+        let html = page();
+        assert!(html.contains("<code>"), "no code in a fix");
+        assert!(!html.contains("fix `"), "a literal backtick is left");
+        assert!(html.contains("&lt;"), "the rest stays escaped");
     }
 
     #[test]

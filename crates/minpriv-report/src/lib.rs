@@ -283,3 +283,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 pub(crate) mod test_support;
+
+/// `text` cut at its backticks: `(part, is_code)` pairs, the quoted parts code. With an odd
+/// number of backticks nothing is code (the text is not quoting).
+pub(crate) fn code_parts(text: &str) -> Vec<(&str, bool)> {
+    if text.matches('`').count() % 2 != 0 {
+        return vec![(text, false)];
+    }
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| (part, i % 2 == 1))
+        .collect()
+}

@@ -131,7 +131,7 @@ fn row(finding: &Finding) -> String {
     let container = finding.container.as_deref().map(code).unwrap_or_default();
     let mut message = escape_text(&finding.message);
     if !finding.remediation.is_empty() {
-        let _ = write!(message, "<br>Fix: {}", escape_text(&finding.remediation));
+        let _ = write!(message, "<br>Fix: {}", with_code(&finding.remediation));
     }
     if let Some(reason) = &finding.suppressed {
         message.push_str("<br>_suppressed");
@@ -177,6 +177,22 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
+/// Text whose `` `quoted` `` parts are code (minpriv's fix texts quote what to write): those
+/// become code spans, the rest is escaped like [`escape_text`]. Unbalanced backticks are text.
+pub fn with_code(text: &str) -> String {
+    let parts = crate::code_parts(text);
+    parts
+        .iter()
+        .map(|(part, is_code)| {
+            if *is_code {
+                code(part)
+            } else {
+                escape_text(part)
+            }
+        })
+        .collect()
+}
+
 /// A code span that holds `text` whatever it contains: the fence is one backtick longer than
 /// the longest run inside, padded when the text touches a backtick, and `|` is escaped, which
 /// GitHub's tables require even inside code.
@@ -211,6 +227,17 @@ fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_parts_of_fix_texts_are_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            with_code("add `cap_drop: [ALL]` to the service | keep cap_add"),
+            "add `cap_drop: [ALL]` to the service \\| keep cap\\_add"
+        );
+        // A pipe inside code is escaped for the table; unbalanced backticks are text.
+        assert_eq!(with_code("set `a|b`"), "set `a\\|b`");
+        assert_eq!(with_code("a ` b"), "a \\` b");
+    }
     use crate::test_support::sample_report;
 
     #[test]

@@ -410,6 +410,30 @@ impl From<FailOn> for Severity {
     }
 }
 
+/// `risk --fail-on`: a band of the risk score, not a finding's severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RiskBand {
+    /// Fail when a container scores 70 or more.
+    Critical,
+    /// Fail when a container scores 40 or more.
+    High,
+    /// Fail when a container scores 15 or more.
+    Medium,
+    /// Fail when a container scores 1 or more: any known vulnerability (the default).
+    Low,
+}
+
+impl From<RiskBand> for Severity {
+    fn from(value: RiskBand) -> Severity {
+        match value {
+            RiskBand::Critical => Severity::Critical,
+            RiskBand::High => Severity::High,
+            RiskBand::Medium => Severity::Medium,
+            RiskBand::Low => Severity::Low,
+        }
+    }
+}
+
 /// `--min-severity`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MinSeverity {
@@ -1001,7 +1025,7 @@ pub struct RiskArgs {
     /// Exit with 1 when a container scores in this band or above: critical from 70, high from
     /// 40, medium from 15, low from 1. Default: low.
     #[arg(long, value_enum, value_name = "BAND")]
-    pub fail_on: Option<FailOn>,
+    pub fail_on: Option<RiskBand>,
 
     /// Exit with 0 even when a container scores at or above --fail-on (input errors still
     /// exit with 2): rank without failing.

@@ -5,7 +5,7 @@
 //! [`minpriv_report::risk`] writes the ranking; this module maps the flags to them and the
 //! result to an exit code.
 
-use crate::args::{FailOn, RiskArgs, RiskFormat};
+use crate::args::{RiskArgs, RiskBand, RiskFormat};
 use crate::status::{ExitStatus, error, write_stdout};
 use minpriv_model::Severity;
 use minpriv_model::risk;
@@ -27,7 +27,7 @@ pub fn run(args: &RiskArgs) -> ExitStatus {
         error(message);
     }
 
-    let fail_on: Severity = args.fail_on.unwrap_or(FailOn::Low).into();
+    let fail_on: Severity = args.fail_on.unwrap_or(RiskBand::Low).into();
     let fails = ranking
         .rows
         .iter()

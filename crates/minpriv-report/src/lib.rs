@@ -287,7 +287,7 @@ pub(crate) mod test_support;
 /// `text` cut at its backticks: `(part, is_code)` pairs, the quoted parts code. With an odd
 /// number of backticks nothing is code (the text is not quoting).
 pub(crate) fn code_parts(text: &str) -> Vec<(&str, bool)> {
-    if text.matches('`').count() % 2 != 0 {
+    if !text.matches('`').count().is_multiple_of(2) {
         return vec![(text, false)];
     }
     text.split('`')

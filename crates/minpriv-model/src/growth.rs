@@ -70,13 +70,18 @@ pub struct Change {
     pub growth: Growth,
     /// The `scan` rules whose findings on the new side report it.
     pub rules: Vec<&'static str>,
+    /// Where it is written on the new side (the first line its findings point at), when known.
+    pub line: Option<u32>,
 }
 
 /// Two trees compared container by container.
 #[derive(Debug, Default)]
 pub struct DiffOutcome {
-    /// The containers that gained privilege, by key.
+    /// The containers that gained privilege, in file order.
     pub grown: Vec<Grown>,
+    /// Containers on both sides that lost privilege (each `growth` is what the old side had
+    /// that the new one has not), in file order: good news, reported as such.
+    pub shrunk: Vec<Grown>,
     /// Containers found on both sides.
     pub compared: usize,
     /// Containers only on the new side.

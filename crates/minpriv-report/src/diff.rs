@@ -17,7 +17,8 @@ fn heading(grown: &Grown) -> String {
     text
 }
 
-/// The text report: each container that grew with its growths, then a summary line.
+/// The text report: each container that grew with its growths (each with its line where it is
+/// not the container's), each that shrank with what it lost, then a summary line.
 pub fn render_text(outcome: &DiffOutcome) -> String {
     let mut out = String::new();
     for grown in &outcome.grown {
@@ -28,24 +29,41 @@ pub fn render_text(outcome: &DiffOutcome) -> String {
         };
         let _ = writeln!(out, "{} ({what})", heading(grown));
         for change in &grown.growth {
-            let _ = writeln!(out, "  + {}", change.growth.describe());
+            let at = match change.line {
+                Some(line) if Some(line) != grown.line => format!(" (line {line})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  + {}{at}", change.growth.describe());
             if let Some(why) = change.growth.why_not_effective() {
                 let _ = writeln!(out, "    not effective now: {why}");
             }
         }
         out.push('\n');
     }
+    for shrunk in &outcome.shrunk {
+        let _ = writeln!(out, "{} (privilege shrank)", heading(shrunk));
+        for change in &shrunk.growth {
+            let _ = writeln!(out, "  - {}", change.growth.describe());
+        }
+        out.push('\n');
+    }
     let new_grown = outcome.grown.iter().filter(|g| g.is_new).count();
+    let shrank = match outcome.shrunk.len() {
+        0 => String::new(),
+        1 => "; 1 container lost privilege".to_string(),
+        n => format!("; {n} containers lost privilege"),
+    };
     if outcome.grown.is_empty() {
         let _ = writeln!(
             out,
-            "no container gained privilege ({} compared, {} new, {} removed)",
+            "no container gained privilege{shrank} ({} compared, {} new, {} removed)",
             outcome.compared, outcome.added, outcome.removed
         );
     } else {
         let _ = writeln!(
             out,
-            "{} container{} gained privilege ({} of them new); {} compared, {} new, {} removed",
+            "{} container{} gained privilege ({} of them new){shrank}; {} compared, {} new, {} \
+             removed",
             outcome.grown.len(),
             if outcome.grown.len() == 1 { "" } else { "s" },
             new_grown,
@@ -63,6 +81,8 @@ struct JsonDiff<'a> {
     old: &'a str,
     new: &'a str,
     containers: Vec<JsonContainer<'a>>,
+    /// Containers that lost privilege, each change what it lost.
+    shrunk: Vec<JsonContainer<'a>>,
     summary: JsonSummary,
 }
 
@@ -80,6 +100,8 @@ struct JsonContainer<'a> {
 struct JsonChange {
     kind: &'static str,
     message: String,
+    /// Where it is written on the new side, when known.
+    line: Option<u32>,
     added: Vec<String>,
     /// In force now, or only configured (see `why_not_effective`).
     effective: bool,
@@ -92,13 +114,38 @@ struct JsonChange {
 #[derive(Serialize)]
 struct JsonSummary {
     grew: usize,
+    shrank: usize,
     compared: usize,
     new: usize,
     removed: usize,
 }
 
-/// The JSON report (`version` 1): the containers that grew and a summary, `old` and `new` as
-/// named on the command line.
+/// One container of the JSON report with its changes.
+fn json_container(g: &Grown) -> JsonContainer<'_> {
+    JsonContainer {
+        path: &g.key.path,
+        line: g.line,
+        resource: &g.key.resource,
+        container: g.key.container.as_deref(),
+        new: g.is_new,
+        changes: g
+            .growth
+            .iter()
+            .map(|change| JsonChange {
+                kind: change.growth.kind(),
+                message: change.growth.describe(),
+                line: change.line,
+                added: change.growth.added(),
+                effective: change.growth.effective(),
+                why_not_effective: change.growth.why_not_effective().map(String::from),
+                rules: change.rules.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The JSON report (`version` 1): the containers that grew, those that shrank, and a summary,
+/// `old` and `new` as named on the command line.
 ///
 /// # Errors
 /// When serde_json cannot serialise it (it always can).
@@ -107,31 +154,11 @@ pub fn render_json(outcome: &DiffOutcome, old: &str, new: &str) -> serde_json::R
         version: 1,
         old,
         new,
-        containers: outcome
-            .grown
-            .iter()
-            .map(|g| JsonContainer {
-                path: &g.key.path,
-                line: g.line,
-                resource: &g.key.resource,
-                container: g.key.container.as_deref(),
-                new: g.is_new,
-                changes: g
-                    .growth
-                    .iter()
-                    .map(|change| JsonChange {
-                        kind: change.growth.kind(),
-                        message: change.growth.describe(),
-                        added: change.growth.added(),
-                        effective: change.growth.effective(),
-                        why_not_effective: change.growth.why_not_effective().map(String::from),
-                        rules: change.rules.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        containers: outcome.grown.iter().map(json_container).collect(),
+        shrunk: outcome.shrunk.iter().map(json_container).collect(),
         summary: JsonSummary {
             grew: outcome.grown.len(),
+            shrank: outcome.shrunk.len(),
             compared: outcome.compared,
             new: outcome.added,
             removed: outcome.removed,

@@ -34,12 +34,13 @@ pub struct Record {
     /// Where the container is written, in its file.
     line: Option<u32>,
     view: PrivilegeView,
-    /// Privilege rules with a finding on the container, each with its first message.
-    fired: BTreeMap<&'static str, String>,
+    /// Privilege rules with a finding on the container, each with its first message and the
+    /// line it points at.
+    fired: BTreeMap<&'static str, (String, Option<u32>)>,
     /// Privilege rules that privileged mode silences here and that would fire without it.
     /// Taking privileged mode away does not grow what those findings name, so on the old side
     /// they count as found.
-    masked: BTreeMap<&'static str, String>,
+    masked: BTreeMap<&'static str, (String, Option<u32>)>,
 }
 
 /// One side, read.
@@ -350,13 +351,16 @@ fn privilege_findings(workload: &Workload) -> Vec<Finding> {
 
 /// The rules of `findings` that fired on `container`, with their first message. Pod-level
 /// findings of a Kubernetes pod (a hostPath volume nobody mounts) count on each container.
-fn fired_on(findings: &[Finding], container: &Container) -> BTreeMap<&'static str, String> {
+fn fired_on(
+    findings: &[Finding],
+    container: &Container,
+) -> BTreeMap<&'static str, (String, Option<u32>)> {
     let mut fired = BTreeMap::new();
     for finding in findings {
         if finding.container.is_none() || finding.container == container.name {
             fired
                 .entry(finding.rule)
-                .or_insert_with(|| finding.message.clone());
+                .or_insert_with(|| (finding.message.clone(), finding.span.map(|s| s.line)));
         }
     }
     fired
@@ -374,6 +378,25 @@ pub fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
         } else {
             outcome.added += 1;
         }
+        if let Some(was) = &was {
+            // What the old side had that the new one has not: privilege taken away.
+            let lost: Vec<Change> = compare(Some(&record.view), &was.view)
+                .into_iter()
+                .map(|growth| Change {
+                    growth,
+                    rules: Vec::new(),
+                    line: None,
+                })
+                .collect();
+            if !lost.is_empty() {
+                outcome.shrunk.push(Grown {
+                    key: record.key.clone(),
+                    line: record.line,
+                    is_new: false,
+                    growth: lost,
+                });
+            }
+        }
         let growth = changes(was.as_ref(), &record);
         if !growth.is_empty() {
             outcome.grown.push(Grown {
@@ -385,7 +408,10 @@ pub fn diff(old: Vec<Record>, new: Vec<Record>) -> DiffOutcome {
         }
     }
     outcome.removed = before.len();
-    outcome.grown.sort_by(|a, b| a.key.cmp(&b.key));
+    // In file order: by path, then where the container is written.
+    let order = |g: &Grown| (g.key.path.clone(), g.line, g.key.clone());
+    outcome.grown.sort_by_key(order);
+    outcome.shrunk.sort_by_key(order);
     outcome
 }
 
@@ -395,17 +421,23 @@ fn changes(was: Option<&Record>, now: &Record) -> Vec<Change> {
     let mut changes: Vec<Change> = compare(was.map(|r| &r.view), &now.view)
         .into_iter()
         .map(|growth| {
-            let rules = growth
+            let rules: Vec<&'static str> = growth
                 .rules()
                 .into_iter()
                 .filter(|rule| now.fired.contains_key(rule))
                 .collect();
-            Change { growth, rules }
+            // Where the change is written: the first line its findings point at.
+            let line = rules.iter().filter_map(|r| now.fired[r].1).min();
+            Change {
+                growth,
+                rules,
+                line,
+            }
         })
         .collect();
     let found_before =
         |rule: &str| was.is_some_and(|r| r.fired.contains_key(rule) || r.masked.contains_key(rule));
-    for (rule, message) in &now.fired {
+    for (rule, (message, line)) in &now.fired {
         let named = changes.iter().any(|c| c.rules.contains(rule));
         if !named && !found_before(rule) {
             changes.push(Change {
@@ -414,6 +446,7 @@ fn changes(was: Option<&Record>, now: &Record) -> Vec<Change> {
                     message: message.clone(),
                 },
                 rules: vec![rule],
+                line: *line,
             });
         }
     }

@@ -241,7 +241,7 @@ fn text_says_why_a_growth_is_not_effective_yet() {
         .code(1)
         .stdout(predicate::str::contains(
             "pod.yaml:15: Pod/web, container 'app' (privilege grew)\n  \
-             + SYS_PTRACE added to the bounding set\n    \
+             + SYS_PTRACE added to the bounding set (line 22)\n    \
              not effective now: the container runs as uid 1000 with no-new-privileges, so no \
              process in it holds it; running as root (a user change, or an exec as root) makes \
              it effective, and so does a setuid binary once no-new-privileges is off\n",
@@ -320,4 +320,52 @@ fn rules_are_chosen_and_exit_zero_reports_without_failing() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `host-network`"));
+}
+
+/// Each growth says the line it is written on (where it is not the container's), and a
+/// container that lost privilege is said to have, as good news.
+#[test]
+fn growth_has_its_line_and_shrinking_is_reported() {
+    let (code, grown) =
+        json_of(minpriv().args(["diff", "diff/old", "diff/new", "--format", "json"]));
+    assert_eq!(code, 1);
+    let web = grown["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resource"] == "Deployment/web")
+        .unwrap();
+    let host_network = changes(web)
+        .into_iter()
+        .find(|c| c["kind"] == "host-namespaces")
+        .unwrap();
+    assert_eq!(host_network["line"], 18, "{web}");
+    // The containers come in file order.
+    let paths: Vec<&str> = grown["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["compose.yaml", "deploy/web.yaml"]);
+
+    let (code, shrunk) =
+        json_of(minpriv().args(["diff", "diff/new", "diff/old", "--format", "json"]));
+    assert_eq!(code, 0, "losing privilege passes");
+    assert_eq!(shrunk["summary"]["shrank"], 1, "{shrunk}");
+    assert_eq!(shrunk["shrunk"][0]["resource"], "Deployment/web");
+    let text = minpriv()
+        .args(["diff", "diff/new", "diff/old"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("(privilege shrank)\n  - can gain capabilities")
+            && text.contains("\n  - shares the host's network namespace\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no container gained privilege; 1 container lost privilege"),
+        "{text}"
+    );
 }

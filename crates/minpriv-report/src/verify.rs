@@ -145,8 +145,8 @@ pub fn verify_text(v: &Verification, subject: &Subject<'_>, elapsed: Duration) -
         s.push_str(&format!("note: {n}\n"));
     }
     s.push_str(&format!(
-        "{} run(s), {:.1} s\n",
-        v.runs,
+        "{}, {:.1} s\n",
+        runs(v.runs),
         elapsed.as_secs_f64()
     ));
     s
@@ -437,8 +437,8 @@ pub fn minimize_text(m: &Minimization, subject: &Subject<'_>, elapsed: Duration)
         ));
     }
     s.push_str(&format!(
-        "\nleast privilege that passes ({} run(s), {:.1} s):\n",
-        m.runs,
+        "\nleast privilege that passes ({}, {:.1} s):\n",
+        runs(m.runs),
         elapsed.as_secs_f64()
     ));
     let user = if m.user_is_root {
@@ -581,5 +581,14 @@ mod tests {
             r#"sh -c 'echo '\''hi'\'' > /tmp/x' --cap-add=CHOWN"#
         );
         assert_eq!(volume_name("/var/cache/app"), "tmp-var-cache-app");
+    }
+}
+
+/// `1 run`, `2 runs`.
+fn runs(n: usize) -> String {
+    if n == 1 {
+        "1 run".to_string()
+    } else {
+        format!("{n} runs")
     }
 }

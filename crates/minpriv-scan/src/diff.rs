@@ -542,7 +542,8 @@ mod tests {
         let old = docker_run(hardened());
         let mut new = docker_run(hardened());
         // Stands for a rule the comparison does not know yet.
-        new.fired.insert("host-port", ("binds hostPort 80".into(), Some(9)));
+        new.fired
+            .insert("host-port", ("binds hostPort 80".into(), Some(9)));
         let changes = changes(Some(&old), &new);
         assert_eq!(
             changes[0].growth,

@@ -417,6 +417,10 @@ fn cleanup_removes_leftovers_and_usage_errors_exit_2() {
     // Nothing to run.
     let out = minpriv(&["verify", "--", "true"], &cwd);
     assert_eq!(out.status.code(), Some(2));
+    // An image with no CMD and no command given: nothing to run, a usage error.
+    let out = minpriv(&["verify", &f.image], &cwd);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no command of its own"));
     // An image the engine lacks: nothing is pulled.
     let out = minpriv(&["verify", "mpcli-no-such-image:0", "--", "true"], &cwd);
     assert_eq!(out.status.code(), Some(2));

@@ -120,7 +120,7 @@ pub struct Request {
 /// The baseline of `request`: the image is looked up (it must exist locally) for its user.
 pub fn prepare(session: &Session<'_>, request: &Request) -> Result<Baseline, VerifyError> {
     let engine = session.engine();
-    let image_user = image_user(engine, &request.image)?;
+    let image_user = image_user(engine, &request.image, &request.command)?;
     let options = BaselineOptions {
         network: request.network.clone(),
         base_dir: request.base_dir.clone(),
@@ -159,12 +159,25 @@ pub fn prepare(session: &Session<'_>, request: &Request) -> Result<Baseline, Ver
     Ok(baseline)
 }
 
-fn image_user(engine: &Engine, image: &str) -> Result<Option<String>, VerifyError> {
+/// The image's user (`None` when it sets none), after checking that there is something to
+/// run: a command given, or the image's own `CMD`/`ENTRYPOINT`.
+fn image_user(
+    engine: &Engine,
+    image: &str,
+    command: &[String],
+) -> Result<Option<String>, VerifyError> {
     match engine.block_on(engine.docker().inspect_image(image)) {
-        Ok(i) => Ok(i
-            .config
-            .and_then(|c| c.user)
-            .filter(|u| !u.trim().is_empty())),
+        Ok(i) => {
+            let config = i.config.unwrap_or_default();
+            let has_own = |list: &Option<Vec<String>>| list.as_ref().is_some_and(|l| !l.is_empty());
+            if command.is_empty() && !has_own(&config.cmd) && !has_own(&config.entrypoint) {
+                return Err(VerifyError::Engine(EngineError::new(format!(
+                    "image {image} has no command of its own (no CMD or ENTRYPOINT): give the \
+                     command to run after `--`"
+                ))));
+            }
+            Ok(config.user.filter(|u| !u.trim().is_empty()))
+        }
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => Err(VerifyError::Engine(EngineError::new(format!(

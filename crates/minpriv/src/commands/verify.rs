@@ -103,10 +103,14 @@ fn mention_abandoned(engine: &Engine) {
     }
     let containers: usize = runs.iter().map(|(_, n)| n).sum();
     let ids: Vec<&str> = runs.iter().map(|(r, _)| r.as_str()).collect();
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     crate::status::warn(&format!(
-        "{containers} container(s) of {} earlier run(s) whose process is gone are still there \
-         (label {}={}): `minpriv verify --cleanup` removes them",
-        runs.len(),
+        "{} of {} whose process is gone {} still there (label {}={}): `minpriv verify \
+         --cleanup` removes them",
+        count(containers, "container", "containers"),
+        count(runs.len(), "earlier run", "earlier runs"),
+        if containers == 1 { "is" } else { "are" },
         verify::LABEL,
         ids.join(", ")
     ));
@@ -186,8 +190,9 @@ fn fail(session: &Session<'_>, bar: &ProgressBar, error: &VerifyError) -> ExitCo
             };
             let _ = writeln!(
                 std::io::stderr(),
-                "interrupted after {} run(s): every container of run {} is gone{extra}",
+                "interrupted after {} run{}: every container of run {} is gone{extra}",
                 session.runs(),
+                if session.runs() == 1 { "" } else { "s" },
                 session.run_id()
             );
             ExitCode::from(130)

@@ -566,6 +566,15 @@ fn seccomp_line(m: &Minimization) -> String {
     }
 }
 
+/// `1 run`, `2 runs`.
+fn runs(n: usize) -> String {
+    if n == 1 {
+        "1 run".to_string()
+    } else {
+        format!("{n} runs")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,14 +590,5 @@ mod tests {
             r#"sh -c 'echo '\''hi'\'' > /tmp/x' --cap-add=CHOWN"#
         );
         assert_eq!(volume_name("/var/cache/app"), "tmp-var-cache-app");
-    }
-}
-
-/// `1 run`, `2 runs`.
-fn runs(n: usize) -> String {
-    if n == 1 {
-        "1 run".to_string()
-    } else {
-        format!("{n} runs")
     }
 }

@@ -277,6 +277,11 @@ pub const EXPOSURE_PUBLISHED: f64 = 0.9;
 /// See [`EXPOSURE_HOST_NETWORK`]. Not lower: a Kubernetes Service or another compromised
 /// container still reaches it, and minpriv does not read Services.
 pub const EXPOSURE_INTERNAL: f64 = 0.6;
+/// The least exposure of a container with a way to take over the host (an escape path: the
+/// runtime socket, privileged mode, SYS_ADMIN as root, a writable sensitive host path, ...):
+/// whoever gets into any neighbour, or feeds it input, reaches it, and the prize is the whole
+/// host, so being internal must not make it rank below an exposed container without one.
+pub const EXPOSURE_TAKEOVER: f64 = 0.9;
 
 impl Exposure {
     /// The exposure of `p`. Ports published on a loopback address only are internal: nothing
@@ -570,7 +575,12 @@ pub fn assess(p: &Posture, vulns: &[Vulnerability]) -> Assessment {
 /// [`assess`] with the vulnerabilities already counted (the hardening steps reuse one count).
 pub fn assess_summary(p: &Posture, vulnerabilities: VulnSummary) -> Assessment {
     let impact = Impact::of(p);
-    let exposure = Exposure::of(p);
+    let mut exposure = Exposure::of(p);
+    let takeover = impact.value >= IMPACT_ESCAPE_REGAINED;
+    let raised = takeover && exposure.factor < EXPOSURE_TAKEOVER;
+    if raised {
+        exposure.factor = EXPOSURE_TAKEOVER;
+    }
     let likelihood = vulnerabilities.likelihood;
     let mut why = Vec::new();
     match vulnerabilities.top.first() {
@@ -594,6 +604,9 @@ pub fn assess_summary(p: &Posture, vulnerabilities: VulnSummary) -> Assessment {
         ("host-network", _) => why.push("on the host's network".into()),
         (_, Some(ports)) => why.push(format!("publishes {ports}")),
         _ => {}
+    }
+    if raised {
+        why.push("a way to take over the host counts as exposed".into());
     }
     Assessment {
         score: score(likelihood, impact.value, exposure.factor),
@@ -688,7 +701,9 @@ Impact (0–10) is what a compromise of the process gives, from its effective pr
 Exposure is what the configuration shows of the container's reachability: the host's network
 1.0, published ports or hostPorts 0.9 (ports bound to 127.0.0.1 or ::1 only do not count),
 neither 0.6 (other containers and Kubernetes Services still reach it; minpriv does not read
-Services).
+Services). A container with a way to take over the host (impact 8 or 10) counts as exposed,
+at least 0.9, whatever it publishes: whoever gets into any neighbour, or feeds it input,
+reaches it, and the prize is the whole host. Host takeover paths dominate exposure.
 
 Bands: critical from 70, high from 40, medium from 15, low from 1. `--fail-on` uses them.
 
@@ -707,6 +722,12 @@ A critical CVE (CVSS 9.8, fixed) in a privileged container that publishes a port
 likelihood 9.8, impact 10, exposure 0.9: score 88. Turning privileged mode off leaves root with
 a writable root filesystem, impact 5.5: score 49. The same CVE in a non-root, read-only
 container that publishes nothing: 9.8 × 2 × 0.6 = 12.
+
+Takeover before exposure: an agent with the Docker socket, SYS_ADMIN and the host's PID
+namespace, publishing nothing, with one high CVE (8.0): 8.0 × 10 × 0.9 = 72, critical (it
+would be 48 at the internal 0.6). `redis:7` as root with a published port, a critical CVE without a
+fix (9.8) and a high one: (9.8 × 0.9 + 0.25) × 5.5 × 0.9 = 45, high. The agent ranks first: one bug in it
+is the host.
 ";
 
 #[cfg(test)]
@@ -754,6 +775,35 @@ mod tests {
             read_only,
             span: None,
         }
+    }
+
+    /// The two cases of `explain risk`: a host takeover path outranks an exposed container
+    /// without one, whatever the exposure.
+    #[test]
+    fn a_host_takeover_path_outranks_exposure() {
+        let mut agent = root();
+        agent.mounts = vec![bind("/var/run/docker.sock", false)];
+        agent.cap_add = vec![cap("SYS_ADMIN")];
+        agent.host_pid = w(true);
+        let high = [vuln("CVE-2026-1", VulnSeverity::High, None, true)];
+        let agent_risk = assess(&agent, &high);
+        assert_eq!(agent_risk.score, 72, "{}", agent_risk.why);
+        assert!(
+            agent_risk.why.contains("counts as exposed"),
+            "{}",
+            agent_risk.why
+        );
+
+        let mut redis = root();
+        redis.published_ports = vec![w("6379:6379".to_string())];
+        let cves = [
+            vuln("CVE-2026-2", VulnSeverity::Critical, Some(9.8), false),
+            vuln("CVE-2026-3", VulnSeverity::High, None, true),
+        ];
+        let redis_risk = assess(&redis, &cves);
+        assert_eq!(redis_risk.score, 45, "{}", redis_risk.why);
+        assert!(agent_risk.score > redis_risk.score);
+        assert!(EXPLANATION.contains("= 72") && EXPLANATION.contains("= 45"));
     }
 
     fn cap(name: &str) -> Located<CapSpec> {

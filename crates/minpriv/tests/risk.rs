@@ -108,7 +108,7 @@ fn ranking_objects_hold_the_contract_fields() {
         assert!(row["why"].as_str().is_some_and(|w| !w.is_empty()));
     }
     let web = ranking(&json)
-        .into_iter()
+        .iter()
         .find(|r| r["resource"] == "service/web")
         .unwrap();
     assert_eq!(web["image"], "nginx:1.25");

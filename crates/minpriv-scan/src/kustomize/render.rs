@@ -76,6 +76,22 @@ impl Renderer {
                 c
             }
         };
+        // minpriv fetches nothing, and neither may the Kustomize it runs on a scanned tree: a
+        // remote base the tree's own kustomizations name is not rendered (see `take`), and one
+        // named from outside the scanned folders fails here instead of being fetched: git may
+        // only read local repositories, and HTTP goes to a proxy that does not answer.
+        for (name, value) in [
+            ("GIT_ALLOW_PROTOCOL", "file"),
+            ("GIT_TERMINAL_PROMPT", "0"),
+            ("HTTP_PROXY", NO_NETWORK),
+            ("HTTPS_PROXY", NO_NETWORK),
+            ("http_proxy", NO_NETWORK),
+            ("https_proxy", NO_NETWORK),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ] {
+            command.env(name, value);
+        }
         let mut child = command
             .arg(&wrapper_dir)
             .stdin(Stdio::null())
@@ -125,6 +141,10 @@ impl Renderer {
         }
     }
 }
+
+/// A proxy address nothing listens on (the discard port of this host): requests through it fail
+/// at once.
+const NO_NETWORK: &str = "http://127.0.0.1:9";
 
 /// What a render gives.
 pub(crate) struct Rendered {
@@ -183,6 +203,15 @@ fn relative_path(from: &Path, to: &Path) -> String {
 /// Kustomize's message without kubectl's log prefix (`E1207 ... run.go:72] "command failed"
 /// err="..."`) and with the temporary kustomization's path to the overlay left out.
 fn readable_error(stderr: &str, relative: &str) -> String {
+    // klog writes a long error as `err=<` then the message's lines, indented, then ` >`.
+    if let Some((_, block)) = stderr.split_once("err=<") {
+        let body: Vec<&str> = block
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != ">")
+            .collect();
+        return tidy(&body.join(" "), relative);
+    }
     let line = stderr
         .lines()
         .rev()
@@ -196,6 +225,12 @@ fn readable_error(stderr: &str, relative: &str) -> String {
             .unwrap_or(line)
             .to_string(),
     };
+    tidy(&message, relative)
+}
+
+/// Kustomize's message without what the temporary kustomization adds to it.
+fn tidy(message: &str, relative: &str) -> String {
+    let message = message.to_string();
     // Kustomize first tries the temporary kustomization's resource as a file, then builds it
     // as a folder: what follows that is the overlay's own error.
     let marker = "recursed accumulation of path '";
@@ -237,5 +272,12 @@ mod tests {
             "accumulating resources: accumulation err='accumulating resources from the overlay: missing'"
         );
         assert_eq!(readable_error("Error: no such file\n", "x"), "no such file");
+        let long = "E1207 06:47:33 run.go:72] \"command failed\" err=<\n\taccumulating: \
+                    recursed accumulation of path '/o': fetching x: transport 'https' not \
+                    allowed\n\t: exit status 128\n >\n";
+        assert_eq!(
+            readable_error(long, "../o"),
+            "fetching x: transport 'https' not allowed : exit status 128"
+        );
     }
 }

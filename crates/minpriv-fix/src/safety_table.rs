@@ -1,5 +1,5 @@
 //! The table of fixable rules and whether each fix is safe, for `minpriv fix --help` and the
-//! README, generated from the rules' steps so that neither can drift from what fix does.
+//! docs/fix.md, generated from the rules' steps so that neither can drift from what fix does.
 
 use crate::plan::{FIXABLE_RULES, Renders, renders_runtime_step, summary};
 use minpriv_model::Step;
@@ -64,7 +64,7 @@ pub fn safety_table() -> String {
     out
 }
 
-/// The same table in markdown, with why each unsafe fix may break the app, as the README
+/// The same table in markdown, with why each unsafe fix may break the app, as docs/fix.md
 /// shows it.
 pub fn safety_table_markdown() -> String {
     let mut out =

@@ -663,7 +663,7 @@ pub fn best_change(p: &Posture, assessment: &Assessment) -> Option<BestChange> {
     best
 }
 
-/// The model, for people: what `minpriv explain risk` prints and the README repeats.
+/// The model, for people: what `minpriv explain risk` prints and docs/risk.md repeats.
 pub const EXPLANATION: &str = "\
 # risk
 

@@ -1,5 +1,5 @@
 //! The output of `minpriv rules`: the rule catalogue as aligned columns or as the Markdown table
-//! of README.md.
+//! of docs/rules.md.
 
 use minpriv_rules::RuleInfo;
 
@@ -27,7 +27,7 @@ pub fn text_table(infos: &[&RuleInfo]) -> String {
     out
 }
 
-/// The rules as the Markdown table in README.md, between its `rules-table` markers.
+/// The rules as the Markdown table in docs/rules.md, between its `rules-table` markers.
 pub fn markdown_table(infos: &[&RuleInfo]) -> String {
     let mut out = String::from("| id | default severity | fires when |\n|---|---|---|\n");
     for info in infos {

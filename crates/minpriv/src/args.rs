@@ -82,7 +82,7 @@ pub enum Command {
     ///
     /// Use an id with `minpriv explain ID` for the rationale, examples and fixes, or in a
     /// `# minpriv:ignore ID -- reason` comment to suppress one finding. `--format markdown`
-    /// prints the table that README.md shows.
+    /// prints the table that docs/rules.md shows.
     Rules(RulesArgs),
 
     /// Explain one rule: what it checks, why it matters, bad and good examples, how to fix it
@@ -560,7 +560,7 @@ pub struct RuleChoiceArgs {
 /// Options of `minpriv rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// How to print the table: aligned columns, or the Markdown table of README.md's rule list
+    /// How to print the table: aligned columns, or the Markdown table of docs/rules.md
     /// (regenerate it with `minpriv rules --format markdown`).
     #[arg(long, value_enum, default_value_t = RulesFormat::Text, value_name = "FORMAT")]
     pub format: RulesFormat,

@@ -487,3 +487,56 @@ fn hostile_kustomizations_are_reported_and_the_scan_goes_on() {
             .any(|f| f.starts_with("runs-as-root kustomize-hostile/unicode/pod.yaml"))
     );
 }
+
+/// A value set in an inline patch cannot be edited in place: `fix` overrides it with a patch
+/// file of its own, added last to the overlay's `patches`; the rendered overlay then has no
+/// finding, and a second run changes nothing.
+#[test]
+fn fix_overrides_a_value_an_inline_patch_sets() {
+    if !kubectl_or_skip("fix_overrides_a_value_an_inline_patch_sets") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(fixtures().join("kustomize-inline"))
+        .arg(dir.path().join("tree"))
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let (code, out, _) = minpriv_in(dir.path(), &["fix", "tree", "--no-config", "--unsafe"]);
+    assert_eq!(code, 1, "a diff to apply: {out}");
+    assert!(
+        out.contains("--- /dev/null\n+++ b/tree/overlays/debug/minpriv-hardening.yaml\n"),
+        "{out}"
+    );
+    let (code, _, err) = minpriv_in(
+        dir.path(),
+        &["fix", "tree", "--no-config", "--unsafe", "--write"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let patch = std::fs::read_to_string(
+        dir.path()
+            .join("tree/overlays/debug/minpriv-hardening.yaml"),
+    )
+    .unwrap();
+    assert!(
+        patch.contains("name: tools") && patch.contains("privileged: false"),
+        "{patch}"
+    );
+    let kustomization =
+        std::fs::read_to_string(dir.path().join("tree/overlays/debug/kustomization.yaml")).unwrap();
+    assert!(
+        kustomization
+            .ends_with("                  privileged: true\n  - path: minpriv-hardening.yaml\n"),
+        "{kustomization}"
+    );
+    let (code, out, _) = minpriv_in(
+        dir.path(),
+        &["scan", "tree", "--no-config", "--format", "json"],
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 0, "the override took: {report}");
+    let (code, out, err) = minpriv_in(dir.path(), &["fix", "tree", "--no-config", "--unsafe"]);
+    assert_eq!(code, 0, "a second run changes nothing: {out}{err}");
+}

@@ -14,6 +14,7 @@
 //! read as files; patches still are not. An overlay Kustomize refuses is an `invalid-input`
 //! finding with Kustomize's message, at its kustomization file.
 
+pub mod hardening;
 mod origin;
 mod render;
 mod tree;
@@ -61,6 +62,8 @@ pub struct Kustomized {
     pub outcomes: Vec<Outcome>,
     /// Remarks: overlays not rendered, and why.
     pub notes: Vec<Note>,
+    /// Values kustomizations set themselves that findings are about (for `fix`).
+    pub inline_values: Vec<InlineValue>,
 }
 
 /// Takes the kustomization files, their patch files and the resources of every overlay that is
@@ -74,7 +77,7 @@ pub fn take(
 ) -> Kustomized {
     let mut out = Kustomized::default();
     let mut kustomizations: Vec<Kustomization> = Vec::new();
-    let mut results: BTreeMap<String, Group> = BTreeMap::new();
+    let mut gathered = Gathered::default();
     let mut taken: HashSet<PathBuf> = HashSet::new();
     for candidate in files.iter().filter(|c| tree::is_kustomization(&c.path)) {
         // A file that cannot be read stays an input: reading it reports why.
@@ -98,13 +101,14 @@ pub fn take(
                     span,
                     Vec::new(),
                 ));
-                results.insert(candidate.display.clone(), group);
+                gathered.groups.insert(candidate.display.clone(), group);
             }
         }
     }
     if kustomizations.is_empty() {
         files.retain(|c| !taken.contains(&canonical(&c.path)));
-        out.outcomes = results
+        out.outcomes = gathered
+            .groups
             .into_iter()
             .map(|(display, group)| group.into_outcome(display))
             .collect();
@@ -196,11 +200,12 @@ pub fn take(
                     k,
                     &mut finder,
                     &displays,
-                    &mut results,
+                    &mut gathered,
                 );
             }
             Render::Failed(message) => {
-                let group = results
+                let group = gathered
+                    .groups
                     .entry(k.display.clone())
                     .or_insert_with(|| Group::new(k.file.clone()));
                 group.findings.push(kustomize_error(
@@ -229,14 +234,92 @@ pub fn take(
 
     files.retain(|c| !taken.contains(&canonical(&c.path)));
     for k in &kustomizations {
-        results
+        gathered
+            .groups
             .entry(k.display.clone())
             .or_insert_with(|| Group::new(k.file.clone()));
     }
-    for (display, group) in results {
+    for (display, group) in gathered.groups {
         out.outcomes.push(group.into_outcome(display));
     }
+    out.inline_values = gathered.inline;
     out
+}
+
+/// What the rendered overlays give, gathered while they are placed.
+#[derive(Default)]
+struct Gathered {
+    /// Findings and workloads by the file (as shown) they point into.
+    groups: BTreeMap<String, Group>,
+    /// Values set in a kustomization itself.
+    inline: Vec<InlineValue>,
+}
+
+/// A value a kustomization sets itself (an inline patch) that a finding is about: `fix` cannot
+/// edit an inline patch in place, so it overrides the value with a patch file of its own
+/// ([`hardening::OVERRIDE_FILE`]) added last to that kustomization's `patches`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineValue {
+    /// The kustomization that sets it.
+    pub kustomization: PathBuf,
+    /// The object, as the kustomization's patches name it (its name before this overlay's
+    /// prefix or suffix).
+    pub api_version: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its name, as written in the resource.
+    pub name: String,
+    /// The path to the value: keys, and list items by their `name`.
+    pub path: Vec<hardening::PathStep>,
+    /// The value as rendered (YAML scalar text).
+    pub value: String,
+    /// The finding's rule and container.
+    pub rule: &'static str,
+    /// The finding's container.
+    pub container: Option<String>,
+}
+
+/// The [`InlineValue`] of a finding whose value the kustomization at `path` sets, or `None`
+/// when the path holds a list item without a name (a patch could not match it).
+fn inline_value(
+    object: &RenderedObject,
+    root: yaml::Node<'_>,
+    steps: &[origin::Step],
+    path: &Path,
+    finder: &mut origin::Finder<'_>,
+    finding: &Finding,
+) -> Option<InlineValue> {
+    let node = origin::node_at(root, steps)?;
+    let mut keys = Vec::new();
+    for step in steps {
+        keys.push(match step {
+            origin::Step::Key(k) => hardening::PathStep::Key(k.clone()),
+            origin::Step::Item { name: Some(n), .. } => hardening::PathStep::Named(n.clone()),
+            origin::Step::Item { name: None, .. } => return None,
+        });
+    }
+    let origin = object.origin.as_deref()?;
+    let name = finder
+        .base_name(&origin::Object {
+            kind: &object.kind,
+            name: &object.name,
+            origin,
+        })
+        .unwrap_or_else(|| object.name.clone());
+    Some(InlineValue {
+        kustomization: path.to_path_buf(),
+        api_version: root
+            .get("apiVersion")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        kind: object.kind.clone(),
+        name,
+        path: keys,
+        value: node.as_str().unwrap_or_default().to_string(),
+        rule: finding.rule,
+        container: finding.container.clone(),
+    })
 }
 
 /// How one leaf's render went.
@@ -509,9 +592,14 @@ fn place(
     leaf: &Kustomization,
     finder: &mut origin::Finder<'_>,
     displays: &Displays,
-    results: &mut BTreeMap<String, Group>,
+    gathered: &mut Gathered,
 ) {
+    let Gathered {
+        groups: results,
+        inline,
+    } = gathered;
     let stream = yaml::parse(&rendered.text);
+    let roots: Vec<yaml::Node<'_>> = stream.documents.iter().filter_map(|d| d.root()).collect();
     let objects: Vec<RenderedObject> = stream
         .documents
         .iter()
@@ -533,14 +621,14 @@ fn place(
             })
         })
         .collect();
-    // Where a span of the render was written: `(file, span)`.
-    let mut locate = |span: Span, what: Spot| -> Option<(PathBuf, Span)> {
+    // The object a span of the render belongs to, the path to its node, and whether that
+    // node is a value (not a container or a mapping where a missing setting belongs).
+    let spot = |span: Span, what: Spot| -> Option<(usize, Vec<origin::Step>, bool)> {
         let i = objects.iter().position(|o| o.range.contains(&span.start))?;
-        let object = &objects[i];
-        let root = stream.documents.iter().filter_map(|d| d.root()).nth(i)?;
+        let root = roots.get(i)?;
         let steps = match what {
             Spot::Object => Vec::new(),
-            Spot::Value | Spot::Anchor => origin::path_to(root, span.start),
+            Spot::Value | Spot::Anchor => origin::path_to(*root, span.start),
         };
         // A list item is anchored at its `name:` (a container, a volume): the item is meant,
         // found where it is defined.
@@ -550,7 +638,13 @@ fn place(
         );
         let scalar = what == Spot::Value
             && !names_item
-            && origin::node_at(root, &steps).is_some_and(|n| n.is_scalar());
+            && origin::node_at(*root, &steps).is_some_and(|n| n.is_scalar());
+        Some((i, steps, scalar))
+    };
+    // Where a span of the render was written: `(file, span)`.
+    let locate = |finder: &mut origin::Finder<'_>, span: Span, what: Spot| {
+        let (i, steps, scalar) = spot(span, what)?;
+        let object = &objects[i];
         finder.locate(
             &origin::Object {
                 kind: &object.kind,
@@ -563,7 +657,16 @@ fn place(
     };
 
     for mut finding in file.findings {
-        let placed = finding.span.and_then(|s| locate(s, Spot::Value));
+        let placed = finding.span.and_then(|s| locate(finder, s, Spot::Value));
+        // A value an inline patch of a kustomization sets: `fix` overrides it with a patch
+        // file of its own (see `InlineValue`).
+        if let (Some((path, _)), Some(span)) = (&placed, finding.span)
+            && finder.chain.iter().any(|k| &k.file == path)
+            && let Some((i, steps, true)) = spot(span, Spot::Value)
+            && let Some(value) = inline_value(&objects[i], roots[i], &steps, path, finder, &finding)
+        {
+            inline.push(value);
+        }
         finding.overlays = vec![overlay.to_string()];
         let (display, path) = match placed {
             Some((path, span)) => {
@@ -582,14 +685,14 @@ fn place(
             .add(finding);
     }
     for mut workload in file.workloads {
-        let placed = workload.span.and_then(|s| locate(s, Spot::Object));
+        let placed = workload.span.and_then(|s| locate(finder, s, Spot::Object));
         let Some((path, span)) = placed else { continue };
         workload.span = Some(span);
         for container in &mut workload.containers {
             container.posture.anchor = container
                 .posture
                 .anchor
-                .and_then(|a| locate(a, Spot::Anchor))
+                .and_then(|a| locate(finder, a, Spot::Anchor))
                 .filter(|(p, _)| *p == path)
                 .map(|(_, s)| s);
         }

@@ -174,6 +174,14 @@ impl<'k> Finder<'k> {
         })
     }
 
+    /// The object's name as its resource file writes it (before an overlay's prefix or
+    /// suffix), when the resource file holds it.
+    pub fn base_name(&mut self, object: &Object<'_>) -> Option<String> {
+        let base = self.file_source(object.origin)?;
+        let stream = yaml::parse(&base.text);
+        object_in(&stream, object).map(|(_, name)| name)
+    }
+
     /// Where the value at `steps` of `object` was written; `scalar` says whether the rendered
     /// node is a value (else a mapping or list, found where a missing setting belongs).
     pub fn locate(

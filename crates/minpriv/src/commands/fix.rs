@@ -5,8 +5,8 @@ use crate::args::FixArgs;
 use crate::status::{ExitStatus, error, print};
 use minpriv_fix::{FIXABLE_RULES, FileFix, FixOptions, Minimized, Safety, diff, fix_text};
 use minpriv_model::Finding;
-use minpriv_readers::Format;
 use minpriv_readers::detect::{detect_format, sniff_content};
+use minpriv_readers::{Format, NoResolver};
 use minpriv_rules::Profile;
 use minpriv_scan::analyze::{self, Outcome as ScanOutcome, helm_chart_of_template};
 use minpriv_scan::config::settings::{PolicyFlags, Settings};
@@ -117,8 +117,8 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     for (path, reason) in &inputs.errors {
         error(&format!("{path}: {reason}"));
     }
-    let located = kustomize_targets(args, &profile, &access, &mut inputs.files);
-    let outcomes: Vec<(&Candidate, Outcome)> = inputs
+    let (located, inline_values) = kustomize_targets(args, &profile, &access, &mut inputs.files);
+    let mut outcomes: Vec<(Candidate, Outcome)> = inputs
         .files
         .par_iter()
         .map(|candidate| {
@@ -138,9 +138,10 @@ pub fn run(args: &FixArgs) -> ExitStatus {
                 waived: Some(&waived),
                 ..options
             };
-            (candidate, fix_file(candidate, &options, &access))
+            (candidate.clone(), fix_file(candidate, &options, &access))
         })
         .collect();
+    outcomes.extend(override_inline_values(&inline_values, &options));
 
     let mut out = String::new();
     let (mut files_changed, mut applied, mut unsafe_applied, mut withheld) = (0, 0, 0, 0);
@@ -169,9 +170,14 @@ pub fn run(args: &FixArgs) -> ExitStatus {
                     .filter(|f| f.safety == Safety::Unsafe)
                     .count();
                 if args.write {
-                    if let Err(reason) =
+                    let written = if candidate.path.exists() {
                         write_keeping_permissions(&candidate.path, new_text.as_bytes())
-                    {
+                    } else {
+                        // The patch file a Kustomize override adds.
+                        crate::atomic::write(&candidate.path, new_text.as_bytes())
+                            .map_err(|e| describe_io_error(&e))
+                    };
+                    if let Err(reason) = written {
                         failed = true;
                         error(&format!("{}: not written: {reason}", candidate.display));
                         continue;
@@ -185,13 +191,20 @@ pub fn run(args: &FixArgs) -> ExitStatus {
                         ));
                     }
                 } else {
-                    out.push_str(&diff::describe(&candidate.display, &fix.applied));
-                    out.push_str(&diff::unified(
-                        &candidate.display,
-                        text,
-                        new_text,
-                        &fix.applied,
-                    ));
+                    if !fix.applied.is_empty() {
+                        out.push_str(&diff::describe(&candidate.display, &fix.applied));
+                    }
+                    let unified = diff::unified(&candidate.display, text, new_text, &fix.applied);
+                    if candidate.path.exists() {
+                        out.push_str(&unified);
+                    } else {
+                        // A file the fix adds: a patch tool creates it from /dev/null.
+                        out.push_str(&unified.replacen(
+                            &format!("--- a/{}\n", candidate.display),
+                            "--- /dev/null\n",
+                            1,
+                        ));
+                    }
                 }
             }
         }
@@ -238,7 +251,10 @@ fn kustomize_targets(
     profile: &Profile,
     access: &Access,
     files: &mut Vec<Candidate>,
-) -> HashMap<String, Vec<(&'static str, Option<String>)>> {
+) -> (
+    HashMap<String, Vec<(&'static str, Option<String>)>>,
+    Vec<kustomize::InlineValue>,
+) {
     let kustomized = kustomize::take(
         files,
         access,
@@ -269,12 +285,21 @@ fn kustomize_targets(
             continue;
         }
         if kustomize::is_kustomization_file(Path::new(&file.path)) {
+            // Set by an inline patch: overridden by a patch file of the fix's own (see
+            // `override_inline_values`); anything else there is noted.
+            let overridden = |f: &Finding| {
+                kustomized.inline_values.iter().any(|v| {
+                    v.rule == f.rule
+                        && v.container == f.container
+                        && v.kustomization == Path::new(&file.path)
+                })
+            };
             if !args.quiet {
-                for f in fixable {
+                for f in fixable.into_iter().filter(|f| !overridden(f)) {
                     let line = f.span.map(|s| s.line).unwrap_or(1);
                     note(&format!(
-                        "{}:{line}: {} of {} is set here (an inline patch or `images`): not \
-                         edited automatically, change it there",
+                        "{}:{line}: {} of {} is set here: not edited automatically, change it \
+                         there",
                         file.path,
                         f.rule,
                         f.overlays.join(", ")
@@ -298,7 +323,111 @@ fn kustomize_targets(
         });
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    located
+    let inline = kustomized
+        .inline_values
+        .into_iter()
+        .filter(|v| FIXABLE_RULES.contains(&v.rule))
+        .collect();
+    (located, inline)
+}
+
+/// Overrides the values kustomizations set in inline patches (which cannot be edited in place):
+/// per kustomization, a strategic merge patch holding those values is fixed like any
+/// Kubernetes object, written as `minpriv-hardening.yaml` beside it, and added last to its
+/// `patches`. Two outcomes each: the kustomization, and the new patch file.
+fn override_inline_values(
+    values: &[kustomize::InlineValue],
+    options: &FixOptions<'_>,
+) -> Vec<(Candidate, Outcome)> {
+    let mut kustomizations: Vec<&Path> = values.iter().map(|v| v.kustomization.as_path()).collect();
+    kustomizations.sort();
+    kustomizations.dedup();
+    let mut out = Vec::new();
+    for kustomization in kustomizations {
+        let display = kustomization.display().to_string();
+        let mine: Vec<&kustomize::InlineValue> = values
+            .iter()
+            .filter(|v| v.kustomization == kustomization)
+            .collect();
+        let folder = kustomization.parent().unwrap_or(Path::new(""));
+        let patch_path = folder.join(kustomize::hardening::OVERRIDE_FILE);
+        let patch_display = patch_path.display().to_string();
+        let candidate = |path: &Path, shown: &str| Candidate {
+            path: path.to_path_buf(),
+            display: shown.to_string(),
+            explicit: true,
+            format: Some(Format::Kubernetes),
+        };
+        let failed = |reason: String| (candidate(kustomization, &display), Outcome::Failed(reason));
+        if patch_path.exists() {
+            out.push(failed(format!(
+                "{} is set in an inline patch here, and {} exists already: not overwritten, \
+                 override the value there",
+                mine[0].rule,
+                kustomize::hardening::OVERRIDE_FILE
+            )));
+            continue;
+        }
+        let skeleton = kustomize::hardening::override_patch(&mine);
+        let only_these = |f: &Finding| {
+            options.waived.is_some_and(|w| w(f))
+                || !mine
+                    .iter()
+                    .any(|v| v.rule == f.rule && v.container == f.container)
+        };
+        let patch_options = FixOptions {
+            waived: Some(&only_these),
+            ..*options
+        };
+        let fix = match fix_text(Format::Kubernetes, &skeleton, &NoResolver, &patch_options) {
+            Ok(fix) => fix,
+            Err(reason) => {
+                out.push(failed(format!("the override patch is refused: {reason}")));
+                continue;
+            }
+        };
+        let Some(patch) = fix.new_text.clone() else {
+            continue;
+        };
+        let text = match std::fs::read_to_string(kustomization) {
+            Ok(text) => text,
+            Err(e) => {
+                out.push(failed(describe_io_error(&e)));
+                continue;
+            }
+        };
+        let with_patch =
+            match kustomize::hardening::add_patch(&text, kustomize::hardening::OVERRIDE_FILE) {
+                Ok(new) => new,
+                Err(reason) => {
+                    out.push(failed(format!(
+                        "the override patch cannot be added: {reason}"
+                    )));
+                    continue;
+                }
+            };
+        out.push((
+            candidate(kustomization, &display),
+            Outcome::Fixed {
+                text: text.clone(),
+                fix: FileFix {
+                    new_text: Some(with_patch),
+                    ..FileFix::default()
+                },
+            },
+        ));
+        out.push((
+            candidate(&patch_path, &patch_display),
+            Outcome::Fixed {
+                text: String::new(),
+                fix: FileFix {
+                    new_text: Some(patch),
+                    ..fix
+                },
+            },
+        ));
+    }
+    out
 }
 
 fn read_minimized(path: &Path) -> Result<Minimized, String> {

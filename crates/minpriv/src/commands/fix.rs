@@ -246,15 +246,16 @@ pub fn run(args: &FixArgs) -> ExitStatus {
 /// container)` each); those files join `files` (kustomization, patch and rendered resource
 /// files leave it, as in `scan`). What is set in a kustomization itself (an inline patch, an
 /// `images` entry) is not edited: a note says where to change it.
+/// The findings of rendered Kustomize overlays by the file (as shown) they point into: each
+/// `(rule, container)`.
+type RenderedFindings = HashMap<String, Vec<(&'static str, Option<String>)>>;
+
 fn kustomize_targets(
     args: &FixArgs,
     profile: &Profile,
     access: &Access,
     files: &mut Vec<Candidate>,
-) -> (
-    HashMap<String, Vec<(&'static str, Option<String>)>>,
-    Vec<kustomize::InlineValue>,
-) {
+) -> (RenderedFindings, Vec<kustomize::InlineValue>) {
     let kustomized = kustomize::take(
         files,
         access,

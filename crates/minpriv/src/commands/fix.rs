@@ -242,14 +242,14 @@ pub fn run(args: &FixArgs) -> ExitStatus {
     }
 }
 
-/// The findings of rendered Kustomize overlays, by the file they point into (`(rule,
-/// container)` each); those files join `files` (kustomization, patch and rendered resource
-/// files leave it, as in `scan`). What is set in a kustomization itself (an inline patch, an
-/// `images` entry) is not edited: a note says where to change it.
 /// The findings of rendered Kustomize overlays by the file (as shown) they point into: each
 /// `(rule, container)`.
 type RenderedFindings = HashMap<String, Vec<(&'static str, Option<String>)>>;
 
+/// The findings of rendered Kustomize overlays, by the file they point into; those files join
+/// `files` (kustomization, patch and rendered resource files leave it, as in `scan`). Values an
+/// inline patch sets come back apart, for [`override_inline_values`]; anything else set in a
+/// kustomization (an `images` entry) gets a note saying where to change it.
 fn kustomize_targets(
     args: &FixArgs,
     profile: &Profile,

@@ -601,7 +601,7 @@ fn diff_of_two_folders_reports_each_container_whose_privilege_grew() {
     assert_eq!(web["changes"][1]["added"], serde_json::json!(["network"]));
     assert_eq!(
         json["summary"],
-        serde_json::json!({"grew": 2, "compared": 2, "new": 1, "removed": 1}),
+        serde_json::json!({"grew": 2, "shrank": 0, "compared": 2, "new": 1, "removed": 1}),
         "the unchanged api service is compared, the removed worker is no growth"
     );
 }
@@ -613,16 +613,17 @@ fn diff_text_names_each_growth_and_narrowing_is_not_growth() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "deploy/web.yaml:23: Deployment/web, container 'app' (privilege grew)\n  + can gain capabilities through setuid binaries: NET_ADMIN\n  + shares the host's network namespace\n",
+            "deploy/web.yaml:23: Deployment/web, container 'app' (privilege grew)\n  + can gain capabilities through setuid binaries: NET_ADMIN (line 30)\n  + shares the host's network namespace (line 18)\n",
         ))
         .stdout(predicate::str::contains("compose.yaml:10: service/debug, container 'debug' (new container)"));
-    // The other way round, privilege only shrinks: nothing to report.
+    // The other way round, privilege only shrinks: no growth, and the good news said.
     minpriv()
         .args(["diff", "diff/new", "diff/old"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "no container gained privilege (2 compared, 1 new, 1 removed)",
+            "no container gained privilege; 1 container lost privilege (2 compared, 1 new, 1 \
+             removed)",
         ));
     minpriv()
         .args(["diff", "diff/old", "diff/missing"])

@@ -312,6 +312,75 @@ fn read_and_check(
     Outcome::Scanned { file, notes }
 }
 
+/// A file held in memory rather than on disk: a blob of a git commit.
+pub struct Blob<'a> {
+    /// The path to show.
+    pub shown: &'a str,
+    /// Its path in the commit, for recognising its format by name.
+    pub path: &'a Path,
+    /// Its size in bytes, known before it is read.
+    pub size: u64,
+    /// The Helm chart folder (as shown) when the file is a chart's template.
+    pub helm_chart: Option<String>,
+}
+
+/// Reads and checks the file `blob` describes, whose bytes `read` gives, as
+/// [`analyze_file_with`] reads one on disk: recognised by name and content, larger than
+/// `max_bytes` reported, binary files skipped, Helm templates set aside. Isolated likewise.
+pub fn analyze_blob(
+    blob: &Blob<'_>,
+    read: impl FnOnce() -> Result<Vec<u8>, String>,
+    resolver: &dyn minpriv_readers::Resolver,
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    max_bytes: u64,
+) -> Outcome {
+    isolated(blob.shown, blob.path, profile, || {
+        if !minpriv_readers::detect::name_may_be_read(blob.path) {
+            return Outcome::NotRecognised;
+        }
+        if blob.size > max_bytes {
+            // Too large to read for its content: only a name that says its format counts.
+            return match detect_format(blob.path, b"") {
+                Some(format) => too_large(blob.shown, format, profile, Some(blob.size), max_bytes),
+                None => Outcome::NotRecognised,
+            };
+        }
+        let bytes = match read() {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                return Outcome::Unreadable {
+                    path: blob.shown.to_string(),
+                    reason,
+                };
+            }
+        };
+        let Some(format) = detect_format(blob.path, &bytes[..bytes.len().min(SNIFF_BYTES)]) else {
+            return Outcome::NotRecognised;
+        };
+        let text = match into_text(bytes, blob.shown) {
+            Ok(text) => text,
+            Err(note) => return Outcome::Skipped(note),
+        };
+        if let Some(chart) = &blob.helm_chart
+            && text.contains("{{")
+        {
+            return Outcome::HelmTemplate {
+                chart: chart.clone(),
+            };
+        }
+        let (file, notes) = analyze_text_with(
+            blob.shown.to_string(),
+            text,
+            format,
+            resolver,
+            profile,
+            prepare,
+        );
+        Outcome::Scanned { file, notes }
+    })
+}
+
 /// Reads and checks standard input, whose format only its content can tell, with `prepare` run
 /// on the workloads before the rules. `bytes` longer than `max_bytes` are reported, not read
 /// (read at most one byte more than that). Isolated like [`analyze_file_with`].

@@ -12,19 +12,19 @@
 //! growth names is reported as a growth of its own ([`Growth::NewFinding`]). The
 //! reporters of `minpriv-report` print the [`DiffOutcome`]..
 use crate::analyze::{self, INVALID_INPUT, Outcome};
-use crate::git;
+use crate::git::{self, Repository};
 use crate::kustomize::{self, KustomizeOptions};
 use crate::resolver::Access;
+use crate::revision::{self, ReadOptions};
 use crate::walk::{self, WalkOptions};
 use minpriv_model::growth::{
     Change, ContainerKey, DiffOutcome, Grown, Growth, PrivilegeView, compare, is_privilege_rule,
 };
 use minpriv_model::{Container, Finding, Workload};
-use minpriv_readers::detect::{SNIFF_BYTES, detect_format};
 use minpriv_report::FileResult;
 use minpriv_rules::{Profile, all_rules};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// One container of one side.
@@ -133,18 +133,23 @@ pub fn read_folder(root: &Path, kustomize: &KustomizeOptions) -> Side {
     side
 }
 
-/// Reads every file of `revision` in the git repository `repo`, from git's objects. A revision
-/// with Kustomize overlays to render is written out to a temporary folder first (Kustomize
-/// reads files) and read as a folder.
+/// Reads every file of `revision` in the git repository `repo`, from git's objects, as `scan
+/// --rev` reads it. A revision with Kustomize overlays to render is written out to a temporary
+/// folder first (Kustomize reads files) and read as a folder.
 pub fn read_revision(repo: &Path, revision: &str, kustomize: &KustomizeOptions) -> Side {
-    let mut side = Side::default();
-    let tree = match git::list_tree(repo, revision) {
+    let failed = |message: String| Side {
+        errors: vec![message],
+        unreadable: true,
+        ..Side::default()
+    };
+    let opened = Repository::open(repo).and_then(|r| r.commit(revision).map(|c| (r, c)));
+    let (repository, commit) = match opened {
+        Ok(opened) => opened,
+        Err(message) => return failed(message),
+    };
+    let tree = match repository.tree(commit.tree) {
         Ok(tree) => tree,
-        Err(message) => {
-            side.errors.push(message);
-            side.unreadable = true;
-            return side;
-        }
+        Err(message) => return failed(message),
     };
     if kustomize.render
         && tree
@@ -152,54 +157,38 @@ pub fn read_revision(repo: &Path, revision: &str, kustomize: &KustomizeOptions) 
             .iter()
             .any(|e| kustomize::is_kustomization_file(Path::new(&e.path)))
     {
-        return read_revision_as_folder(repo, revision, &tree, kustomize);
+        return read_revision_as_folder(&repository, revision, &tree, kustomize);
     }
-    let wanted: Vec<&git::TreeEntry> = tree
-        .entries
-        .iter()
-        .filter(|e| e.size <= git::MAX_BLOB_BYTES)
-        .collect();
-    let paths: HashSet<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
-    let mut texts: Vec<(String, String, minpriv_readers::Format)> = Vec::new();
-    let read = git::read_blobs(repo, &wanted, |entry, bytes| {
-        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-        let Some(format) = detect_format(Path::new(&entry.path), head) else {
-            return;
-        };
-        let Ok(mut text) = String::from_utf8(bytes) else {
-            return;
-        };
-        if text.starts_with('\u{feff}') {
-            text.drain(..'\u{feff}'.len_utf8());
-        }
-        if is_helm_template(&entry.path, &paths) && text.contains("{{") {
-            return;
-        }
-        texts.push((entry.path.clone(), text, format));
-    });
-    if let Err(message) = read {
-        side.errors.push(message);
-        side.unreadable = true;
-        return side;
-    }
-    let blobs: HashMap<String, git::TreeEntry> = tree
-        .entries
-        .iter()
-        .map(|e| (e.path.clone(), e.clone()))
-        .collect();
     let profile = no_rules();
-    let files: Vec<(String, FileResult)> = texts
-        .into_par_iter()
-        .map(|(path, text, format)| {
-            let resolver = git::GitResolver::new(repo, &blobs, &path);
-            // Shown as `REV:path`, the way git names a file of a revision.
-            let shown = format!("{revision}:{path}");
-            let (file, _notes) = analyze::analyze_text(shown, text, format, &resolver, &profile);
-            (path, file)
-        })
-        .collect();
-    for (path, file) in &files {
-        add_file(&mut side, path, file);
+    // Shown as `REV:path`, the way git names a file of a revision.
+    let shown = |path: &str| format!("{revision}:{path}");
+    let read = revision::read_commit(
+        &repository,
+        commit.tree,
+        &shown,
+        &|_| true,
+        &profile,
+        &analyze::as_read,
+        ReadOptions::default(),
+        None,
+    );
+    let mut side = Side::default();
+    match read {
+        Ok(read) => {
+            for file in read.files {
+                match file.outcome {
+                    Outcome::Scanned { file: result, .. } => {
+                        add_file(&mut side, &file.path, &result);
+                    }
+                    Outcome::Unreadable { path, reason } => {
+                        side.errors.push(format!("{path}: {reason}"));
+                    }
+                    Outcome::NotRecognised | Outcome::Skipped(_) | Outcome::HelmTemplate { .. } => {
+                    }
+                }
+            }
+        }
+        Err(message) => return failed(message),
     }
     side
 }
@@ -207,7 +196,7 @@ pub fn read_revision(repo: &Path, revision: &str, kustomize: &KustomizeOptions) 
 /// [`read_revision`] of a revision with Kustomize overlays: its files written out under a
 /// temporary folder, read with [`read_folder`], errors named `REV:path`.
 fn read_revision_as_folder(
-    repo: &Path,
+    repo: &Repository,
     revision: &str,
     tree: &git::Tree,
     kustomize: &KustomizeOptions,
@@ -221,32 +210,27 @@ fn read_revision_as_folder(
         Ok(folder) => folder,
         Err(e) => return failed(format!("a temporary folder for {revision}: {e}")),
     };
-    let wanted: Vec<&git::TreeEntry> = tree
-        .entries
-        .iter()
-        .filter(|e| e.size <= git::MAX_BLOB_BYTES)
+    let blobs = repo.blobs();
+    for entry in &tree.entries {
         // Git paths are relative and never climb; one that did would leave the folder.
-        .filter(|e| {
-            Path::new(&e.path)
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)))
-        })
-        .collect();
-    let mut written = Ok(());
-    let read = git::read_blobs(repo, &wanted, |entry, bytes| {
-        let path = folder.path().join(&entry.path);
-        let result = path
+        let relative = Path::new(&entry.path);
+        if !relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            continue;
+        }
+        let Some(bytes) = blobs.read_at_most(entry.oid, git::MAX_BLOB_BYTES) else {
+            continue;
+        };
+        let path = folder.path().join(relative);
+        let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, bytes));
-        if let Err(e) = result
-            && written.is_ok()
-        {
-            written = Err(format!("writing {revision}:{} out: {e}", entry.path));
+        if let Err(e) = written {
+            return failed(format!("writing {revision}:{} out: {e}", entry.path));
         }
-    });
-    if let Err(message) = read.and(written) {
-        return failed(message);
     }
     let mut side = read_folder(folder.path(), kustomize);
     let shown = walk::display(folder.path(), false);
@@ -258,24 +242,14 @@ fn read_revision_as_folder(
     side
 }
 
-/// The scanner's Helm rule, on a revision's file list: a file under a `templates` folder
-/// whose parent holds `Chart.yaml`.
-fn is_helm_template(path: &str, paths: &HashSet<&str>) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    (0..parts.len().saturating_sub(1)).any(|i| {
-        parts[i] == "templates" && {
-            let chart = parts[..i].join("/");
-            let chart_yaml = if chart.is_empty() {
-                "Chart.yaml".to_string()
-            } else {
-                format!("{chart}/Chart.yaml")
-            };
-            paths.contains(chart_yaml.as_str())
-        }
-    })
+/// The containers of `file` (at `relative` in its side) as records, its parse errors as
+/// messages.
+pub fn records_of(relative: &str, file: &FileResult) -> Side {
+    let mut side = Side::default();
+    add_file(&mut side, relative, file);
+    side
 }
 
-/// Adds the containers of a scanned file (`relative` to the side's top), and its parse errors.
 fn add_file(side: &mut Side, relative: &str, file: &FileResult) {
     for finding in file.findings.iter().filter(|f| f.rule == INVALID_INPUT) {
         let at = finding
@@ -460,21 +434,6 @@ mod tests {
         CapSpec, Capability, ContainerRole, Located, Mount, MountKind, Posture, Runtime, Seccomp,
         Source,
     };
-
-    #[test]
-    fn helm_templates_are_recognised_by_their_chart() {
-        let paths: HashSet<&str> = ["charts/web/Chart.yaml", "Chart.yaml"]
-            .into_iter()
-            .collect();
-        assert!(is_helm_template("charts/web/templates/deploy.yaml", &paths));
-        assert!(is_helm_template("templates/x.yaml", &paths));
-        let none: HashSet<&str> = HashSet::new();
-        assert!(!is_helm_template("charts/web/templates/deploy.yaml", &none));
-        assert!(
-            !is_helm_template("templates", &paths),
-            "a file named templates"
-        );
-    }
 
     fn docker_run(posture: Posture) -> Record {
         let container = Container {

@@ -45,6 +45,7 @@ pub mod kustomize;
 pub mod live;
 pub mod pipeline;
 pub mod resolver;
+pub mod revision;
 pub mod risk;
 pub mod verify_target;
 pub mod walk;

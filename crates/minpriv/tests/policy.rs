@@ -752,7 +752,7 @@ fn diff_git_errors_are_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "error: git ls-tree no-such-branch:",
+            "error: no revision 'no-such-branch' in the repository",
         ));
     minpriv()
         .current_dir(repo.dir.path())

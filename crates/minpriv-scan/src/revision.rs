@@ -1,0 +1,274 @@
+//! One commit of a repository read as `scan` reads a checkout of it, straight from git's
+//! objects: the same ignore files (as of that commit), the same recognition of files, Compose
+//! `.env` files and build contexts resolved inside the commit.
+//!
+//! A [`Cache`] keeps each file's reading by path and blob id, so that reading many commits of
+//! one history costs what changed between them: a file is read again only when its blob, or a
+//! file its reader looked up beside it, differs.
+
+use crate::analyze::{self, Blob, Outcome, Prepare};
+use crate::git::{self, GitResolver, ObjectId, Repository, TreeEntry};
+use minpriv_readers::detect::name_may_be_read;
+use minpriv_rules::Profile;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// How to read a commit.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    /// Read files that the commit's ignore files exclude too.
+    pub no_ignore: bool,
+    /// Compose interpolation sees the process environment.
+    pub environment: bool,
+    /// Files larger than this are reported, not read.
+    pub max_file_size: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            no_ignore: false,
+            environment: true,
+            max_file_size: analyze::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// One file of a commit, read.
+#[derive(Debug)]
+pub struct ReadFile {
+    /// Its path in the commit.
+    pub path: String,
+    /// Its blob.
+    pub oid: ObjectId,
+    /// What came of it.
+    pub outcome: Outcome,
+}
+
+/// A commit, read.
+#[derive(Debug, Default)]
+pub struct ReadCommit {
+    /// Every file that may be an input, by path.
+    pub files: Vec<ReadFile>,
+    /// Remarks: ignore files that could not be parsed, as `(path, message)`.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// Readings of files by path and blob, shared by the commits of one repository (one profile).
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<HashMap<(String, ObjectId), Arc<Cached>>>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+/// A file's reading, and the files its reader looked up with their blobs then.
+struct Cached {
+    file: minpriv_report::FileResult,
+    notes: Vec<minpriv_report::Note>,
+    asked: Vec<(String, Option<ObjectId>)>,
+}
+
+impl Cache {
+    /// How many readings were reused.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, ObjectId), Arc<Cached>>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn get(
+        &self,
+        path: &str,
+        oid: ObjectId,
+        files: &HashMap<String, ObjectId>,
+    ) -> Option<Arc<Cached>> {
+        let cached = Arc::clone(self.lock().get(&(path.to_string(), oid))?);
+        let unchanged = cached
+            .asked
+            .iter()
+            .all(|(asked, was)| files.get(asked) == was.as_ref());
+        if unchanged {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(cached)
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads the commit whose root tree is `tree`. `shown` turns a path of the commit into the path
+/// to show; `keep` says whether a path is read at all (a policy's excludes).
+///
+/// # Errors
+/// When the tree cannot be listed.
+#[allow(clippy::too_many_arguments)]
+pub fn read_commit(
+    repo: &Repository,
+    tree: ObjectId,
+    shown: &(dyn Fn(&str) -> String + Sync),
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    options: ReadOptions,
+    cache: Option<&Cache>,
+) -> Result<ReadCommit, String> {
+    let tree = repo.tree(tree)?;
+    let index = GitResolver::index(&tree.entries);
+    let all_paths: HashSet<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    let (entries, warnings) = if options.no_ignore {
+        (tree.entries.clone(), Vec::new())
+    } else {
+        let blobs = repo.blobs();
+        git::without_ignored(tree.entries.clone(), |entry, limit| {
+            blobs.read_at_most(entry.oid, limit)
+        })
+    };
+    let wanted: Vec<&TreeEntry> = entries
+        .iter()
+        .filter(|e| name_may_be_read(Path::new(&e.path)) && keep(&e.path))
+        .collect();
+    let files = wanted
+        .par_iter()
+        .map_init(
+            || repo.blobs(),
+            |blobs, entry| ReadFile {
+                path: entry.path.clone(),
+                oid: entry.oid,
+                outcome: read_entry(
+                    repo, blobs, entry, &index, &all_paths, shown, profile, prepare, options, cache,
+                ),
+            },
+        )
+        .collect();
+    Ok(ReadCommit {
+        files,
+        warnings: warnings
+            .into_iter()
+            .map(|(path, message)| (shown(&path), message))
+            .collect(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_entry(
+    repo: &Repository,
+    blobs: &git::Blobs,
+    entry: &TreeEntry,
+    index: &HashMap<String, ObjectId>,
+    all_paths: &HashSet<&str>,
+    shown: &(dyn Fn(&str) -> String + Sync),
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    options: ReadOptions,
+    cache: Option<&Cache>,
+) -> Outcome {
+    let shown_path = shown(&entry.path);
+    if let Some(cached) = cache.and_then(|c| c.get(&entry.path, entry.oid, index)) {
+        let mut file = cached.file.clone();
+        file.path.clone_from(&shown_path);
+        let mut notes = cached.notes.clone();
+        for note in &mut notes {
+            if note.path.is_some() {
+                note.path = Some(shown_path.clone());
+            }
+        }
+        return Outcome::Scanned { file, notes };
+    }
+    let size = match blobs.size(entry.oid) {
+        Ok(size) => size,
+        Err(reason) => {
+            return Outcome::Unreadable {
+                path: shown_path,
+                reason,
+            };
+        }
+    };
+    let blob = Blob {
+        shown: &shown_path,
+        path: Path::new(&entry.path),
+        size,
+        helm_chart: helm_chart_of(&entry.path, all_paths).map(|chart| {
+            if chart.is_empty() {
+                shown("").trim_end_matches('/').to_string()
+            } else {
+                shown(&chart)
+            }
+        }),
+    };
+    let resolver = GitResolver::new(repo, index, &entry.path, options.environment);
+    let outcome = analyze::analyze_blob(
+        &blob,
+        || blobs.read(entry.oid),
+        &resolver,
+        profile,
+        prepare,
+        options.max_file_size,
+    );
+    let asked = resolver.asked();
+    if let (Some(cache), Outcome::Scanned { file, notes }) = (cache, &outcome)
+        // A reader that listed a folder depends on which files are in it, which the paths
+        // asked for cannot tell: not kept.
+        && !asked.iter().any(|(path, _)| path.ends_with('*'))
+    {
+        cache.lock().insert(
+            (entry.path.clone(), entry.oid),
+            Arc::new(Cached {
+                file: file.clone(),
+                notes: notes.clone(),
+                asked,
+            }),
+        );
+    }
+    outcome
+}
+
+/// The chart folder (from the top, `""` for the top) when `path` is a Helm chart's template:
+/// under a `templates` folder whose parent holds `Chart.yaml`, as the scanner judges files on
+/// disk.
+pub fn helm_chart_of(path: &str, paths: &HashSet<&str>) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len().saturating_sub(1)).find_map(|i| {
+        if parts[i] != "templates" {
+            return None;
+        }
+        let chart = parts[..i].join("/");
+        let chart_yaml = if chart.is_empty() {
+            "Chart.yaml".to_string()
+        } else {
+            format!("{chart}/Chart.yaml")
+        };
+        paths.contains(chart_yaml.as_str()).then_some(chart)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_templates_are_recognised_by_their_chart() {
+        let paths: HashSet<&str> = [
+            "charts/web/Chart.yaml",
+            "Chart.yaml",
+            "other/templates/x.yaml",
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            helm_chart_of("charts/web/templates/deploy.yaml", &paths).as_deref(),
+            Some("charts/web")
+        );
+        assert_eq!(
+            helm_chart_of("templates/pod.yaml", &paths).as_deref(),
+            Some("")
+        );
+        assert_eq!(helm_chart_of("other/templates/x.yaml", &paths), None);
+        assert_eq!(helm_chart_of("charts/web/values.yaml", &paths), None);
+    }
+}

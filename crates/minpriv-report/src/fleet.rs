@@ -141,7 +141,8 @@ impl Stats {
             .unwrap_or_default()
     }
 
-    fn add(&mut self, other: &Stats) {
+    /// Adds `other`'s numbers to these.
+    pub fn add(&mut self, other: &Stats) {
         self.files += other.files;
         self.containers += other.containers;
         for (mine, theirs) in self
@@ -166,6 +167,9 @@ pub struct RepositoryScan {
     pub name: String,
     /// What the scan of its files found.
     pub report: ScanReport,
+    /// Why the repository could not be read at all (its git objects), when it could not: it is
+    /// a line of the report with no numbers.
+    pub error: Option<String>,
 }
 
 /// One container of the fleet with the findings that concern it.
@@ -374,7 +378,10 @@ pub fn to_json(scans: &[RepositoryScan], fleet: &Fleet) -> serde_json::Result<St
         repositories: scans
             .iter()
             .zip(&fleet.repositories)
-            .map(|(scan, stats)| JsonStats::new(Some(&scan.name), stats))
+            .map(|(scan, stats)| JsonStats {
+                error: scan.error.as_deref(),
+                ..JsonStats::new(Some(&scan.name), stats)
+            })
             .collect(),
         containers: fleet
             .containers
@@ -413,6 +420,9 @@ struct JsonPractice {
 struct JsonStats<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    /// Why the repository could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
     files: usize,
     containers: usize,
     findings: usize,
@@ -425,6 +435,7 @@ impl<'a> JsonStats<'a> {
     fn new(name: Option<&'a str>, stats: &Stats) -> Self {
         JsonStats {
             name,
+            error: None,
             files: stats.files,
             containers: stats.containers,
             findings: stats.findings.total(),
@@ -630,10 +641,12 @@ pub(crate) mod tests {
             RepositoryScan {
                 name: "repos/shop".into(),
                 report: sample_report(),
+                error: None,
             },
             RepositoryScan {
                 name: "repos/tools".into(),
                 report: tools,
+                error: None,
             },
         ]
     }

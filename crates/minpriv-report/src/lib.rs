@@ -19,6 +19,7 @@
 pub mod diff;
 pub mod fleet;
 pub mod github;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;

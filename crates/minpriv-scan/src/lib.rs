@@ -41,6 +41,7 @@ pub mod baseline;
 pub mod config;
 pub mod diff;
 pub mod git;
+pub mod history;
 pub mod kustomize;
 pub mod live;
 pub mod pipeline;

@@ -228,6 +228,144 @@ fn read_entry(
     outcome
 }
 
+/// A path named with a revision: `PATH@REV`, or PATH with `--rev REV`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionPath {
+    /// The repository, or a folder inside its work tree, as named.
+    pub path: std::path::PathBuf,
+    /// The revision.
+    pub revision: String,
+}
+
+/// `PATH@REV` split, when PATH is an existing folder and `PATH@REV` itself does not exist: the
+/// form of `pip install git+URL@REV`. A file named `a@b` is a file.
+pub fn split_revision(path: &Path) -> Option<RevisionPath> {
+    if path.exists() {
+        return None;
+    }
+    let text = path.to_str()?;
+    let (folder, revision) = text.rsplit_once('@')?;
+    let folder = if folder.is_empty() { "." } else { folder };
+    (!revision.is_empty() && Path::new(folder).is_dir()).then(|| RevisionPath {
+        path: folder.into(),
+        revision: revision.to_string(),
+    })
+}
+
+/// A folder read at a revision for `scan`.
+#[derive(Debug)]
+pub struct ReadPath {
+    /// Its files' outcomes, shown as `scan` shows the same files of a checkout.
+    pub outcomes: Vec<Outcome>,
+    /// Remarks, as `(path, message)`: which commit was read, ignore files not parsed.
+    pub warnings: Vec<(String, String)>,
+    /// The commit read.
+    pub commit: git::Commit,
+}
+
+/// Reads the files under `named.path` (a repository, or a folder of its work tree) as of
+/// `named.revision`, shown as `scan` would show them in a checkout: `PATH/file`, or `file` when
+/// `implicit` (no path named). `keep` is given the file's place on disk in a checkout (for a
+/// policy's excludes).
+///
+/// # Errors
+/// When the folder is in no repository, the revision does not exist, or its tree is damaged.
+#[allow(clippy::too_many_arguments)]
+pub fn read_path(
+    named: &RevisionPath,
+    implicit: bool,
+    keep: &(dyn Fn(&Path) -> bool + Sync),
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    options: ReadOptions,
+) -> Result<ReadPath, String> {
+    let repo = Repository::open(&named.path)?;
+    let commit = repo.commit(&named.revision)?;
+    // A folder inside a work tree reads only its part of the commit.
+    let inside = match repo.work_tree() {
+        Some(top) => {
+            let top = std::fs::canonicalize(&top).unwrap_or(top);
+            let here = std::fs::canonicalize(&named.path).unwrap_or_else(|_| named.path.clone());
+            here.strip_prefix(&top)
+                .map(|p| {
+                    p.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_default()
+        }
+        None => String::new(),
+    };
+    let prefix = if inside.is_empty() {
+        String::new()
+    } else {
+        format!("{inside}/")
+    };
+    let shown_folder = crate::walk::display(&named.path, false);
+    let shown = |path: &str| {
+        let rest = path.strip_prefix(&prefix).unwrap_or(path);
+        if implicit {
+            rest.to_string()
+        } else {
+            format!("{}/{rest}", shown_folder.trim_end_matches('/'))
+        }
+    };
+    let keep_path = |path: &str| {
+        path.starts_with(&prefix)
+            && keep(&named.path.join(path.strip_prefix(&prefix).unwrap_or(path)))
+    };
+    let read = read_commit(
+        &repo,
+        commit.tree,
+        &shown,
+        &keep_path,
+        profile,
+        prepare,
+        options,
+        None,
+    )?;
+    let mut warnings = read.warnings;
+    warnings.insert(
+        0,
+        (
+            if implicit {
+                ".".to_string()
+            } else {
+                shown_folder.clone()
+            },
+            format!(
+                "read as of {} (commit {}, {}), from git's objects: changes not committed there \
+                 are not seen",
+                named.revision,
+                commit.short(),
+                minpriv_report::history::date_of(commit.time)
+            ),
+        ),
+    );
+    if read
+        .files
+        .iter()
+        .any(|f| crate::kustomize::is_kustomization_file(Path::new(&f.path)))
+    {
+        warnings.push((
+            if implicit {
+                ".".to_string()
+            } else {
+                shown_folder
+            },
+            "Kustomize overlays are not rendered when reading a revision: their resources are \
+             read as files (scan a checkout to render them)"
+                .to_string(),
+        ));
+    }
+    Ok(ReadPath {
+        outcomes: read.files.into_iter().map(|f| f.outcome).collect(),
+        warnings,
+        commit,
+    })
+}
+
 /// The chart folder (from the top, `""` for the top) when `path` is a Helm chart's template:
 /// under a `templates` folder whose parent holds `Chart.yaml`, as the scanner judges files on
 /// disk.

@@ -39,6 +39,10 @@ pub struct Inputs {
     pub errors: Vec<(String, String)>,
     /// Remarks from the walk (an ignore file that could not be parsed).
     pub warnings: Vec<(String, String)>,
+    /// With [`WalkOptions::find_repositories`]: the bare repositories found, sorted.
+    pub bare_repositories: Vec<PathBuf>,
+    /// With [`WalkOptions::find_repositories`]: the folders holding `.git`, sorted.
+    pub work_trees: Vec<PathBuf>,
 }
 
 /// How to walk folders.
@@ -54,6 +58,10 @@ pub struct WalkOptions {
     /// `detect::name_may_be_read`), so that a large repository's source files cost neither
     /// memory nor sorting. Files named on the command line are always kept.
     pub readable_names_only: bool,
+    /// List the git repositories found: work trees in [`Inputs::work_trees`], and bare ones
+    /// (mirrors) in [`Inputs::bare_repositories`], which are not walked into: they are read
+    /// from their objects.
+    pub find_repositories: bool,
 }
 
 /// Expands `paths` (the current folder when empty) into the files to read, with the files
@@ -151,6 +159,10 @@ fn walk_folders(
     }
     let blocked = Arc::new(Mutex::new(Vec::new()));
     let blocked_in_filter = Arc::clone(&blocked);
+    let bare = Arc::new(Mutex::new(Vec::new()));
+    let bare_in_filter = Arc::clone(&bare);
+    let work_trees = Arc::new(Mutex::new(Vec::new()));
+    let work_trees_in_filter = Arc::clone(&work_trees);
     builder
         .follow_links(options.follow)
         .hidden(false)
@@ -167,6 +179,18 @@ fn walk_folders(
                 return true;
             }
             if entry.file_name() == ".git" {
+                if options.find_repositories
+                    && let Some(folder) = entry.path().parent()
+                {
+                    push(&work_trees_in_filter, folder.to_path_buf());
+                }
+                return false;
+            }
+            if options.find_repositories
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && crate::git::is_bare_repository(entry.path())
+            {
+                push(&bare_in_filter, entry.path().to_path_buf());
                 return false;
             }
             // The walker opens a folder's ignore files as it enters it: a FIFO there would block
@@ -268,6 +292,14 @@ fn walk_folders(
     inputs.warnings.extend(std::mem::take(
         &mut *blocked.lock().unwrap_or_else(|p| p.into_inner()),
     ));
+    inputs.bare_repositories.extend(std::mem::take(
+        &mut *bare.lock().unwrap_or_else(|p| p.into_inner()),
+    ));
+    inputs.bare_repositories.sort();
+    inputs.work_trees.extend(std::mem::take(
+        &mut *work_trees.lock().unwrap_or_else(|p| p.into_inner()),
+    ));
+    inputs.work_trees.sort();
 }
 
 /// The ignore files the walker reads in each folder.

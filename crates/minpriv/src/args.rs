@@ -282,6 +282,15 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Read every PATH as of git revision REV (a branch, tag, `HEAD~3`, `origin/main`, a commit
+    /// id) straight from git's objects, without checking it out: each PATH is a repository (a
+    /// work tree, or a bare mirror) or a folder inside a work tree. One PATH alone is read at a
+    /// revision with `PATH@REV`. Files are shown as in a checkout, so waivers, baselines and
+    /// SARIF paths match; the ignore files, `.env` files and build contexts are those of that
+    /// commit. Kustomize overlays are not rendered at a revision.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["engine_audit", "images", "image_archives"])]
+    pub rev: Option<String>,
+
     /// Follow symbolic links while walking folders, also to files and folders outside them
     /// (a link back to a folder being walked is noted and not followed again), and read the
     /// files a Compose file names (`.env`, `extends`, `build`) wherever they are. By default
@@ -1126,6 +1135,30 @@ pub struct ReportArgs {
     /// prints: containers ranked by known vulnerabilities weighed against their privileges.
     #[arg(long = "vulns", value_name = "REPORT", requires = "html")]
     pub vulns: Vec<String>,
+
+    /// Read every git repository as of revision REV (a branch, tag or commit) from git's
+    /// objects instead of its files on disk. Bare repositories (mirrors) are always read from
+    /// their objects, at HEAD (the default branch) without --rev.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// Add the history of each git repository: its default branch (or --rev) sampled at
+    /// points in time (twelve monthly points by default), each sample scanned from git's
+    /// objects. The page gains adoption over time for the fleet and each repository, the
+    /// commits that gave a container privilege (regressions) and the biggest improvements;
+    /// --format json gains `history`. A file unchanged between samples is read once.
+    #[arg(long)]
+    pub history: bool,
+
+    /// With --history: the first point, a date (2026-01-31, UTC) or a span back from today
+    /// (6mo, 2w, 1y). Points are taken back from today every --every down to it. Default:
+    /// eleven steps back (twelve points).
+    #[arg(long, value_name = "WHEN", requires = "history")]
+    pub since: Option<String>,
+
+    /// With --history: the step between points: 1d, 1w, 2w, 1mo, 3mo, 1y (calendar units).
+    #[arg(long, value_name = "SPAN", default_value = "1mo", requires = "history")]
+    pub every: String,
 }
 
 /// `minpriv report --format`.

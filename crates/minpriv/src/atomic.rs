@@ -6,6 +6,10 @@
 //! is atomic only within one filesystem), is flushed to disk, and is then renamed over the
 //! target. A failed write removes its temporary file; only a process killed between creating and
 //! renaming it leaves a `.minpriv-*.tmp` file behind, never a partial target.
+//!
+//! A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
+//! written directly: renaming over it would replace the device with a file, which as root
+//! breaks the machine.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,8 +32,15 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// A file written a piece at a time that appears at its path, whole, on [`AtomicFile::commit`]
 /// (see [`write`]). Dropped without a commit, it is removed and the target is untouched.
 pub struct AtomicFile {
-    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    file: Destination,
     target: PathBuf,
+}
+
+enum Destination {
+    /// A temporary file renamed over the target on commit.
+    Temporary(std::io::BufWriter<tempfile::NamedTempFile>),
+    /// A device or FIFO, written as it is.
+    Special(std::io::BufWriter<std::fs::File>),
 }
 
 impl AtomicFile {
@@ -38,6 +49,13 @@ impl AtomicFile {
     /// # Errors
     /// When the folder cannot hold a new file (missing, read-only, full).
     pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            return Ok(AtomicFile {
+                file: Destination::Special(std::io::BufWriter::new(file)),
+                target: path.to_path_buf(),
+            });
+        }
         let mut builder = tempfile::Builder::new();
         builder.prefix(".minpriv-").suffix(".tmp");
         #[cfg(unix)]
@@ -47,14 +65,20 @@ impl AtomicFile {
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
         Ok(AtomicFile {
-            file: std::io::BufWriter::new(builder.tempfile_in(folder_of(path))?),
+            file: Destination::Temporary(std::io::BufWriter::new(
+                builder.tempfile_in(folder_of(path))?,
+            )),
             target: path.to_path_buf(),
         })
     }
 
-    /// Where the file is written until it is committed.
-    pub fn temporary_path(&self) -> &Path {
-        self.file.get_ref().path()
+    /// Where the file is written until it is committed; `None` for a device or FIFO, which is
+    /// written directly (and must never be removed).
+    pub fn temporary_path(&self) -> Option<&Path> {
+        match &self.file {
+            Destination::Temporary(file) => Some(file.get_ref().path()),
+            Destination::Special(_) => None,
+        }
     }
 
     /// Flushes the file to disk and renames it over the target.
@@ -63,7 +87,11 @@ impl AtomicFile {
     /// When the rest of the file cannot be written or the rename fails; the target is
     /// untouched then, and the temporary file is removed.
     pub fn commit(self) -> std::io::Result<()> {
-        let file = self.file.into_inner().map_err(|err| err.into_error())?;
+        let file = match self.file {
+            Destination::Temporary(file) => file,
+            Destination::Special(mut file) => return file.flush(),
+        };
+        let file = file.into_inner().map_err(|err| err.into_error())?;
         file.as_file().sync_all()?;
         // Dropping `file` on an error above deletes the temporary file.
         file.persist(&self.target).map_err(|err| err.error)?;
@@ -73,11 +101,17 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.file.write(bytes)
+        match &mut self.file {
+            Destination::Temporary(file) => file.write(bytes),
+            Destination::Special(file) => file.write(bytes),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        match &mut self.file {
+            Destination::Temporary(file) => file.flush(),
+            Destination::Special(file) => file.flush(),
+        }
     }
 }
 
@@ -137,6 +171,17 @@ mod tests {
             std::fs::read_to_string(target.join("inside")).unwrap_or_default(),
             "keep"
         );
+    }
+
+    #[test]
+    fn a_device_is_written_not_replaced() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            return;
+        }
+        write(null, b"gone").unwrap_or_else(|e| panic!("{e}"));
+        let meta = std::fs::metadata(null).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!meta.is_file(), "/dev/null is still a device");
     }
 
     #[test]

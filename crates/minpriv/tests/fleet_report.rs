@@ -401,3 +401,399 @@ fn the_page_chromium_renders_shows_the_numbers_of_the_json() {
         shot.display()
     );
 }
+
+/// A git repository made for a test, with dated commits.
+struct GitRepo {
+    dir: PathBuf,
+}
+
+impl GitRepo {
+    fn init(dir: PathBuf) -> GitRepo {
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let repo = GitRepo { dir };
+        repo.git(&["init", "-q", "-b", "main"], "2026-01-01");
+        repo
+    }
+
+    fn git(&self, args: &[&str], date: &str) -> String {
+        let output = std::process::Command::new("git")
+            .current_dir(&self.dir)
+            .args(args)
+            .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00Z"))
+            .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00Z"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", &self.dir)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap_or_else(|e| panic!("git: {e}"));
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// Writes `files` (an empty text removes the file), commits them as `author` on `date`,
+    /// and returns the commit id.
+    fn commit(&self, date: &str, author: &str, message: &str, files: &[(&str, &str)]) -> String {
+        for (path, text) in files {
+            let path = self.dir.join(path);
+            if text.is_empty() {
+                let _ = std::fs::remove_file(&path);
+            } else {
+                std::fs::create_dir_all(path.parent().unwrap_or(&self.dir))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        self.git(&["add", "-A"], date);
+        let email = format!("--author={author} <{}@example.org>", author.to_lowercase());
+        self.git(
+            &[
+                "-c",
+                "user.name=CI",
+                "-c",
+                "user.email=ci@example.org",
+                "commit",
+                "-q",
+                &email,
+                "-m",
+                message,
+            ],
+            date,
+        );
+        self.git(&["rev-parse", "HEAD"], date)
+    }
+}
+
+const WEB_ROOT: &str = "services:\n  web:\n    image: nginx:1.27\n";
+const WEB_HARDENED: &str = "services:\n  web:\n    image: nginx:1.27\n    user: \"10001\"\n    cap_drop: [ALL]\n    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n";
+const WEB_PRIVILEGED: &str = "services:\n  web:\n    image: nginx:1.27\n    user: \"10001\"\n    cap_drop: [ALL]\n    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n    privileged: true\n";
+const API_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n    - name: api\n      image: api:1.0\n      securityContext:\n        runAsNonRoot: true\n        runAsUser: 10001\n";
+
+/// A fleet of two repositories with a history, in `top`: `shop`, a work tree, hardened in
+/// February and made privileged in May; `tools.git`, a bare mirror of a repository whose pod
+/// exists from March. Returns the ids of shop's regressing and hardening commits.
+fn fleet_with_history(top: &Path) -> (String, String) {
+    let shop = GitRepo::init(top.join("shop"));
+    shop.commit(
+        "2026-01-10",
+        "Ann",
+        "web service",
+        &[("compose.yaml", WEB_ROOT), ("README.md", "shop\n")],
+    );
+    let hardening = shop.commit(
+        "2026-02-15",
+        "Ann",
+        "harden web",
+        &[("compose.yaml", WEB_HARDENED)],
+    );
+    shop.commit(
+        "2026-03-01",
+        "Cy",
+        "docs",
+        &[("README.md", "shop, the web shop\n")],
+    );
+    let regression = shop.commit(
+        "2026-05-20",
+        "Bob",
+        "debug <web> in production",
+        &[("compose.yaml", WEB_PRIVILEGED)],
+    );
+    let tools = GitRepo::init(top.join("tools-src"));
+    tools.commit(
+        "2026-03-10",
+        "Dee",
+        "api pod",
+        &[("deploy/api.yaml", API_POD)],
+    );
+    let cloned = std::process::Command::new("git")
+        .current_dir(top)
+        .args(["clone", "-q", "--mirror", "tools-src", "fleet/tools.git"])
+        .status()
+        .unwrap_or_else(|e| panic!("git clone: {e}"));
+    assert!(cloned.success());
+    std::fs::remove_dir_all(top.join("tools-src")).unwrap_or_else(|e| panic!("{e}"));
+    let moved = std::fs::rename(top.join("shop"), top.join("fleet/shop"));
+    moved.unwrap_or_else(|e| panic!("{e}"));
+    (regression, hardening)
+}
+
+fn report(top: &Path, args: &[&str]) -> (i32, Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(top)
+        .env("NO_COLOR", "1")
+        .env("MINPRIV_TODAY", "2026-06-30")
+        .args(["report", "fleet", "--no-config", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running minpriv: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stderr}"));
+    (output.status.code().unwrap_or(-1), json, stderr)
+}
+
+/// The percent of `practice` at each point of `points`, `None` where it has none.
+fn series(points: &Value, practice: &str) -> Vec<Option<f64>> {
+    points
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| p["adoption"][practice]["percent"].as_f64())
+        .collect()
+}
+
+#[test]
+fn history_samples_the_default_branch_and_names_the_commit_that_gave_privilege() {
+    let top = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (regression, hardening) = fleet_with_history(top.path());
+    let (code, json, stderr) = report(top.path(), &["--history", "--since", "2026-01-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    let history = &json["history"];
+    let dates: Vec<&str> = history["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["date"].as_str())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2026-01-30",
+            "2026-02-28",
+            "2026-03-30",
+            "2026-04-30",
+            "2026-05-30",
+            "2026-06-30"
+        ],
+        "monthly back from MINPRIV_TODAY down to --since"
+    );
+    let names: Vec<&str> = history["repositories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, ["fleet/shop", "fleet/tools.git"]);
+
+    // shop: root in January, hardened from February, privileged (so no drop-all) from May.
+    let shop = &history["repositories"][0]["points"];
+    assert_eq!(
+        series(shop, "non-root"),
+        [
+            Some(0.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0)
+        ]
+    );
+    assert_eq!(
+        series(shop, "drop-all-capabilities"),
+        [
+            Some(0.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(0.0),
+            Some(0.0)
+        ]
+    );
+    assert_eq!(shop[4]["commit"], regression.as_str());
+    // tools.git has no commit before March 10: no sample for January and February.
+    let tools = &history["repositories"][1]["points"];
+    assert_eq!(tools[0], Value::Null);
+    assert_eq!(tools[1], Value::Null);
+    assert_eq!(
+        series(tools, "non-root")[2..],
+        [Some(100.0), Some(100.0), Some(100.0), Some(100.0)]
+    );
+
+    // The fleet: every repository that existed then.
+    let containers: Vec<u64> = history["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["containers"].as_u64())
+        .collect();
+    assert_eq!(containers, [1, 1, 2, 2, 2, 2]);
+    assert_eq!(
+        series(&history["points"], "non-root"),
+        [
+            Some(0.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0),
+            Some(100.0)
+        ]
+    );
+
+    // The one regression: Bob's commit, with its date, the container and the growth.
+    let regressions = history["regressions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(regressions.len(), 1, "{regressions:#?}");
+    let event = &regressions[0];
+    assert_eq!(event["commit"], regression.as_str());
+    assert_eq!(event["author"], "Bob");
+    assert_eq!(event["date"], "2026-05-20");
+    assert_eq!(event["repository"], "fleet/shop");
+    assert_eq!(event["summary"], "debug <web> in production");
+    let change = &event["containers"][0];
+    assert_eq!(change["path"], "compose.yaml");
+    assert_eq!(change["resource"], "service/web");
+    assert!(
+        change["changes"].to_string().contains("privileged"),
+        "{change:#}"
+    );
+    assert!(
+        change["rules"].to_string().contains("\"privileged\""),
+        "{change:#}"
+    );
+    // The hardening commit is the biggest improvement; the docs commit is neither.
+    let improvements = history["improvements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(improvements.len(), 1, "{improvements:#?}");
+    assert_eq!(improvements[0]["commit"], hardening.as_str());
+    assert!(
+        improvements[0]["containers"][0]["changes"]
+            .as_array()
+            .is_some_and(|c| c.len() >= 3)
+    );
+
+    // Today's numbers are unchanged by --history, and the text format tells the same story.
+    assert_eq!(json["overall"]["containers"], 2);
+    let text = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(top.path())
+        .env("MINPRIV_TODAY", "2026-06-30")
+        .args([
+            "report",
+            "fleet",
+            "--no-config",
+            "--history",
+            "--since",
+            "2026-01-01",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("1 commit gave a container privilege:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("fleet/shop {}", &regression[..12])),
+        "{text}"
+    );
+}
+
+#[test]
+fn rev_reads_commits_from_objects_and_an_unreadable_repository_is_a_line_of_the_report() {
+    let top = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fleet_with_history(top.path());
+    // Not committed: seen on disk, not at a revision.
+    std::fs::write(top.path().join("fleet/shop/compose.yaml"), WEB_ROOT)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A clone whose git folder is gone.
+    std::fs::create_dir_all(top.path().join("fleet/broken")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        top.path().join("fleet/broken/.git"),
+        "gitdir: /nonexistent/.git\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(top.path().join("fleet/broken/compose.yaml"), WEB_ROOT)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let (code, json, stderr) = report(top.path(), &["--rev", "main"]);
+    assert_eq!(code, 0, "an unreadable repository fails no run: {stderr}");
+    let repositories = json["repositories"].as_array().cloned().unwrap_or_default();
+    let by_name = |name: &str| {
+        repositories
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {repositories:#?}"))
+            .clone()
+    };
+    let broken = by_name("fleet/broken");
+    assert!(
+        broken["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{broken:#}"
+    );
+    assert_eq!(broken["containers"], 0);
+    assert!(stderr.contains("fleet/broken: not read:"), "{stderr}");
+    // shop at main is the committed, privileged web service, not the file on disk.
+    assert_eq!(
+        by_name("fleet/shop")["adoption"]["non-root"]["percent"],
+        100.0
+    );
+    assert_eq!(by_name("fleet/tools.git")["containers"], 1);
+
+    // Without --rev: the work tree as it is on disk, the mirror at HEAD.
+    let (code, json, _) = report(top.path(), &[]);
+    assert_eq!(code, 0);
+    let shop = json["repositories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["name"] == "fleet/shop")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(shop["adoption"]["non-root"]["percent"], 0.0);
+
+    // scan: PATH@REV and --rev read the commit, shown as in a checkout.
+    let scan = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+            .current_dir(top.path())
+            .args(["scan", "--no-config", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let json: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+        let rules: Vec<String> = json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["path"].as_str().unwrap_or(""),
+                    f["rule"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        (output.status.code(), rules)
+    };
+    let (_, at_main) = scan(&["fleet/shop@main"]);
+    assert!(
+        at_main.contains(&"fleet/shop/compose.yaml:privileged".to_string()),
+        "{at_main:?}"
+    );
+    assert!(
+        !at_main.iter().any(|r| r.ends_with(":runs-as-root")),
+        "{at_main:?}"
+    );
+    let (_, on_disk) = scan(&["fleet/shop"]);
+    assert!(
+        on_disk.iter().any(|r| r.ends_with(":runs-as-root")),
+        "{on_disk:?}"
+    );
+    let (_, first) = scan(&["--rev", "main~3", "fleet/shop", "fleet/tools.git"]);
+    assert!(
+        first.contains(&"fleet/shop/compose.yaml:runs-as-root".to_string()),
+        "{first:?}"
+    );
+    assert!(
+        !first.iter().any(|r| r.contains("tools.git")),
+        "tools.git has no main~3: {first:?}"
+    );
+    let (code, _) = scan(&["fleet/shop@no-such-branch"]);
+    assert_eq!(code, Some(2));
+}

@@ -140,6 +140,12 @@ impl Settings {
         }
     }
 
+    /// Whether the configuration's `exclude` leaves out the file at `path` (one found by
+    /// walking, not named).
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.config.as_ref().is_some_and(|c| c.is_excluded(path))
+    }
+
     /// Applies the configuration to a finished scan of `roots` (the paths on the command line):
     /// waivers, notes about unused and expired waivers, and `report-unused = false`.
     pub fn apply(&self, report: &mut ScanReport, roots: &[PathBuf]) {

@@ -9,18 +9,21 @@
 
 use crate::args::{ReportArgs, SummaryFormat};
 use crate::atomic;
-use crate::status::{ExitStatus, error, write_stdout};
+use crate::status::{ExitStatus, error, warn, write_stdout};
 use minpriv_model::Severity;
 use minpriv_report::fleet::{self, Fleet, Practice, RepositoryScan};
+use minpriv_report::history::History;
 use minpriv_scan::analyze::{self, Outcome};
 use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
-use minpriv_scan::kustomize;
 use minpriv_scan::pipeline::assemble;
 use minpriv_scan::resolver::Access;
+use minpriv_scan::revision::{self, ReadOptions};
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
+use minpriv_scan::{git, history, kustomize};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// One repository before it is scanned.
@@ -29,7 +32,12 @@ struct Repository {
     name: String,
     /// Where its configuration is looked for.
     folder: PathBuf,
+    /// Its files on disk (none for a repository read from git's objects).
     files: Vec<Candidate>,
+    /// A git repository (a work tree or a bare mirror): it has a history.
+    git: bool,
+    /// Read from git's objects at this revision rather than from the disk.
+    revision: Option<String>,
 }
 
 /// Runs `minpriv report` and returns the exit status.
@@ -40,6 +48,18 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     } else {
         args.paths.clone()
     };
+    // Checked before any work: a history that cannot be sampled is a usage error.
+    let points = if args.history {
+        match history_points(args) {
+            Ok(points) => Some(points),
+            Err(message) => {
+                error(&message);
+                return ExitStatus::Error;
+            }
+        }
+    } else {
+        None
+    };
     let mut repositories = Vec::new();
     for root in &roots {
         match repositories_in(root, args.no_ignore) {
@@ -48,6 +68,12 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
                 error(&message);
                 failed = true;
             }
+        }
+    }
+    for repository in &mut repositories {
+        if let (true, Some(revision)) = (repository.git, &args.rev) {
+            repository.revision = Some(revision.clone());
+            repository.files.clear();
         }
     }
 
@@ -106,6 +132,35 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         kustomize_notes.push(kustomized.notes);
     }
 
+    let progress = Progress::new(
+        repositories.iter().filter(|r| r.revision.is_some()).count()
+            + points
+                .as_ref()
+                .map_or(0, |_| repositories.iter().filter(|r| r.git).count()),
+    );
+    // Repositories read from git's objects, each in parallel inside: a repository that cannot
+    // be read is a line of the report, not a failed run.
+    let from_objects: Vec<(usize, Result<Vec<Outcome>, String>)> = repositories
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, repository)| {
+            let revision = repository.revision.as_deref()?;
+            let read = read_from_objects(repository, revision, &settings[i], args.no_ignore);
+            progress.tick(&repository.name);
+            Some((i, read))
+        })
+        .collect();
+    let mut unreadable_repositories: HashMap<usize, String> = HashMap::new();
+    for (i, read) in from_objects {
+        match read {
+            Ok(outcomes) => by_repository[i].extend(outcomes),
+            Err(reason) => {
+                warn(&format!("{}: not read: {reason}", repositories[i].name));
+                unreadable_repositories.insert(i, reason);
+            }
+        }
+    }
+
     // All files of all repositories in one parallel pass: repositories differ wildly in size.
     let work: Vec<(usize, &Candidate)> = repositories
         .iter()
@@ -123,13 +178,49 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         by_repository[i].push(outcome);
     }
 
+    // The history, before the repositories are consumed.
+    let history = points.map(|points| {
+        let subjects: Vec<history::Subject<'_>> = repositories
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.git)
+            .map(|(i, r)| history::Subject {
+                name: r.name.clone(),
+                folder: r.folder.clone(),
+                revision: args.rev.clone(),
+                settings: &settings[i],
+            })
+            .collect();
+        let options = ReadOptions {
+            no_ignore: args.no_ignore,
+            ..ReadOptions::default()
+        };
+        let tick = |name: &str| progress.tick(name);
+        history::sample(&subjects, &points, &args.every, options, &tick)
+    });
+    progress.finish();
+    if let Some(history) = &history {
+        for (name, reason) in &history.errors {
+            warn(&format!("{name}: no history: {reason}"));
+        }
+    }
+
     let mut scans = Vec::new();
-    for (((repository, outcomes), settings), notes) in repositories
+    for (i, (((repository, outcomes), settings), notes)) in repositories
         .into_iter()
         .zip(by_repository)
         .zip(&settings)
         .zip(kustomize_notes)
+        .enumerate()
     {
+        if let Some(reason) = unreadable_repositories.remove(&i) {
+            scans.push(RepositoryScan {
+                name: repository.name,
+                error: Some(reason),
+                ..RepositoryScan::default()
+            });
+            continue;
+        }
         let (mut report, unreadable) = assemble(outcomes, notes);
         for (path, reason) in &unreadable {
             error(&format!("{path}: {reason}"));
@@ -145,13 +236,18 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
             file.findings
                 .retain(|f| f.severity >= settings.min_severity);
         }
-        // A folder without a single configuration file is no container repository.
-        if report.files.is_empty() && report.errors.is_empty() {
+        // A folder without a single configuration file is no container repository, unless
+        // its history has some.
+        let has_history = history
+            .as_ref()
+            .is_some_and(|h| h.repositories.iter().any(|r| r.name == repository.name));
+        if report.files.is_empty() && report.errors.is_empty() && !has_history {
             continue;
         }
         scans.push(RepositoryScan {
             name: repository.name,
             report,
+            error: None,
         });
     }
 
@@ -162,7 +258,8 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
             error(message);
         }
         failed |= !risk_errors.is_empty();
-        let page = minpriv_report::html::render_with_risk(&scans, &fleet, &risk);
+        let page =
+            minpriv_report::html::render_with_history(&scans, &fleet, &risk, history.as_ref());
         if let Err(err) = atomic::write(path, page.as_bytes()) {
             error(&format!(
                 "cannot write the HTML report to {}: {}",
@@ -173,14 +270,20 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         }
     }
     let summary = match args.format {
-        SummaryFormat::Json => match fleet::to_json(&scans, &fleet) {
+        SummaryFormat::Json => match json_summary(&scans, &fleet, history.as_ref()) {
             Ok(json) => json,
             Err(err) => {
                 error(&format!("cannot render the JSON report: {err}"));
                 return ExitStatus::Error;
             }
         },
-        SummaryFormat::Text => text_summary(&scans, &fleet, args.html.as_deref()),
+        SummaryFormat::Text => {
+            let mut text = text_summary(&scans, &fleet, args.html.as_deref());
+            if let Some(history) = &history {
+                text.push_str(&history_summary(history));
+            }
+            text
+        }
     };
     let written = match &args.output {
         Some(path) => atomic::write(path, summary.as_bytes()).map_err(|err| {
@@ -208,19 +311,185 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     }
 }
 
+/// The points of `--history`, oldest first.
+fn history_points(args: &ReportArgs) -> Result<Vec<i64>, String> {
+    let now = history::now()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|since| history::parse_since(since, now))
+        .transpose()?;
+    history::sample_points(now, since, &args.every)
+}
+
+/// The files of `repository` as of `revision`, from git's objects, shown as `NAME/path`.
+fn read_from_objects(
+    repository: &Repository,
+    revision: &str,
+    settings: &Settings,
+    no_ignore: bool,
+) -> Result<Vec<Outcome>, String> {
+    let repo = git::Repository::open(&repository.folder)?;
+    let commit = repo.commit(revision)?;
+    let name = repository.name.trim_end_matches('/');
+    let shown = |path: &str| format!("{name}/{path}");
+    let keep = |path: &str| !settings.excludes(&repository.folder.join(path));
+    let read = revision::read_commit(
+        &repo,
+        commit.tree,
+        &shown,
+        &keep,
+        &settings.profile,
+        &analyze::as_read,
+        ReadOptions {
+            no_ignore,
+            ..ReadOptions::default()
+        },
+        None,
+    )?;
+    Ok(read.files.into_iter().map(|f| f.outcome).collect())
+}
+
+/// `fleet::to_json`, with the history under `history` when there is one.
+fn json_summary(
+    scans: &[RepositoryScan],
+    fleet: &Fleet,
+    history: Option<&History>,
+) -> serde_json::Result<String> {
+    let json = fleet::to_json(scans, fleet)?;
+    let Some(history) = history else {
+        return Ok(json);
+    };
+    // Appended to the object as printed, so that the fleet's keys keep their order.
+    let history = serde_json::to_string_pretty(&minpriv_report::history::to_value(history))?;
+    let Some(open) = json.trim_end().strip_suffix('}') else {
+        return Ok(json);
+    };
+    let mut text = open.trim_end().to_string();
+    text.push_str(",\n  \"history\": ");
+    for (i, line) in history.lines().enumerate() {
+        if i > 0 {
+            text.push_str("\n  ");
+        }
+        text.push_str(line);
+    }
+    text.push_str("\n}\n");
+    Ok(text)
+}
+
+/// The text format's history: the fleet's adoption at each point, then the regressions.
+fn history_summary(history: &History) -> String {
+    let mut out = format!("\nHistory (every {}):\n", history.every);
+    let _ = write!(out, "{:<10}  {:>10}", "DATE", "CONTAINERS");
+    for header in PRACTICE_HEADERS {
+        let _ = write!(out, "  {header:>11}");
+    }
+    out.push('\n');
+    for (point, stats) in history.points.iter().zip(&history.overall) {
+        let _ = write!(out, "{:<10}  {:>10}", point.date, stats.containers);
+        for practice in Practice::ALL {
+            let cell = stats
+                .adoption_of(practice)
+                .percent()
+                .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
+            let _ = write!(out, "  {cell:>11}");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\n{} gave a container privilege:",
+        plural_of(history.regressions.len(), "commit", "commits")
+    );
+    const SHOWN: usize = 20;
+    for event in history.regressions.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "  {} {} {} {} ({})",
+            event.date,
+            event.repository,
+            &event.commit[..event.commit.len().min(12)],
+            event.summary,
+            event.author
+        );
+        for container in &event.containers {
+            for change in &container.changes {
+                let at = container.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    + {}{at} {}: {change}",
+                    container.path, container.resource
+                );
+            }
+        }
+    }
+    if history.regressions.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "  ... and {} more (see --format json or --html)",
+            history.regressions.len() - SHOWN
+        );
+    }
+    out
+}
+
+/// A progress bar on standard error when it is a terminal: one step per repository read from
+/// git's objects or sampled.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(steps: usize) -> Progress {
+        if steps < 2 || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(steps as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} repositories {wide_bar} {elapsed} {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn tick(&self, name: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(name.to_string());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// The repositories under `root`: its files walked once (so .gitignore files apply as in
 /// `minpriv scan`), each in the repository of the nearest folder at or below `root` that holds
 /// `.git` (a clone, a work tree, a submodule), else in `root`'s own: one git work tree is one
-/// repository, however many folders it has.
+/// repository, however many folders it has. Bare repositories (mirrors) are not walked: they
+/// are read from their objects at HEAD. Every work tree is listed, even one with no file to
+/// read today: its history may have some.
 fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, String> {
     let shown_root = walk::display(root, false);
     if let Err(err) = std::fs::metadata(root) {
         return Err(format!("{shown_root}: {}", describe_io_error(&err)));
     }
+    if git::is_bare_repository(root) {
+        return Ok(vec![Repository {
+            name: shown_root,
+            folder: root.to_path_buf(),
+            files: Vec::new(),
+            git: true,
+            revision: Some("HEAD".to_string()),
+        }]);
+    }
     let inputs = walk::collect(
         &[root.to_path_buf()],
         WalkOptions {
             no_ignore,
+            find_repositories: true,
             ..WalkOptions::default()
         },
     );
@@ -233,7 +502,10 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
         let folder = repository_of(root, &candidate.path, &mut is_repository);
         groups.entry(folder).or_default().push(candidate);
     }
-    Ok(groups
+    for work_tree in inputs.work_trees {
+        groups.entry(work_tree).or_default();
+    }
+    let mut repositories: Vec<Repository> = groups
         .into_iter()
         .map(|(folder, files)| Repository {
             name: if folder == root {
@@ -241,10 +513,26 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
             } else {
                 walk::display(&folder, false)
             },
+            git: folder.join(".git").exists(),
             folder,
             files,
+            revision: None,
         })
-        .collect())
+        .collect();
+    repositories.extend(
+        inputs
+            .bare_repositories
+            .into_iter()
+            .map(|folder| Repository {
+                name: walk::display(&folder, false),
+                folder,
+                files: Vec::new(),
+                git: true,
+                revision: Some("HEAD".to_string()),
+            }),
+    );
+    repositories.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(repositories)
 }
 
 /// The nearest folder holding `path`, below `root`, that holds `.git`; else `root`.
@@ -272,13 +560,7 @@ fn text_summary(scans: &[RepositoryScan], fleet: &Fleet, html: Option<&Path>) ->
         .chain(["REPOSITORY".len(), "all repositories".len()])
         .max()
         .unwrap_or_default();
-    let headers = [
-        "NON-ROOT",
-        "DROP-ALL",
-        "NO-NEW-PRIV",
-        "READ-ONLY",
-        "NO-HOST-NS",
-    ];
+    let headers = PRACTICE_HEADERS;
     let mut out = format!(
         "{:<width$}  {:>10}  {:>8}",
         "REPOSITORY", "CONTAINERS", "FINDINGS"
@@ -318,6 +600,15 @@ fn text_summary(scans: &[RepositoryScan], fleet: &Fleet, html: Option<&Path>) ->
     }
     out
 }
+
+/// The practices' column headers, in [`Practice::ALL`]'s order.
+const PRACTICE_HEADERS: [&str; 5] = [
+    "NON-ROOT",
+    "DROP-ALL",
+    "NO-NEW-PRIV",
+    "READ-ONLY",
+    "NO-HOST-NS",
+];
 
 fn plural_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

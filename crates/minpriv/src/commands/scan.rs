@@ -16,6 +16,7 @@ use minpriv_scan::kustomize;
 use minpriv_scan::live::{Live, LiveOptions};
 use minpriv_scan::pipeline::{self, Reading, Sink};
 use minpriv_scan::resolver::Access;
+use minpriv_scan::revision::{self, ReadOptions, RevisionPath};
 use minpriv_scan::walk::{self, WalkOptions, describe_io_error};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -27,12 +28,14 @@ use std::path::{Path, PathBuf};
 /// As `Settings::load`.
 fn settings_for_scan(args: &ScanArgs) -> Result<Settings, Vec<String>> {
     let current = PathBuf::from(".");
+    // `PATH@REV` is looked up from PATH: a revision is judged by today's policy.
     let first = args
         .paths
         .first()
         .filter(|p| p.as_os_str() != "-")
-        .unwrap_or(&current);
-    let source = args.configuration.source(first);
+        .map(|p| revision::split_revision(p).map_or_else(|| p.clone(), |r| r.path))
+        .unwrap_or(current);
+    let source = args.configuration.source(&first);
     let flags = PolicyFlags {
         profile: args.profile.as_deref(),
         pss_version: args.selection.pss_version,
@@ -80,13 +83,24 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     // --docker, --image and --resolve-images share one engine connection.
     let live = Live::new(live_options(args));
     let prepare = |workloads: &mut [Workload]| live.resolve_image_users(workloads);
-    let mut walked = match live.paths_to_walk() {
+    // Paths read at a git revision are not walked: their files come from git's objects.
+    let (at_revision, on_disk) = split_revision_paths(args);
+    let walk_paths = live.paths_to_walk().map(|paths| {
+        if at_revision.is_empty() {
+            paths.to_vec()
+        } else {
+            on_disk.clone()
+        }
+    });
+    let nothing_on_disk = !at_revision.is_empty() && on_disk.is_empty();
+    let mut walked = match walk_paths.filter(|_| !nothing_on_disk) {
         Some(paths) => walk::collect(
-            paths,
+            &paths,
             WalkOptions {
                 no_ignore: args.no_ignore,
                 follow: args.follow,
                 readable_names_only: true,
+                find_repositories: false,
             },
         ),
         None => walk::Inputs::default(),
@@ -131,6 +145,33 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     );
     // Standard input and live containers are few: read first.
     let mut others = std::mem::take(&mut kustomized.outcomes);
+    let implicit = args.paths.is_empty();
+    for named in &at_revision {
+        let keep = |path: &Path| !settings.excludes(path);
+        let read = revision::read_path(
+            named,
+            implicit,
+            &keep,
+            profile,
+            &prepare,
+            ReadOptions {
+                no_ignore: args.no_ignore,
+                environment: !args.no_compose_env,
+                max_file_size: reading.max_file_size,
+            },
+        );
+        match read {
+            Ok(read) => {
+                others.extend(read.outcomes);
+                walked.warnings.extend(read.warnings);
+            }
+            Err(message) => {
+                let shown = walk::display(&named.path, false);
+                error(&format!("{shown}: {message}"));
+                walked.errors.push((shown, message));
+            }
+        }
+    }
     if walked.stdin {
         others.push(pipeline::read_stdin(reading));
     }
@@ -194,6 +235,35 @@ pub fn run(args: &ScanArgs) -> ExitStatus {
     }
 }
 
+/// The PATHs to read at a git revision (all of them with `--rev`, each `PATH@REV`), and the
+/// others. With `--rev` and no PATH, the current folder is read at the revision.
+fn split_revision_paths(args: &ScanArgs) -> (Vec<RevisionPath>, Vec<PathBuf>) {
+    if let Some(revision) = &args.rev {
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+        let named = paths
+            .into_iter()
+            .map(|path| RevisionPath {
+                path,
+                revision: revision.clone(),
+            })
+            .collect();
+        return (named, Vec::new());
+    }
+    let mut at_revision = Vec::new();
+    let mut on_disk = Vec::new();
+    for path in &args.paths {
+        match revision::split_revision(path) {
+            Some(named) => at_revision.push(named),
+            None => on_disk.push(path.clone()),
+        }
+    }
+    (at_revision, on_disk)
+}
+
 /// The report writer as the pipeline's sink: an unreadable input is an error at once.
 struct ReportSink<'r, 'w>(&'r mut (dyn ReportWriter + 'w));
 
@@ -236,7 +306,9 @@ impl Output {
                 });
                 let file =
                     AtomicFile::create(path).map_err(|err| cannot_write(Some(path), &err))?;
-                let _ = TEMPORARY.set(file.temporary_path().to_path_buf());
+                if let Some(temporary) = file.temporary_path() {
+                    let _ = TEMPORARY.set(temporary.to_path_buf());
+                }
                 Ok((Output::File(file), use_color(args.color, false)))
             }
             None => {

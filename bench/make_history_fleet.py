@@ -561,7 +561,8 @@ def main() -> int:
     end = int(dt.datetime(end_date.year, end_date.month, end_date.day, tzinfo=dt.timezone.utc).timestamp())
     start = end - SPAN_DAYS * DAY
 
-    out: Path = args.out_dir
+    # Absolute: git runs with each repository as its working folder.
+    out: Path = args.out_dir.resolve()
     if out.exists() and any(out.iterdir()):
         strays = [p.name for p in out.iterdir() if not p.name.startswith("repo-")]
         if not args.force or strays:

@@ -2,8 +2,8 @@
 # Times `minpriv report --history` on a synthetic fleet: 200 git repositories of 100 commits
 # over 400 days (every 4th a bare mirror), from bench/make_history_fleet.py. It times the default
 # sampling (twelve monthly points) with hyperfine (1 warm-up, 5 runs, a markdown table), or, without
-# hyperfine, 5 runs under /usr/bin/time and their median; then one run of weekly points since
-# 2026-09-01 (`--every 1w --since 2026-09-01`), which samples more points over fewer commits.
+# hyperfine, 5 runs and their median; beside it, the report without history, with the cache of
+# readings turned off (MINPRIV_HISTORY_NO_CACHE=1), and weekly points since 2026-09-01.
 #
 # Usage: bench/report_history.sh [BINARY]   (default target/release/minpriv, built with
 # `cargo build --release -p minpriv` when missing). HISTORY_FLEET=DIR generates the fleet into DIR
@@ -57,10 +57,8 @@ fi
 echo "repositories: $(find "$fleet" -mindepth 1 -maxdepth 1 -type d | wc -l)" \
   "($(find "$fleet" -mindepth 1 -maxdepth 1 -type d -name '*.git' | wc -l) bare), $(git --version)"
 
-# Not `-o /dev/null`: -o writes a temporary file beside the target and renames it over the
-# target, which would need a writable /dev and, as root, replace /dev/null with a regular file.
-# A file in $work costs the same write. --no-config: the fleet's parent folders must not bring a
-# minpriv.toml into the measurement.
+# The JSON goes to a file so that `describe` below can check what a run produced. --no-config:
+# the fleet's parent folders must not bring a minpriv.toml into the measurement.
 out="$work/history.json"
 monthly=("$minpriv" report --history --no-config --format json -o "$out" "$fleet")
 weekly=("$minpriv" report --history --every 1w --since 2026-09-01 --no-config --format json
@@ -83,44 +81,30 @@ echo "== checking one run: ${monthly[*]}"
 "${monthly[@]}"
 describe "$out"
 
+plain=("$minpriv" report --no-config --format json -o "$out" "$fleet")
+# The cache of readings by blob, turned off: what every sample would cost read afresh.
+uncached=(env MINPRIV_HISTORY_NO_CACHE=1 "${monthly[@]}")
+
 echo
-echo "== report --history (default points)"
+echo "== report without history, with twelve monthly points, without the cache, weekly points"
 if command -v hyperfine >/dev/null; then
   # -N: no shell in between, whose start-up would count in every run; printf %q keeps paths
   # with spaces one argument.
   hyperfine -N --warmup 1 --runs 5 --export-markdown "$work/history.md" \
-    --command-name "report --history ($(basename "$fleet"))" "$(printf '%q ' "${monthly[@]}")"
+    --command-name "report (today only)" "$(printf '%q ' "${plain[@]}")" \
+    --command-name "report --history (12 monthly points)" "$(printf '%q ' "${monthly[@]}")" \
+    --command-name "report --history, cache off" "$(printf '%q ' "${uncached[@]}")" \
+    --command-name "report --history --every 1w --since 2026-09-01" "$(printf '%q ' "${weekly[@]}")"
   cat "$work/history.md"
 else
-  "${monthly[@]}" # warm-up, like hyperfine's
-  times=()
-  for run in 1 2 3 4 5; do
-    if [ -x /usr/bin/time ]; then
-      /usr/bin/time -f %e -o "$work/time" "${monthly[@]}"
-    else
-      # bash's own `time`, when GNU time is not installed.
-      { TIMEFORMAT=%R; time "${monthly[@]}"; } 2>"$work/time"
-    fi
-    times+=("$(tail -n 1 "$work/time")")
-    echo "run $run: ${times[-1]} s"
+  for command in plain monthly uncached weekly; do
+    declare -n run_it="$command"
+    "${run_it[@]}" # warm-up, like hyperfine's
+    times=()
+    for run in 1 2 3 4 5; do
+      { TIMEFORMAT=%R; time "${run_it[@]}"; } 2>"$work/time"
+      times+=("$(tail -n 1 "$work/time")")
+    done
+    echo "$command: median of 5: $(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p) s"
   done
-  echo "median of 5: $(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p) s"
-fi
-
-echo
-echo "== report --history --every 1w --since 2026-09-01 (one run)"
-help="$("$minpriv" report --help 2>/dev/null)"
-if ! grep -q -- '--every' <<<"$help" || ! grep -q -- '--since' <<<"$help"; then
-  echo "skipped: report --help lists no --every or no --since"
-else
-  start=$(date +%s.%N)
-  if "${weekly[@]}" 2>"$work/weekly.err"; then
-    end=$(date +%s.%N)
-    echo "seconds: $(python3 -c "print(f'{$end - $start:.2f}')")"
-    describe "$out"
-  else
-    # Rejected flags or a failed run: say so and finish, the monthly numbers stand.
-    echo "failed (exit $?): ${weekly[*]}"
-    head -n 5 "$work/weekly.err"
-  fi
 fi

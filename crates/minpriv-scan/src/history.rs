@@ -205,7 +205,11 @@ fn sample_one(
     };
     let since = points.first().copied();
     let commits = repo.first_parent_history(&tip, since)?;
-    let cache = Cache::default();
+    // MINPRIV_HISTORY_NO_CACHE=1 reads every file of every sample afresh: a benchmark aid, so
+    // that what the cache saves can be measured (bench/report_history.sh).
+    let cache = std::env::var_os("MINPRIV_HISTORY_NO_CACHE")
+        .is_none()
+        .then(Cache::default);
     let keep = |path: &str| !subject.settings.excludes(&subject.folder.join(path));
     let shown = |path: &str| path.to_string();
 
@@ -230,7 +234,7 @@ fn sample_one(
                 &subject.settings.profile,
                 &analyze::as_read,
                 options,
-                Some(&cache),
+                cache.as_ref(),
             )?;
             let outcomes: Vec<Outcome> = read.files.into_iter().map(|f| f.outcome).collect();
             let (mut report, _) = assemble(outcomes, Vec::new());
@@ -258,7 +262,8 @@ fn sample_one(
             if oldest.is_some_and(|o| o.id == commit.id) {
                 break;
             }
-            let (grown, shrunk) = compare_commits(&repo, parent, commit, &keep, &cache, options)?;
+            let (grown, shrunk) =
+                compare_commits(&repo, parent, commit, &keep, cache.as_ref(), options)?;
             if !grown.is_empty() {
                 regressions.push(event(&subject.name, commit, &grown, true));
             }
@@ -297,7 +302,7 @@ fn compare_commits(
     parent: &Commit,
     commit: &Commit,
     keep: &(dyn Fn(&str) -> bool + Sync),
-    cache: &Cache,
+    cache: Option<&Cache>,
     options: ReadOptions,
 ) -> Result<(Vec<Grown>, Vec<Grown>), String> {
     let before = repo.tree(parent.tree)?;
@@ -337,7 +342,7 @@ fn compare_commits(
             &Profile::restricted(),
             &analyze::as_read,
             options,
-            Some(cache),
+            cache,
         )?;
         let mut records = Vec::new();
         for file in read.files {
@@ -378,7 +383,18 @@ fn event(repository: &str, commit: &Commit, grown: &[Grown], with_rules: bool) -
                     resource: g.key.resource.clone(),
                     container: g.key.container.clone(),
                     is_new: g.is_new,
-                    changes: g.growth.iter().map(|c| c.growth.describe()).collect(),
+                    changes: g
+                        .growth
+                        .iter()
+                        .map(|c| {
+                            if with_rules {
+                                c.growth.describe()
+                            } else {
+                                // What the container had before and gave up.
+                                format!("no longer {}", c.growth.describe())
+                            }
+                        })
+                        .collect(),
                     rules,
                 }
             })

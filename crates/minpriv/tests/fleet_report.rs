@@ -797,3 +797,121 @@ fn rev_reads_commits_from_objects_and_an_unreadable_repository_is_a_line_of_the_
     let (code, _) = scan(&["fleet/shop@no-such-branch"]);
     assert_eq!(code, Some(2));
 }
+
+/// Skips (loudly) without Chromium unless `MINPRIV_REQUIRE_CHROMIUM=1`.
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            !std::env::var("MINPRIV_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1"),
+            "MINPRIV_REQUIRE_CHROMIUM=1 but no chromium on the PATH"
+        );
+        eprintln!("\n*** SKIPPED {test}: no chromium on the PATH ***\n");
+    }
+    browser
+}
+
+#[test]
+fn the_history_chart_chromium_renders_has_the_points_of_the_json() {
+    let Some(browser) =
+        chromium_or_skip("the_history_chart_chromium_renders_has_the_points_of_the_json")
+    else {
+        return;
+    };
+    let top = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (regression, hardening) = fleet_with_history(top.path());
+    let page = top.path().join("history.html");
+    let page_arg = page.to_string_lossy().into_owned();
+    let (code, json, stderr) = report(
+        top.path(),
+        &["--history", "--since", "2026-01-01", "--html", &page_arg],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let dom = run_chromium(
+        &browser,
+        &top.path().join("profile"),
+        &page,
+        &["--dump-dom"],
+    );
+    assert!(dom.contains("</html>"), "no DOM from Chromium:\n{dom}");
+    assert_eq!(
+        elements(
+            &dom,
+            "svg",
+            &[("class", "history-chart"), ("data-scope", "fleet")]
+        )
+        .len(),
+        1
+    );
+
+    let practices: Vec<String> = json["practices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    let history = &json["history"];
+    // (date, percent, commit) of each point with a percent, as the JSON has them and as the
+    // circles of a chart carry them.
+    let expected = |points: &Value, practice: &str| -> Vec<(String, f64, String)> {
+        points
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let percent = p["adoption"][practice]["percent"].as_f64()?;
+                Some((
+                    p["date"].as_str()?.to_string(),
+                    percent,
+                    p["commit"].as_str().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect()
+    };
+    let drawn = |with: &[(&str, &str)]| -> Vec<(String, f64, String)> {
+        elements(&dom, "circle", with)
+            .iter()
+            .map(|c| {
+                (
+                    c["data-date"].clone(),
+                    number(&c["data-percent"]),
+                    c.get("data-commit").cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    for practice in &practices {
+        let fleet = drawn(&[("data-scope", "fleet"), ("data-practice", practice)]);
+        assert_eq!(
+            fleet,
+            expected(&history["points"], practice),
+            "fleet, {practice}"
+        );
+        assert!(!fleet.is_empty());
+        for repository in history["repositories"].as_array().into_iter().flatten() {
+            let name = repository["name"].as_str().unwrap_or_default();
+            let circles = drawn(&[
+                ("data-scope", "repository"),
+                ("data-repository", name),
+                ("data-practice", practice),
+            ]);
+            assert_eq!(
+                circles,
+                expected(&repository["points"], practice),
+                "{name}, {practice}"
+            );
+        }
+    }
+    let rows = |class: &str| -> Vec<String> {
+        elements(&dom, "tr", &[("class", class)])
+            .iter()
+            .map(|r| r["data-commit"].clone())
+            .collect()
+    };
+    assert_eq!(rows("regression"), [regression]);
+    assert_eq!(rows("improvement"), [hardening]);
+    assert!(
+        dom.contains("debug &lt;web&gt; in production"),
+        "the summary is text"
+    );
+}

@@ -461,7 +461,7 @@ impl Serialize for BySeverity {
 }
 
 /// `{"non-root": {"adopted": 3, "applicable": 4, "percent": 75.0}, ...}` in practice order.
-struct JsonAdoption([Adoption; 5]);
+pub(crate) struct JsonAdoption(pub(crate) [Adoption; 5]);
 
 impl Serialize for JsonAdoption {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -5,9 +5,8 @@
 //! `minpriv-scan` samples the repositories' default branches and fills these; [`to_json`] and
 //! the page's history section ([`crate::html`]) print the same values.
 
-use crate::fleet::{Adoption, Practice, Stats};
+use crate::fleet::{JsonAdoption, Stats};
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
 
 /// One instant the history samples, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,33 +193,6 @@ struct JsonPoint<'a> {
     containers: usize,
     findings: usize,
     adoption: JsonAdoption,
-}
-
-/// `{"non-root": {"adopted": 3, "applicable": 4, "percent": 75.0}, ...}` in practice order, as
-/// the fleet's own numbers are written.
-struct JsonAdoption([Adoption; 5]);
-
-impl Serialize for JsonAdoption {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Entry {
-            adopted: usize,
-            applicable: usize,
-            percent: Option<f64>,
-        }
-        let mut map = serializer.serialize_map(Some(Practice::ALL.len()))?;
-        for (practice, adoption) in Practice::ALL.iter().zip(self.0) {
-            map.serialize_entry(
-                practice.id(),
-                &Entry {
-                    adopted: adoption.adopted,
-                    applicable: adoption.applicable,
-                    percent: adoption.percent(),
-                },
-            )?;
-        }
-        map.end()
-    }
 }
 
 /// The UTC date of `seconds` since the epoch, `YYYY-MM-DD`.

@@ -388,6 +388,85 @@ pub fn helm_chart_of(path: &str, paths: &HashSet<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
+
+    fn git(folder: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .current_dir(folder)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Ann")
+            .env("GIT_AUTHOR_EMAIL", "ann@example.org")
+            .env("GIT_COMMITTER_NAME", "Ann")
+            .env("GIT_COMMITTER_EMAIL", "ann@example.org")
+            .env_remove("GIT_DIR")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// The users of the Compose services of `tree`, read through `cache`.
+    fn users(repo: &Repository, tree: ObjectId, cache: &Cache) -> Vec<String> {
+        let read = read_commit(
+            repo,
+            tree,
+            &|p: &str| p.to_string(),
+            &|_| true,
+            &Profile::restricted(),
+            &analyze::as_read,
+            ReadOptions {
+                environment: false,
+                ..ReadOptions::default()
+            },
+            Some(cache),
+        )
+        .expect("read");
+        read.files
+            .iter()
+            .filter_map(|f| match &f.outcome {
+                Outcome::Scanned { file, .. } => Some(file),
+                _ => None,
+            })
+            .flat_map(|f| &f.workloads)
+            .flat_map(|w| &w.containers)
+            .map(|c| format!("{:?}", c.posture.user.value))
+            .collect()
+    }
+
+    #[test]
+    fn a_cached_reading_is_reused_only_while_its_file_and_what_it_looked_up_are_unchanged() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let top = dir.path();
+        git(top, &["init", "-q", "-b", "main"]);
+        std::fs::write(
+            top.join("compose.yaml"),
+            "services:\n  web:\n    image: nginx:1\n    user: ${WEB_USER}\n",
+        )
+        .expect("file");
+        std::fs::write(top.join(".env"), "WEB_USER=10001\n").expect("file");
+        std::fs::write(top.join("Dockerfile"), "FROM scratch\nUSER 10001\n").expect("file");
+        git(top, &["add", "."]);
+        git(top, &["commit", "-q", "-m", "one"]);
+        std::fs::write(top.join("README.md"), "docs\n").expect("file");
+        git(top, &["add", "."]);
+        git(top, &["commit", "-q", "-m", "docs only"]);
+        std::fs::write(top.join(".env"), "WEB_USER=0\n").expect("file");
+        git(top, &["add", "."]);
+        git(top, &["commit", "-q", "-m", "root by .env"]);
+
+        let repo = Repository::open(top).expect("opens");
+        let tree = |rev: &str| repo.commit(rev).expect("commit").tree;
+        let cache = Cache::default();
+        let first = users(&repo, tree("HEAD~2"), &cache);
+        assert_eq!(cache.hits(), 0);
+        // Nothing minpriv reads changed: both files come from the cache, with the same result.
+        assert_eq!(users(&repo, tree("HEAD~1"), &cache), first);
+        assert_eq!(cache.hits(), 2);
+        // The .env the Compose file looked up changed: it is read again, the Dockerfile is not.
+        let last = users(&repo, tree("HEAD"), &cache);
+        assert_eq!(cache.hits(), 3);
+        assert_ne!(last, first, "the new .env decides the user");
+    }
 
     #[test]
     fn helm_templates_are_recognised_by_their_chart() {

@@ -387,14 +387,7 @@ fn history_summary(history: &History) -> String {
     out.push('\n');
     for (point, stats) in history.points.iter().zip(&history.overall) {
         let _ = write!(out, "{:<10}  {:>10}", point.date, stats.containers);
-        for practice in Practice::ALL {
-            let cell = stats
-                .adoption_of(practice)
-                .percent()
-                .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
-            let _ = write!(out, "  {cell:>11}");
-        }
-        out.push('\n');
+        out.push_str(&adoption_cells(stats));
     }
     let _ = writeln!(
         out,
@@ -576,14 +569,7 @@ fn text_summary(scans: &[RepositoryScan], fleet: &Fleet, html: Option<&Path>) ->
             stats.containers,
             stats.findings.total()
         );
-        for practice in Practice::ALL {
-            let cell = stats
-                .adoption_of(practice)
-                .percent()
-                .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
-            let _ = write!(out, "  {cell:>11}");
-        }
-        out.push('\n');
+        out.push_str(&adoption_cells(stats));
     };
     for (name, stats) in names.iter().zip(&fleet.repositories) {
         row(name, stats);
@@ -599,6 +585,21 @@ fn text_summary(scans: &[RepositoryScan], fleet: &Fleet, html: Option<&Path>) ->
         let _ = writeln!(out, "HTML report: {}", html.display());
     }
     out
+}
+
+/// The adoption of each practice in `stats`, as the text tables' cells (`66.7%`, `n/a`), and a
+/// newline.
+fn adoption_cells(stats: &fleet::Stats) -> String {
+    let mut cells = String::new();
+    for practice in Practice::ALL {
+        let cell = stats
+            .adoption_of(practice)
+            .percent()
+            .map_or("n/a".to_string(), |p| format!("{p:.1}%"));
+        let _ = write!(cells, "  {cell:>11}");
+    }
+    cells.push('\n');
+    cells
 }
 
 /// The practices' column headers, in [`Practice::ALL`]'s order.

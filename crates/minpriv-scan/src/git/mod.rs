@@ -22,6 +22,15 @@ pub type ObjectId = gix::ObjectId;
 /// scanner uses for files on disk).
 pub const MAX_BLOB_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Trees nested deeper than this are refused: no real repository comes near it, and a crafted
+/// one must not exhaust the stack of the thread that lists it (git's own `core.maxTreeDepth`
+/// is higher, but git does not list trees on a worker thread's small stack).
+pub const MAX_TREE_DEPTH: usize = 256;
+
+/// A commit with more files than this is refused: a crafted repository can name one subtree
+/// many times at every level, so that a few objects stand for billions of files.
+pub const MAX_TREE_FILES: usize = 2_000_000;
+
 /// One regular file of a commit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeEntry {
@@ -210,7 +219,7 @@ impl Repository {
     /// When a tree object is missing or damaged.
     pub fn tree(&self, tree: ObjectId) -> Result<Tree, String> {
         let repo = self.local();
-        let mut entries = self.listing(&repo, tree)?.as_ref().clone();
+        let mut entries = self.listing(&repo, tree, 0)?.as_ref().clone();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Tree { entries })
     }
@@ -220,9 +229,15 @@ impl Repository {
         &self,
         repo: &gix::Repository,
         tree: ObjectId,
+        depth: usize,
     ) -> Result<Arc<Vec<TreeEntry>>, String> {
         if let Some(known) = self.lock().get(&tree) {
             return Ok(Arc::clone(known));
+        }
+        if depth > MAX_TREE_DEPTH {
+            return Err(format!(
+                "tree {tree}: folders nested more than {MAX_TREE_DEPTH} deep, not read"
+            ));
         }
         let object = repo
             .find_object(tree)
@@ -250,7 +265,13 @@ impl Repository {
             }
         }
         for (name, id) in subtrees {
-            for entry in self.listing(repo, id)?.iter() {
+            let below = self.listing(repo, id, depth + 1)?;
+            if files.len() + below.len() > MAX_TREE_FILES {
+                return Err(format!(
+                    "tree {tree}: more than {MAX_TREE_FILES} files, not read"
+                ));
+            }
+            for entry in below.iter() {
                 files.push(TreeEntry {
                     oid: entry.oid,
                     path: format!("{name}/{}", entry.path),
@@ -409,5 +430,64 @@ mod tests {
         let repo = Repository::open(&work).expect("opens");
         assert!(repo.commit("--output=x").is_err());
         assert!(repo.commit("no-such-branch").is_err());
+    }
+
+    /// `git mktree` with `lines`, in `folder`; returns the tree id.
+    fn mktree(folder: &Path, lines: &str) -> String {
+        let mut child = Command::new("git")
+            .current_dir(folder)
+            .args(["mktree"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git mktree");
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(lines.as_bytes())
+            .expect("written");
+        let output = child.wait_with_output().expect("git mktree");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn crafted_trees_that_would_explode_or_nest_too_deep_are_refused() {
+        let top = tempfile::tempdir().expect("temporary folder");
+        git(top.path(), &["init", "-q", "-b", "main"]);
+        std::fs::write(top.path().join("pod.yaml"), "kind: Pod\n").expect("file");
+        git(top.path(), &["add", "."]);
+        git(top.path(), &["commit", "-q", "-m", "one"]);
+        let repo_blob = {
+            let output = Command::new("git")
+                .current_dir(top.path())
+                .args(["rev-parse", "HEAD:pod.yaml"])
+                .output()
+                .expect("git");
+            String::from_utf8_lossy(&output.stdout).trim().to_string()
+        };
+        // Each level names the one below twice: 2^24 files from 25 objects.
+        let mut tree = mktree(top.path(), &format!("100644 blob {repo_blob}\tpod.yaml\n"));
+        for _ in 0..24 {
+            tree = mktree(
+                top.path(),
+                &format!("040000 tree {tree}\ta\n040000 tree {tree}\tb\n"),
+            );
+        }
+        let repo = Repository::open(top.path()).expect("opens");
+        let id = ObjectId::from_hex(tree.as_bytes()).expect("an id");
+        let err = repo.tree(id).expect_err("refused");
+        assert!(err.contains("files, not read"), "{err}");
+        // One folder inside the other, deeper than the limit.
+        let mut tree = mktree(top.path(), &format!("100644 blob {repo_blob}\tpod.yaml\n"));
+        for _ in 0..=MAX_TREE_DEPTH {
+            tree = mktree(top.path(), &format!("040000 tree {tree}\td\n"));
+        }
+        let repo = Repository::open(top.path()).expect("opens");
+        let id = ObjectId::from_hex(tree.as_bytes()).expect("an id");
+        let err = repo.tree(id).expect_err("refused");
+        assert!(err.contains("deep, not read"), "{err}");
     }
 }

@@ -198,7 +198,7 @@ fn sample_one(
     points: &[i64],
     options: ReadOptions,
 ) -> Result<Sampled, String> {
-    let repo = Repository::open(&subject.folder)?;
+    let repo = Repository::open_top(&subject.folder)?;
     let (tip, branch) = match &subject.revision {
         Some(revision) => (repo.commit(revision)?, revision.clone()),
         None => (repo.default_branch()?, "default branch".to_string()),

@@ -279,7 +279,13 @@ pub fn read_path(
     prepare: Prepare<'_>,
     options: ReadOptions,
 ) -> Result<ReadPath, String> {
-    let repo = Repository::open(&named.path)?;
+    // A folder that is a repository's top is that repository, even a broken one; only a folder
+    // inside a work tree looks upwards.
+    let repo = if git::is_repository(&named.path) {
+        Repository::open_top(&named.path)?
+    } else {
+        Repository::open(&named.path)?
+    };
     let commit = repo.commit(&named.revision)?;
     // A folder inside a work tree reads only its part of the commit.
     let inside = match repo.work_tree() {

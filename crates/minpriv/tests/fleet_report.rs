@@ -701,6 +701,24 @@ fn rev_reads_commits_from_objects_and_an_unreadable_repository_is_a_line_of_the_
     // Not committed: seen on disk, not at a revision.
     std::fs::write(top.path().join("fleet/shop/compose.yaml"), WEB_ROOT)
         .unwrap_or_else(|e| panic!("{e}"));
+    // The fleet folder lies in a repository of its own, which a broken clone must not be
+    // mistaken for.
+    let outer = GitRepo::init(top.path().to_path_buf());
+    std::fs::write(top.path().join("compose.yaml"), WEB_ROOT).unwrap_or_else(|e| panic!("{e}"));
+    outer.git(&["add", "compose.yaml"], "2026-01-01");
+    outer.git(
+        &[
+            "-c",
+            "user.name=CI",
+            "-c",
+            "user.email=ci@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "outer",
+        ],
+        "2026-01-01",
+    );
     // A clone whose git folder is gone.
     std::fs::create_dir_all(top.path().join("fleet/broken")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(

@@ -122,6 +122,21 @@ impl Repository {
         })
     }
 
+    /// Opens the repository whose top (work tree or bare repository) is `folder`, and no other:
+    /// a clone whose `.git` is broken is an error, not the repository of a folder above it.
+    ///
+    /// # Errors
+    /// When `folder` is not the top of a git repository, or its objects cannot be read.
+    pub fn open_top(folder: &Path) -> Result<Repository, String> {
+        let repo = gix::ThreadSafeRepository::open_opts(folder, gix::open::Options::isolated())
+            .map_err(|err| error(&folder.display().to_string(), git_message(&err)))?;
+        Ok(Repository {
+            repo,
+            listings: Mutex::new(HashMap::new()),
+            shown: folder.display().to_string(),
+        })
+    }
+
     /// The repository's git folder (`.git`, or the bare repository itself).
     pub fn git_dir(&self) -> PathBuf {
         self.repo.git_dir().to_path_buf()

@@ -329,7 +329,7 @@ fn read_from_objects(
     settings: &Settings,
     no_ignore: bool,
 ) -> Result<Vec<Outcome>, String> {
-    let repo = git::Repository::open(&repository.folder)?;
+    let repo = git::Repository::open_top(&repository.folder)?;
     let commit = repo.commit(revision)?;
     let name = repository.name.trim_end_matches('/');
     let shown = |path: &str| format!("{name}/{path}");

@@ -451,7 +451,12 @@ mod tests {
         .expect("file");
         std::fs::write(top.join(".env"), "WEB_USER=10001\n").expect("file");
         std::fs::write(top.join("Dockerfile"), "FROM scratch\nUSER 10001\n").expect("file");
+        // Committed, but ignored by the commit's own .gitignore: a checkout's walk skips it.
+        std::fs::write(top.join(".gitignore"), "generated/\n").expect("file");
+        std::fs::create_dir(top.join("generated")).expect("folder");
+        std::fs::write(top.join("generated/pod.yaml"), "kind: Pod\n").expect("file");
         git(top, &["add", "."]);
+        git(top, &["add", "-f", "generated/pod.yaml"]);
         git(top, &["commit", "-q", "-m", "one"]);
         std::fs::write(top.join("README.md"), "docs\n").expect("file");
         git(top, &["add", "."]);
@@ -462,6 +467,33 @@ mod tests {
 
         let repo = Repository::open(top).expect("opens");
         let tree = |rev: &str| repo.commit(rev).expect("commit").tree;
+        let read = |no_ignore: bool| -> Vec<String> {
+            let options = ReadOptions {
+                no_ignore,
+                ..ReadOptions::default()
+            };
+            let read = read_commit(
+                &repo,
+                tree("HEAD"),
+                &|p: &str| p.to_string(),
+                &|_| true,
+                &Profile::restricted(),
+                &analyze::as_read,
+                options,
+                None,
+            );
+            let files = read.expect("read").files;
+            files
+                .into_iter()
+                .filter(|f| matches!(f.outcome, Outcome::Scanned { .. }))
+                .map(|f| f.path)
+                .collect()
+        };
+        assert_eq!(read(false), ["Dockerfile", "compose.yaml"]);
+        assert_eq!(
+            read(true),
+            ["Dockerfile", "compose.yaml", "generated/pod.yaml"]
+        );
         let cache = Cache::default();
         let first = users(&repo, tree("HEAD~2"), &cache);
         assert_eq!(cache.hits(), 0);

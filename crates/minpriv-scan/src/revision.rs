@@ -129,9 +129,12 @@ pub fn read_commit(
             blobs.read_at_most(entry.oid, limit)
         })
     };
+    let patches = kustomize_patches(repo, &entries);
     let wanted: Vec<&TreeEntry> = entries
         .iter()
-        .filter(|e| name_may_be_read(Path::new(&e.path)) && keep(&e.path))
+        .filter(|e| {
+            name_may_be_read(Path::new(&e.path)) && keep(&e.path) && !patches.contains(&e.path)
+        })
         .collect();
     let files = wanted
         .par_iter()
@@ -153,6 +156,51 @@ pub fn read_commit(
             .map(|(path, message)| (shown(&path), message))
             .collect(),
     })
+}
+
+/// The files that the commit's kustomizations name as patches: parts of objects, never objects
+/// of their own (as `scan` leaves them out of a checkout's walk). Overlays are not rendered at a
+/// revision; this keeps their patches from being read as workloads.
+fn kustomize_patches(repo: &Repository, entries: &[TreeEntry]) -> HashSet<String> {
+    let blobs = repo.blobs();
+    let mut patches = HashSet::new();
+    for entry in entries {
+        let path = Path::new(&entry.path);
+        if !crate::kustomize::is_kustomization_file(path) {
+            continue;
+        }
+        let Some(text) = blobs
+            .read_at_most(entry.oid, analyze::DEFAULT_MAX_FILE_SIZE)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            continue;
+        };
+        let Ok(kustomization) = crate::kustomize::parse_file(path, entry.path.clone(), text) else {
+            continue;
+        };
+        for patch in kustomization.patch_files() {
+            if let Some(normal) = normal_path(patch) {
+                patches.insert(normal);
+            }
+        }
+    }
+    patches
+}
+
+/// `path` with `.` and `..` resolved, `/`-separated; `None` when it climbs above the top.
+fn normal_path(path: &Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -361,7 +409,7 @@ pub fn read_path(
                 shown_folder
             },
             "Kustomize overlays are not rendered when reading a revision: their resources are \
-             read as files (scan a checkout to render them)"
+             read as files and their patches left out (scan a checkout to render them)"
                 .to_string(),
         ));
     }

@@ -540,3 +540,58 @@ fn fix_overrides_a_value_an_inline_patch_sets() {
     let (code, out, err) = minpriv_in(dir.path(), &["fix", "tree", "--no-config", "--unsafe"]);
     assert_eq!(code, 0, "a second run changes nothing: {out}{err}");
 }
+
+/// At a git revision overlays are not rendered (Kustomize reads files): the kustomizations'
+/// patches are still no objects of their own, and a note says the overlays were not rendered.
+#[test]
+fn at_a_git_revision_patches_are_not_read_as_objects() {
+    let dir = copy_tree();
+    let tree = dir.path().join("tree");
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "."],
+        &[
+            "-c",
+            "user.name=CI",
+            "-c",
+            "user.email=ci@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "tree",
+        ],
+    ] {
+        let status = Command::new("git")
+            .current_dir(&tree)
+            .args(args)
+            .env_remove("GIT_DIR")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+    let (code, stdout, stderr) = minpriv_in(
+        &tree,
+        &["scan", "--no-config", "--rev", "HEAD", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"base/deployment.yaml"), "{paths:?}");
+    for patch in ["privileged.yaml", "ptrace.yaml", "read-only.json"] {
+        assert!(
+            !paths.iter().any(|p| p.ends_with(patch)),
+            "{patch}: {paths:?}"
+        );
+    }
+    assert!(
+        notes(&report)
+            .iter()
+            .any(|n| n.contains("Kustomize overlays are not rendered")),
+        "{report}"
+    );
+}

@@ -330,6 +330,16 @@ enum Render {
     Off(&'static str),
 }
 
+/// The kustomization file at `path` (shown as `display`) read from `text`, for readers that do
+/// not walk a folder (a git commit); `Err` when it is not a kustomization Kustomize would read.
+pub(crate) fn parse_file(
+    path: &Path,
+    display: String,
+    text: String,
+) -> Result<tree::Kustomization, String> {
+    tree::parse(path, display, text).map_err(|(message, _)| message)
+}
+
 /// The overlay's name in findings: its folder as shown.
 /// True when `path` is named like a kustomization file (`kustomization.yaml`, `.yml`,
 /// `Kustomization`).

@@ -320,6 +320,8 @@ pub struct Blob<'a> {
     pub path: &'a Path,
     /// Its size in bytes, known before it is read.
     pub size: u64,
+    /// Read as this format whatever its name and content say (a file another one names).
+    pub format: Option<Format>,
     /// The Helm chart folder (as shown) when the file is a chart's template.
     pub helm_chart: Option<String>,
 }
@@ -336,12 +338,12 @@ pub fn analyze_blob(
     max_bytes: u64,
 ) -> Outcome {
     isolated(blob.shown, blob.path, profile, || {
-        if !minpriv_readers::detect::name_may_be_read(blob.path) {
+        if blob.format.is_none() && !minpriv_readers::detect::name_may_be_read(blob.path) {
             return Outcome::NotRecognised;
         }
         if blob.size > max_bytes {
             // Too large to read for its content: only a name that says its format counts.
-            return match detect_format(blob.path, b"") {
+            return match blob.format.or_else(|| detect_format(blob.path, b"")) {
                 Some(format) => too_large(blob.shown, format, profile, Some(blob.size), max_bytes),
                 None => Outcome::NotRecognised,
             };
@@ -355,7 +357,10 @@ pub fn analyze_blob(
                 };
             }
         };
-        let Some(format) = detect_format(blob.path, &bytes[..bytes.len().min(SNIFF_BYTES)]) else {
+        let detected = blob
+            .format
+            .or_else(|| detect_format(blob.path, &bytes[..bytes.len().min(SNIFF_BYTES)]));
+        let Some(format) = detected else {
             return Outcome::NotRecognised;
         };
         let text = match into_text(bytes, blob.shown) {

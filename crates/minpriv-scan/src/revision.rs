@@ -8,6 +8,7 @@
 
 use crate::analyze::{self, Blob, Outcome, Prepare};
 use crate::git::{self, GitResolver, ObjectId, Repository, TreeEntry};
+use minpriv_readers::Format;
 use minpriv_readers::detect::name_may_be_read;
 use minpriv_rules::Profile;
 use rayon::prelude::*;
@@ -130,10 +131,13 @@ pub fn read_commit(
         })
     };
     let patches = kustomize_patches(repo, &entries);
+    let named = named_formats(repo, &entries);
     let wanted: Vec<&TreeEntry> = entries
         .iter()
         .filter(|e| {
-            name_may_be_read(Path::new(&e.path)) && keep(&e.path) && !patches.contains(&e.path)
+            (name_may_be_read(Path::new(&e.path)) || named.contains_key(&e.path))
+                && keep(&e.path)
+                && !patches.contains(&e.path)
         })
         .collect();
     let files = wanted
@@ -144,7 +148,17 @@ pub fn read_commit(
                 path: entry.path.clone(),
                 oid: entry.oid,
                 outcome: read_entry(
-                    repo, blobs, entry, &index, &all_paths, shown, profile, prepare, options, cache,
+                    repo,
+                    blobs,
+                    entry,
+                    named.get(&entry.path).copied(),
+                    &index,
+                    &all_paths,
+                    shown,
+                    profile,
+                    prepare,
+                    options,
+                    cache,
                 ),
             },
         )
@@ -187,6 +201,86 @@ fn kustomize_patches(repo: &Repository, entries: &[TreeEntry]) -> HashSet<String
     patches
 }
 
+/// The files whose format another file of the commit decides, as the disk walk finds them: the
+/// Kubernetes YAML of a Quadlet `.kube` unit (`Yaml=`), and what a `.gitlab-ci.yml` includes
+/// locally (`include: local:`, wildcards too, also from included files; at most GitLab's 150).
+fn named_formats(repo: &Repository, entries: &[TreeEntry]) -> HashMap<String, Format> {
+    use crate::walk::gitlab_includes::{
+        MAX_INCLUDES, MAX_PATTERN_BYTES, Wildcard, is_gitlab_ci_root,
+    };
+    let blobs = repo.blobs();
+    let by_path: HashMap<&str, ObjectId> =
+        entries.iter().map(|e| (e.path.as_str(), e.oid)).collect();
+    let text_of = |path: &str| -> Option<String> {
+        let bytes = blobs.read_at_most(*by_path.get(path)?, analyze::DEFAULT_MAX_FILE_SIZE)?;
+        String::from_utf8(bytes).ok()
+    };
+    let folder_of = |path: &str| path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+    let mut named = HashMap::new();
+    for entry in entries.iter().filter(|e| e.path.ends_with(".kube")) {
+        let Some(text) = text_of(&entry.path) else {
+            continue;
+        };
+        let folder = folder_of(&entry.path);
+        for (yaml, _) in minpriv_readers::quadlet::kube_yaml_files(&text) {
+            if Path::new(&yaml).is_absolute() {
+                continue;
+            }
+            if let Some(path) = normal_path(&Path::new(&folder).join(&yaml))
+                && by_path.contains_key(path.as_str())
+            {
+                named.insert(path, Format::Kubernetes);
+            }
+        }
+    }
+    for root in entries
+        .iter()
+        .filter(|e| is_gitlab_ci_root(Path::new(&e.path)))
+    {
+        let folder = folder_of(&root.path);
+        let mut seen: HashSet<String> = HashSet::from([root.path.clone()]);
+        let mut queue = std::collections::VecDeque::from([root.path.clone()]);
+        while let Some(current) = queue.pop_front() {
+            let Some(text) = text_of(&current) else {
+                continue;
+            };
+            for include in minpriv_readers::command_line::gitlab_local_includes(&text) {
+                if include.path.contains('$') || include.path.len() > MAX_PATTERN_BYTES {
+                    continue;
+                }
+                let pattern = include.path.trim_start_matches('/');
+                let in_folder = |relative: &str| normal_path(&Path::new(&folder).join(relative));
+                let files: Vec<String> = if pattern.contains('*') {
+                    let wildcard = Wildcard::new(pattern);
+                    let prefix = if folder.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{folder}/")
+                    };
+                    entries
+                        .iter()
+                        .filter_map(|e| e.path.strip_prefix(&prefix))
+                        .filter(|relative| wildcard.matches(relative))
+                        .filter_map(in_folder)
+                        .collect()
+                } else {
+                    in_folder(pattern).into_iter().collect()
+                };
+                for path in files {
+                    if seen.len() > MAX_INCLUDES {
+                        break;
+                    }
+                    if by_path.contains_key(path.as_str()) && seen.insert(path.clone()) {
+                        named.insert(path.clone(), Format::GitlabCi);
+                        queue.push_back(path);
+                    }
+                }
+            }
+        }
+    }
+    named
+}
+
 /// `path` with `.` and `..` resolved, `/`-separated; `None` when it climbs above the top.
 fn normal_path(path: &Path) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
@@ -208,6 +302,7 @@ fn read_entry(
     repo: &Repository,
     blobs: &git::Blobs,
     entry: &TreeEntry,
+    format: Option<Format>,
     index: &HashMap<String, ObjectId>,
     all_paths: &HashSet<&str>,
     shown: &(dyn Fn(&str) -> String + Sync),
@@ -217,6 +312,9 @@ fn read_entry(
     cache: Option<&Cache>,
 ) -> Outcome {
     let shown_path = shown(&entry.path);
+    // A file whose format another file decides (a `.kube` unit's YAML) is not cached: the same
+    // blob may be named in one commit and not in the next.
+    let cache = cache.filter(|_| format.is_none());
     if let Some(cached) = cache.and_then(|c| c.get(&entry.path, entry.oid, index)) {
         let mut file = cached.file.clone();
         file.path.clone_from(&shown_path);
@@ -241,6 +339,7 @@ fn read_entry(
         shown: &shown_path,
         path: Path::new(&entry.path),
         size,
+        format,
         helm_chart: helm_chart_of(&entry.path, all_paths).map(|chart| {
             if chart.is_empty() {
                 shown("").trim_end_matches('/').to_string()
@@ -552,6 +651,57 @@ mod tests {
         let last = users(&repo, tree("HEAD"), &cache);
         assert_eq!(cache.hits(), 3);
         assert_ne!(last, first, "the new .env decides the user");
+    }
+
+    #[test]
+    fn files_another_file_names_are_read_as_it_says() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let top = dir.path();
+        git(top, &["init", "-q", "-b", "main"]);
+        let files = [
+            ("units/web.kube", "[Kube]\nYaml=../play/pod.conf\n"),
+            (
+                "play/pod.conf",
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    \
+                 - name: c\n      image: x:1\n      securityContext:\n        privileged: true\n",
+            ),
+            (".gitlab-ci.yml", "include:\n  - local: ci/*.yml\n"),
+            ("ci/jobs.yml", "include:\n  - local: /ci/more/deploy.yml\n"),
+            (
+                "ci/more/deploy.yml",
+                "deploy:\n  script:\n    - docker run --privileged alpine:3.20 true\n",
+            ),
+        ];
+        for (path, text) in files {
+            let path = top.join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+            std::fs::write(path, text).expect("file");
+        }
+        git(top, &["add", "."]);
+        git(top, &["commit", "-q", "-m", "one"]);
+        let repo = Repository::open(top).expect("opens");
+        let read = read_commit(
+            &repo,
+            repo.commit("HEAD").expect("commit").tree,
+            &|p: &str| p.to_string(),
+            &|_| true,
+            &Profile::restricted(),
+            &analyze::as_read,
+            ReadOptions::default(),
+            Some(&Cache::default()),
+        )
+        .expect("read");
+        let privileged: Vec<String> = read
+            .files
+            .iter()
+            .filter_map(|f| match &f.outcome {
+                Outcome::Scanned { file, .. } => Some(file),
+                _ => None,
+            })
+            .filter(|file| file.findings.iter().any(|f| f.rule == "privileged"))
+            .map(|file| file.path.clone())
+            .collect();
+        assert_eq!(privileged, ["ci/more/deploy.yml", "play/pod.conf"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! way git and ripgrep honour them. Hidden files are *not* skipped wholesale: CI files live in
 //! `.github/workflows/` and `.gitlab-ci.yml`. Only `.git` folders are left out.
 
-mod gitlab_includes;
+pub(crate) mod gitlab_includes;
 mod quadlet_kube;
 
 use crate::resolver::Access;

@@ -15,10 +15,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// GitLab's own limit on the files one pipeline includes (`max_includes`, 150 by default).
-const MAX_INCLUDES: usize = 150;
+pub(crate) const MAX_INCLUDES: usize = 150;
 
 /// Longer wildcard patterns are not expanded: matching costs their length times each path's.
-const MAX_PATTERN_BYTES: usize = 256;
+pub(crate) const MAX_PATTERN_BYTES: usize = 256;
 
 /// How many entries a wildcard's expansion looks at before it gives up, so that `**.yml` in a
 /// huge repository costs bounded time.
@@ -64,7 +64,7 @@ pub(super) fn add_included(inputs: &mut Inputs, access: &Access) {
 }
 
 /// `.gitlab-ci.yml` and its variants: the files GitLab starts a pipeline from.
-fn is_gitlab_ci_root(path: &Path) -> bool {
+pub(crate) fn is_gitlab_ci_root(path: &Path) -> bool {
     path.file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .is_some_and(|n| n.ends_with("gitlab-ci.yml") || n.ends_with("gitlab-ci.yaml"))
@@ -230,7 +230,7 @@ fn expand(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
 /// A wildcard path as GitLab reads one (`Repository#search_files_by_wildcard_path`): `**/` is
 /// any run of folders or none, `**` any characters, `*` any characters but `/`; every other
 /// character is itself.
-struct Wildcard {
+pub(crate) struct Wildcard {
     tokens: Vec<Token>,
 }
 
@@ -246,7 +246,7 @@ enum Token {
 }
 
 impl Wildcard {
-    fn new(pattern: &str) -> Self {
+    pub(crate) fn new(pattern: &str) -> Self {
         let bytes = pattern.as_bytes();
         let mut tokens = Vec::new();
         let mut i = 0;
@@ -270,7 +270,7 @@ impl Wildcard {
 
     /// Whether the whole of `path` matches, in time proportional to the pattern's length
     /// times the path's (no backtracking).
-    fn matches(&self, path: &str) -> bool {
+    pub(crate) fn matches(&self, path: &str) -> bool {
         let text = path.as_bytes();
         let m = text.len();
         // `next[j]`: the tokens after the current one match `text[j..]`.

@@ -605,16 +605,7 @@ fn note_item(note: &Note) -> Markup {
 /// The history of `minpriv report --history`: adoption over time for the fleet and per
 /// repository, then the commits that gave or took away privilege.
 fn history_section(history: &History) -> Markup {
-    let fleet_readings: Vec<Option<Reading<'_>>> = history
-        .overall
-        .iter()
-        .map(|stats| {
-            Some(Reading {
-                stats,
-                commit: None,
-            })
-        })
-        .collect();
+    let fleet_readings = fleet_readings(history);
     html! {
         section #history data-every=(history.every) {
             h2 { "Adoption over time" }
@@ -662,6 +653,20 @@ fn history_section(history: &History) -> Markup {
             }
         }
     }
+}
+
+/// The fleet's numbers at each point, as the fleet chart draws them.
+fn fleet_readings(history: &History) -> Vec<Option<Reading<'_>>> {
+    history
+        .overall
+        .iter()
+        .map(|stats| {
+            Some(Reading {
+                stats,
+                commit: None,
+            })
+        })
+        .collect()
 }
 
 /// The numbers a chart draws at one point: a repository's also name the commit they were read
@@ -1524,16 +1529,7 @@ mod tests {
         );
         assert!(lines.is_empty(), "{lines:?}");
         let runs: Vec<Vec<usize>> = {
-            let readings: Vec<Option<Reading<'_>>> = history
-                .overall
-                .iter()
-                .map(|stats| {
-                    Some(Reading {
-                        stats,
-                        commit: None,
-                    })
-                })
-                .collect();
+            let readings = fleet_readings(&history);
             line_runs(&readings, Practice::NoNewPrivileges)
                 .iter()
                 .map(|run| run.iter().map(|&(index, _)| index).collect())

@@ -541,22 +541,7 @@ pub fn helm_chart_of(path: &str, paths: &HashSet<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
-
-    fn git(folder: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .current_dir(folder)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "Ann")
-            .env("GIT_AUTHOR_EMAIL", "ann@example.org")
-            .env("GIT_COMMITTER_NAME", "Ann")
-            .env("GIT_COMMITTER_EMAIL", "ann@example.org")
-            .env_remove("GIT_DIR")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    }
+    use crate::git::test_support::git;
 
     /// The users of the Compose services of `tree`, read through `cache`.
     fn users(repo: &Repository, tree: ObjectId, cache: &Cache) -> Vec<String> {

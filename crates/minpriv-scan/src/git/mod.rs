@@ -394,13 +394,16 @@ fn git_message(err: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
+/// Repositories made with git itself, for this crate's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_support {
+    use std::path::Path;
     use std::process::Command;
 
-    fn git(folder: &Path, args: &[&str]) {
-        let status = Command::new("git")
+    /// Runs git in `folder` as Ann, with fixed dates (author before committer), and returns
+    /// what it printed.
+    pub(crate) fn git(folder: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
             .current_dir(folder)
             .args(args)
             .env("GIT_AUTHOR_NAME", "Ann")
@@ -410,9 +413,24 @@ mod tests {
             .env("GIT_AUTHOR_DATE", "2026-01-02T10:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-01-03T10:00:00Z")
             .env_remove("GIT_DIR")
-            .status()
+            .output()
             .expect("git runs");
-        assert!(status.success(), "git {args:?}");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(folder: &Path, args: &[&str]) {
+        test_support::git(folder, args);
     }
 
     #[test]
@@ -475,14 +493,7 @@ mod tests {
         std::fs::write(top.path().join("pod.yaml"), "kind: Pod\n").expect("file");
         git(top.path(), &["add", "."]);
         git(top.path(), &["commit", "-q", "-m", "one"]);
-        let repo_blob = {
-            let output = Command::new("git")
-                .current_dir(top.path())
-                .args(["rev-parse", "HEAD:pod.yaml"])
-                .output()
-                .expect("git");
-            String::from_utf8_lossy(&output.stdout).trim().to_string()
-        };
+        let repo_blob = test_support::git(top.path(), &["rev-parse", "HEAD:pod.yaml"]);
         // Each level names the one below twice: 2^24 files from 25 objects.
         let mut tree = mktree(top.path(), &format!("100644 blob {repo_blob}\tpod.yaml\n"));
         for _ in 0..24 {

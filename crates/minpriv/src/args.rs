@@ -1137,8 +1137,9 @@ pub struct ReportArgs {
     pub vulns: Vec<String>,
 
     /// Read every git repository as of revision REV (a branch, tag or commit) from git's
-    /// objects instead of its files on disk. Bare repositories (mirrors) are always read from
-    /// their objects, at HEAD (the default branch) without --rev.
+    /// objects instead of its files on disk; `PATH@REV` does the same for the repositories of
+    /// one PATH. Bare repositories (mirrors) are always read from their objects, at HEAD (the
+    /// default branch) without a revision.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
 

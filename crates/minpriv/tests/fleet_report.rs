@@ -765,6 +765,25 @@ fn rev_reads_commits_from_objects_and_an_unreadable_repository_is_a_line_of_the_
         .unwrap_or_default();
     assert_eq!(shop["adoption"]["non-root"]["percent"], 0.0);
 
+    // PATH@REV: the repositories of that PATH at the revision.
+    let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))
+        .current_dir(top.path())
+        .args([
+            "report",
+            "fleet/shop@main~3",
+            "--no-config",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["repositories"][0]["name"], "fleet/shop");
+    assert_eq!(
+        json["repositories"][0]["adoption"]["non-root"]["percent"], 0.0,
+        "main~3 runs web as root: {json:#}"
+    );
+
     // scan: PATH@REV and --rev read the commit, shown as in a checkout.
     let scan = |args: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_minpriv"))

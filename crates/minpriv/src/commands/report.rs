@@ -38,6 +38,9 @@ struct Repository {
     git: bool,
     /// Read from git's objects at this revision rather than from the disk.
     revision: Option<String>,
+    /// The revision the user asked for (`--rev`, `PATH@REV`): the branch its history follows,
+    /// instead of the default branch.
+    asked: Option<String>,
 }
 
 /// Runs `minpriv report` and returns the exit status.
@@ -62,18 +65,26 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
     };
     let mut repositories = Vec::new();
     for root in &roots {
-        match repositories_in(root, args.no_ignore) {
-            Ok(found) => repositories.extend(found),
+        // `PATH@REV`: the repositories under PATH at REV, as --rev reads them all.
+        let (root, revision) = match revision::split_revision(root) {
+            Some(named) => (named.path, Some(named.revision)),
+            None => (root.clone(), args.rev.clone()),
+        };
+        match repositories_in(&root, args.no_ignore) {
+            Ok(mut found) => {
+                for repository in &mut found {
+                    if let (true, Some(revision)) = (repository.git, &revision) {
+                        repository.revision = Some(revision.clone());
+                        repository.asked = Some(revision.clone());
+                        repository.files.clear();
+                    }
+                }
+                repositories.extend(found);
+            }
             Err(message) => {
                 error(&message);
                 failed = true;
             }
-        }
-    }
-    for repository in &mut repositories {
-        if let (true, Some(revision)) = (repository.git, &args.rev) {
-            repository.revision = Some(revision.clone());
-            repository.files.clear();
         }
     }
 
@@ -187,7 +198,7 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
             .map(|(i, r)| history::Subject {
                 name: r.name.clone(),
                 folder: r.folder.clone(),
-                revision: args.rev.clone(),
+                revision: r.asked.clone(),
                 settings: &settings[i],
             })
             .collect();
@@ -476,6 +487,7 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
             files: Vec::new(),
             git: true,
             revision: Some("HEAD".to_string()),
+            asked: None,
         }]);
     }
     let inputs = walk::collect(
@@ -510,6 +522,7 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
             folder,
             files,
             revision: None,
+            asked: None,
         })
         .collect();
     repositories.extend(
@@ -522,6 +535,7 @@ fn repositories_in(root: &Path, no_ignore: bool) -> Result<Vec<Repository>, Stri
                 files: Vec::new(),
                 git: true,
                 revision: Some("HEAD".to_string()),
+                asked: None,
             }),
     );
     repositories.sort_by(|a, b| a.name.cmp(&b.name));

@@ -244,6 +244,9 @@ fn split_revision_paths(args: &ScanArgs) -> (Vec<RevisionPath>, Vec<PathBuf>) {
         } else {
             args.paths.clone()
         };
+        // Standard input has no revision: it is read as it comes.
+        let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+            paths.into_iter().partition(|p| p.as_os_str() == "-");
         let named = paths
             .into_iter()
             .map(|path| RevisionPath {
@@ -251,7 +254,7 @@ fn split_revision_paths(args: &ScanArgs) -> (Vec<RevisionPath>, Vec<PathBuf>) {
                 revision: revision.clone(),
             })
             .collect();
-        return (named, Vec::new());
+        return (named, stdin);
     }
     let mut at_revision = Vec::new();
     let mut on_disk = Vec::new();

@@ -492,8 +492,26 @@ fn traced_and_untraced_searches_agree_on_every_test_app() {
     ] {
         let (plain_session, plain_left) = session(&engine, 1, 1);
         let plain = verify::minimize(&plain_session, &request(&image, app)).unwrap();
-        let (s, left) = session(&engine, 1, 1);
-        let t = verify::minimize(&s, &traced(request(&image, app))).unwrap();
+        let (mut s, mut left) = session(&engine, 1, 1);
+        let mut t = verify::minimize(&s, &traced(request(&image, app))).unwrap();
+        // The README's example: the trace must name all three capabilities. The kernel's perf
+        // buffers can miss an event when the machine is loaded (seen once in CI beside parallel
+        // builds: MKNOD missing, the search then took its 20 untraced runs); one more traced
+        // search is allowed then, and said loudly. Both searches must still find the right
+        // result (asserted below on the one kept, and here on the first).
+        if app == "three.sh" && t.runs > 10 {
+            eprintln!(
+                "\n*** three.sh: the first traced search took {} runs (trace: {:?}, lost {}); \
+                 tracing once more ***\n",
+                t.runs,
+                t.trace.evidence.as_ref().map(|e| e.granted()),
+                t.trace.evidence.as_ref().map_or(0, |e| e.lost),
+            );
+            assert_eq!(t.capabilities, plain.capabilities, "{app}: {:#?}", t.steps);
+            left.assert_none();
+            (s, left) = session(&engine, 1, 1);
+            t = verify::minimize(&s, &traced(request(&image, app))).unwrap();
+        }
         assert!(t.trace.used, "{app}: {:?}", t.trace.unavailable);
         assert!(plain.trace.evidence.is_none());
         let result = |m: &verify::Minimization| {

@@ -262,8 +262,14 @@ fn sample_one(
             if oldest.is_some_and(|o| o.id == commit.id) {
                 break;
             }
-            let (grown, shrunk) =
-                compare_commits(&repo, parent, commit, &keep, cache.as_ref(), options)?;
+            let (grown, shrunk) = compare_commits(
+                &repo,
+                (parent, commit),
+                &keep,
+                &subject.settings.profile,
+                cache.as_ref(),
+                options,
+            )?;
             if !grown.is_empty() {
                 regressions.push(event(&subject.name, commit, &grown, true));
             }
@@ -299,9 +305,9 @@ fn stats(name: &str, report: ScanReport) -> Stats {
 /// The containers that grew and shrank from `parent` to `commit`, on the files it changed.
 fn compare_commits(
     repo: &Repository,
-    parent: &Commit,
-    commit: &Commit,
+    (parent, commit): (&Commit, &Commit),
     keep: &(dyn Fn(&str) -> bool + Sync),
+    profile: &Profile,
     cache: Option<&Cache>,
     options: ReadOptions,
 ) -> Result<(Vec<Grown>, Vec<Grown>), String> {
@@ -338,8 +344,9 @@ fn compare_commits(
             tree,
             &|path: &str| path.to_string(),
             &only_changed,
-            // The records judge privilege by the rules' own defaults, as `diff` does.
-            &Profile::restricted(),
+            // The records judge privilege from the workloads, whatever the profile, as `diff`
+            // does; the samples' profile keeps the cache's readings alike.
+            profile,
             &analyze::as_read,
             options,
             cache,

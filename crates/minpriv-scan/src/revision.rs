@@ -7,7 +7,7 @@
 //! file its reader looked up beside it, differs.
 
 use crate::analyze::{self, Blob, Outcome, Prepare};
-use crate::git::{self, GitResolver, ObjectId, Repository, TreeEntry};
+use crate::git::{self, GitResolver, ObjectId, Repository, TreeEntry, normal_path};
 use minpriv_readers::Format;
 use minpriv_readers::detect::name_may_be_read;
 use minpriv_rules::Profile;
@@ -279,22 +279,6 @@ fn named_formats(repo: &Repository, entries: &[TreeEntry]) -> HashMap<String, Fo
         }
     }
     named
-}
-
-/// `path` with `.` and `..` resolved, `/`-separated; `None` when it climbs above the top.
-fn normal_path(path: &Path) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
-            std::path::Component::ParentDir => {
-                parts.pop()?;
-            }
-            std::path::Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    Some(parts.join("/"))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -379,6 +379,22 @@ fn describe(commit: &gix::Commit<'_>) -> Result<Commit, String> {
     })
 }
 
+/// `path` with `.` and `..` resolved, `/`-separated; `None` when it climbs above the top.
+pub(crate) fn normal_path(path: &Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// gitoxide's message with its causes, each said once.
 fn git_message(err: &(dyn std::error::Error + 'static)) -> String {
     let mut message = err.to_string();

@@ -63,17 +63,7 @@ impl<'a> GitResolver<'a> {
         } else {
             format!("{}/{relative}", self.folder)
         };
-        let mut parts: Vec<&str> = Vec::new();
-        for part in joined.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                part => parts.push(part),
-            }
-        }
-        Some(parts.join("/"))
+        super::normal_path(Path::new(&joined))
     }
 
     fn note(&self, path: &str, oid: Option<ObjectId>) {

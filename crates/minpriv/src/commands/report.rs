@@ -17,7 +17,7 @@ use minpriv_scan::analyze::{self, Outcome};
 use minpriv_scan::config::settings::{ConfigSource, PolicyFlags, Settings};
 use minpriv_scan::pipeline::assemble;
 use minpriv_scan::resolver::Access;
-use minpriv_scan::revision::{self, ReadOptions};
+use minpriv_scan::revision::{self, ReadOptions, RevisionPath};
 use minpriv_scan::walk::{self, Candidate, WalkOptions, describe_io_error};
 use minpriv_scan::{git, history, kustomize};
 use rayon::prelude::*;
@@ -340,25 +340,24 @@ fn read_from_objects(
     settings: &Settings,
     no_ignore: bool,
 ) -> Result<Vec<Outcome>, String> {
-    let repo = git::Repository::open_top(&repository.folder)?;
-    let commit = repo.commit(revision)?;
-    let name = repository.name.trim_end_matches('/');
-    let shown = |path: &str| format!("{name}/{path}");
-    let keep = |path: &str| !settings.excludes(&repository.folder.join(path));
-    let read = revision::read_commit(
-        &repo,
-        commit.tree,
-        &shown,
+    let named = RevisionPath {
+        path: repository.folder.clone(),
+        revision: revision.to_string(),
+    };
+    let keep = |path: &Path| !settings.excludes(path);
+    let options = ReadOptions {
+        no_ignore,
+        ..ReadOptions::default()
+    };
+    revision::read_path(
+        &named,
+        false,
         &keep,
         &settings.profile,
         &analyze::as_read,
-        ReadOptions {
-            no_ignore,
-            ..ReadOptions::default()
-        },
-        None,
-    )?;
-    Ok(read.files.into_iter().map(|f| f.outcome).collect())
+        options,
+    )
+    .map(|read| read.outcomes)
 }
 
 /// `fleet::to_json`, with the history under `history` when there is one.

@@ -9,7 +9,7 @@
 use crate::analyze::{self, Outcome};
 use crate::config::settings::Settings;
 use crate::diff;
-use crate::git::{Commit, ObjectId, Repository};
+use crate::git::{Commit, ObjectId, Repository, Tree};
 use crate::pipeline::assemble;
 use crate::revision::{self, Cache, ReadOptions};
 use minpriv_model::growth::Grown;
@@ -338,8 +338,8 @@ fn compare_commits(
         return Ok((Vec::new(), Vec::new()));
     }
     let only_changed = |path: &str| changed.contains(path);
-    let side = |tree| -> Result<Vec<diff::Record>, String> {
-        let read = revision::read_commit(
+    let side = |tree: &Tree| -> Result<Vec<diff::Record>, String> {
+        let read = revision::read_tree(
             repo,
             tree,
             &|path: &str| path.to_string(),
@@ -359,7 +359,7 @@ fn compare_commits(
         }
         Ok(records)
     };
-    let outcome = diff::diff(side(parent.tree)?, side(commit.tree)?);
+    let outcome = diff::diff(side(&before)?, side(&after)?);
     Ok((outcome.grown, outcome.shrunk))
 }
 

@@ -120,6 +120,21 @@ pub fn read_commit(
     cache: Option<&Cache>,
 ) -> Result<ReadCommit, String> {
     let tree = repo.tree(tree)?;
+    read_tree(repo, &tree, shown, keep, profile, prepare, options, cache)
+}
+
+/// [`read_commit`] of a tree already listed.
+#[allow(clippy::too_many_arguments)]
+pub fn read_tree(
+    repo: &Repository,
+    tree: &git::Tree,
+    shown: &(dyn Fn(&str) -> String + Sync),
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    profile: &Profile,
+    prepare: Prepare<'_>,
+    options: ReadOptions,
+    cache: Option<&Cache>,
+) -> Result<ReadCommit, String> {
     let index = GitResolver::index(&tree.entries);
     let all_paths: HashSet<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
     let (entries, warnings) = if options.no_ignore {

@@ -6,12 +6,16 @@
 //! the browser binary when it is not `chromium` or `chromium-browser` on the PATH. A screenshot
 //! of the page is left in `target/tmp/fleet-report.png` for people to look at.
 
+#[allow(dead_code)] // stdout_of and skip_unless_required serve the engine tests.
+mod support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+use support::GitRepo;
 
 /// Where the report runs on `fleet-fixtures`, so that names are short: a copy of the fixtures
 /// in which each repository folder holds a `.git`, as a clone does (git cannot commit one).
@@ -402,71 +406,6 @@ fn the_page_chromium_renders_shows_the_numbers_of_the_json() {
     );
 }
 
-/// A git repository made for a test, with dated commits.
-struct GitRepo {
-    dir: PathBuf,
-}
-
-impl GitRepo {
-    fn init(dir: PathBuf) -> GitRepo {
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        let repo = GitRepo { dir };
-        repo.git(&["init", "-q", "-b", "main"], "2026-01-01");
-        repo
-    }
-
-    fn git(&self, args: &[&str], date: &str) -> String {
-        let output = std::process::Command::new("git")
-            .current_dir(&self.dir)
-            .args(args)
-            .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00Z"))
-            .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00Z"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &self.dir)
-            .env_remove("GIT_DIR")
-            .output()
-            .unwrap_or_else(|e| panic!("git: {e}"));
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    }
-
-    /// Writes `files` (an empty text removes the file), commits them as `author` on `date`,
-    /// and returns the commit id.
-    fn commit(&self, date: &str, author: &str, message: &str, files: &[(&str, &str)]) -> String {
-        for (path, text) in files {
-            let path = self.dir.join(path);
-            if text.is_empty() {
-                let _ = std::fs::remove_file(&path);
-            } else {
-                std::fs::create_dir_all(path.parent().unwrap_or(&self.dir))
-                    .unwrap_or_else(|e| panic!("{e}"));
-                std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
-            }
-        }
-        self.git(&["add", "-A"], date);
-        let email = format!("--author={author} <{}@example.org>", author.to_lowercase());
-        self.git(
-            &[
-                "-c",
-                "user.name=CI",
-                "-c",
-                "user.email=ci@example.org",
-                "commit",
-                "-q",
-                &email,
-                "-m",
-                message,
-            ],
-            date,
-        );
-        self.git(&["rev-parse", "HEAD"], date)
-    }
-}
-
 const WEB_ROOT: &str = "services:\n  web:\n    image: nginx:1.27\n";
 const WEB_HARDENED: &str = "services:\n  web:\n    image: nginx:1.27\n    user: \"10001\"\n    cap_drop: [ALL]\n    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n";
 const WEB_PRIVILEGED: &str = "services:\n  web:\n    image: nginx:1.27\n    user: \"10001\"\n    cap_drop: [ALL]\n    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n    privileged: true\n";
@@ -706,19 +645,7 @@ fn rev_reads_commits_from_objects_and_an_unreadable_repository_is_a_line_of_the_
     let outer = GitRepo::init(top.path().to_path_buf());
     std::fs::write(top.path().join("compose.yaml"), WEB_ROOT).unwrap_or_else(|e| panic!("{e}"));
     outer.git(&["add", "compose.yaml"], "2026-01-01");
-    outer.git(
-        &[
-            "-c",
-            "user.name=CI",
-            "-c",
-            "user.email=ci@example.org",
-            "commit",
-            "-q",
-            "-m",
-            "outer",
-        ],
-        "2026-01-01",
-    );
+    outer.record("2026-01-01", "CI", "outer");
     // A clone whose git folder is gone.
     std::fs::create_dir_all(top.path().join("fleet/broken")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(

@@ -4,7 +4,7 @@
 //! remote base and a broken kustomization. Rendered with the real Kustomize (`kubectl
 //! kustomize`); skipped loudly without it, failed instead with `MINPRIV_REQUIRE_KUSTOMIZE=1`.
 
-#[allow(dead_code)] // stdout_of serves the engine tests.
+#[allow(dead_code)] // stdout_of and GitRepo serve other tests.
 mod support;
 
 use serde_json::Value;
@@ -547,28 +547,7 @@ fn fix_overrides_a_value_an_inline_patch_sets() {
 fn at_a_git_revision_patches_are_not_read_as_objects() {
     let dir = copy_tree();
     let tree = dir.path().join("tree");
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &["add", "."],
-        &[
-            "-c",
-            "user.name=CI",
-            "-c",
-            "user.email=ci@example.org",
-            "commit",
-            "-q",
-            "-m",
-            "tree",
-        ],
-    ] {
-        let status = Command::new("git")
-            .current_dir(&tree)
-            .args(args)
-            .env_remove("GIT_DIR")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
+    support::GitRepo::init(tree.clone()).commit("2026-01-01", "CI", "tree", &[]);
     let (code, stdout, stderr) = minpriv_in(
         &tree,
         &["scan", "--no-config", "--rev", "HEAD", "--format", "json"],

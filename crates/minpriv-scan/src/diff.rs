@@ -162,9 +162,9 @@ pub fn read_revision(repo: &Path, revision: &str, kustomize: &KustomizeOptions) 
     let profile = no_rules();
     // Shown as `REV:path`, the way git names a file of a revision.
     let shown = |path: &str| format!("{revision}:{path}");
-    let read = revision::read_commit(
+    let read = revision::read_tree(
         &repository,
-        commit.tree,
+        &tree,
         &shown,
         &|_| true,
         &profile,
